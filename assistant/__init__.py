@@ -1,0 +1,3 @@
+"""Retrieval-based Chinese FAQ assistant: KB -> versioned index -> answer / clarify / handoff."""
+
+__version__ = "0.1.0"

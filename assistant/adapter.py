@@ -1,0 +1,104 @@
+"""A linear adapter on top of the frozen embedding model, learned from the KB's own similar questions.
+
+Questions of one entry are pulled together and apart from other entries' questions (in-batch contrastive
+loss). It trains in seconds on CPU at build time, needs no second copy of the model, and on ths_faq lifts
+dense top-1 more than a full epoch of fine-tuning the model. The number of steps is chosen by early stopping
+on one held-out question per entry, never on evaluation data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class AdapterConfig:
+    max_steps: int = 600
+    check_every: int = 50
+    batch_entries: int = 128
+    temperature: float = 0.1
+    learning_rate: float = 1e-3
+    seed: int = 13
+
+
+def apply(matrix: np.ndarray | None, vectors: np.ndarray) -> np.ndarray:
+    """Transform and re-normalise vectors (identity when there is no adapter)."""
+    if matrix is None:
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+    out = np.asarray(vectors, dtype=np.float32) @ matrix
+    out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+    return np.ascontiguousarray(out, dtype=np.float32)
+
+
+def _groups(owner: np.ndarray, mask: np.ndarray) -> list[np.ndarray]:
+    groups = [np.flatnonzero((owner == e) & mask) for e in range(int(owner.max()) + 1)]
+    return [g for g in groups if len(g) >= 2]
+
+
+def _train(vectors: np.ndarray, groups: list[np.ndarray], steps: int, cfg: AdapterConfig,
+           on_check: object = None) -> np.ndarray:
+    import torch  # only needed at build time
+
+    torch.manual_seed(cfg.seed)
+    rng = np.random.default_rng(cfg.seed)
+    x = torch.from_numpy(np.ascontiguousarray(vectors, dtype=np.float32))
+    dim = x.shape[1]
+    w = torch.nn.Parameter(torch.eye(dim))
+    opt = torch.optim.Adam([w], lr=cfg.learning_rate)
+    batch = min(cfg.batch_entries, len(groups))
+    for step in range(1, steps + 1):
+        chosen = rng.choice(len(groups), batch, replace=False)
+        pairs = [rng.choice(groups[g], 2, replace=False) for g in chosen]
+        a = torch.nn.functional.normalize(x[[p[0] for p in pairs]] @ w, dim=1)
+        b = torch.nn.functional.normalize(x[[p[1] for p in pairs]] @ w, dim=1)
+        logits = a @ b.T / cfg.temperature
+        target = torch.arange(len(pairs))
+        loss = (torch.nn.functional.cross_entropy(logits, target)
+                + torch.nn.functional.cross_entropy(logits.T, target)) / 2
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if callable(on_check) and step % cfg.check_every == 0:
+            on_check(step, w.detach().numpy().copy())
+    return w.detach().numpy().copy()
+
+
+def _val_top1(matrix: np.ndarray, vectors: np.ndarray, owner: np.ndarray, val: np.ndarray) -> float:
+    keys = np.setdiff1d(np.arange(len(owner)), val)
+    kv, qv = apply(matrix, vectors[keys]), apply(matrix, vectors[val])
+    best = np.argmax(qv @ kv.T, axis=1)
+    return float(np.mean(owner[keys][best] == owner[val]))
+
+
+def fit(vectors: np.ndarray, owner: np.ndarray, train_mask: np.ndarray | None = None,
+        cfg: AdapterConfig | None = None) -> tuple[np.ndarray | None, dict[str, float]]:
+    """Learn the adapter from the questions in ``train_mask``; None when the KB has too few similar questions."""
+    cfg = cfg or AdapterConfig()
+    mask = np.ones(len(owner), dtype=bool) if train_mask is None else train_mask
+    rng = np.random.default_rng(cfg.seed)
+    val = []
+    for g in _groups(owner, mask):
+        if len(g) >= 3:
+            val.append(int(rng.choice(g)))
+    if len(val) < 8:
+        return None, {"steps": 0}
+    val_arr = np.array(sorted(val))
+    fit_mask = mask.copy()
+    fit_mask[val_arr] = False
+    pool = np.flatnonzero(mask)
+    score_ids = np.union1d(pool, val_arr)
+    history: list[tuple[float, int]] = [(_val_top1(np.eye(vectors.shape[1], dtype=np.float32),
+                                                   vectors[score_ids], owner[score_ids],
+                                                   np.searchsorted(score_ids, val_arr)), 0)]
+
+    def check(step: int, w: np.ndarray) -> None:
+        history.append((_val_top1(w, vectors[score_ids], owner[score_ids], np.searchsorted(score_ids, val_arr)), step))
+
+    _train(vectors, _groups(owner, fit_mask), cfg.max_steps, cfg, check)
+    best_score, best_steps = max(history, key=lambda h: (h[0], -h[1]))
+    if best_steps == 0:
+        return None, {"steps": 0, "val_top1": best_score}
+    matrix = _train(vectors, _groups(owner, mask), best_steps, cfg)
+    return matrix.astype(np.float32), {"steps": best_steps, "val_top1": best_score, "val_top1_before": history[0][0]}

@@ -1,0 +1,205 @@
+"""Build an index version from a KB: embed, adapt, calibrate on held-out KB questions, write, publish.
+
+Calibration is cross-fitted: the questions are split in two folds by their position in the entry; the adapter
+learned on one fold scores the other fold's questions, each asked with itself left out of the index (an
+in-scope example) and with its whole entry left out (an out-of-scope example), plus the shipped off-domain
+probes. Nothing here looks at evaluation data.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+from . import adapter as adapter_mod
+from . import index as index_mod
+from .config import Settings
+from .confidence import (
+    CALIBRATION_FEATURES,
+    Logistic,
+    Thresholds,
+    answer_threshold,
+    clarify_threshold,
+    expected_calibration_error,
+    query_features,
+)
+from .embed import Embedder
+from .errors import SelfTestFailed
+from .index import IndexData
+from .kb import KnowledgeBase
+from .retrieve import FEATURES, HybridRetriever
+from .text import JiebaSegmenter, Normalizer
+
+OOS_SHARE = 0.3  # assumed share of questions with no KB entry, for the calibrator's base rate
+
+
+@dataclass
+class Example:
+    gold: int  # -1 when no entry is right
+    features: np.ndarray
+    entries: np.ndarray
+    n_words: int
+    question: int = -1  # KB question index, or -1 for a probe
+    kind: str = "in"  # in | oos | probe
+
+
+@dataclass
+class BuildResult:
+    version: Path | None
+    data: IndexData
+    manifest: dict[str, Any]
+    failures: list[dict[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def off_domain_probes() -> list[str]:
+    text = resources.files("assistant").joinpath("resources/offdomain.txt").read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+class IndexBuilder:
+    def __init__(self, settings: Settings, embedder: Embedder, progress: bool = True) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.progress = progress
+        self.normalizer = Normalizer()
+
+    def build(self, kb: KnowledgeBase, root: Path | None = None, publish: bool = True) -> BuildResult:
+        """Build; with ``root``, write a new version there (and publish it unless told not to)."""
+        started = time.perf_counter()
+        s = self.settings
+        segmenter = JiebaSegmenter(kb.dict_terms, kb.synonyms)
+        texts = [q for e in kb.entries for q in e.questions]
+        raw = self._encode([self.normalizer.normalize(t) for t in texts], "embedding questions")
+        kind = s.index_kind if s.index_kind != "auto" else ("hnsw" if len(raw) >= s.hnsw_min_vectors else "flat")
+        manifest = index_mod.base_manifest(kb, self.embedder.name, self.embedder.dimension, kind)
+        base = index_mod.assemble(kb, raw, self.normalizer, segmenter, s.index_kind, s.hnsw_min_vectors, manifest)
+        examples, ranker_rows = self._cross_fit(kb, base, raw, segmenter)
+        calibration, failures = self._calibrate(kb, base, examples, ranker_rows)
+        matrix, info = adapter_mod.fit(raw, base.question_entry, cfg=adapter_mod.AdapterConfig(seed=s.seed))
+        vectors = adapter_mod.apply(matrix, raw)
+        manifest["adapter"] = info
+        manifest.update(calibration)
+        data = replace(base, vectors=vectors, faiss=index_mod.make_faiss(vectors, s.index_kind, s.hnsw_min_vectors),
+                       adapter=matrix, manifest=manifest)
+        result = BuildResult(version=None, data=data, manifest=manifest, failures=failures)
+        if manifest["selftest"]["top1"] < s.selftest_floor:
+            raise SelfTestFailed(
+                f"KB self-test top-1 {manifest['selftest']['top1']:.3f} is below the floor {s.selftest_floor}; "
+                f"{len(failures)} questions fail (see `assistant check-kb --selftest`)"
+            )
+        if root is not None:
+            result.version = index_mod.write_version(data, root, kb.sha256)
+            if publish:
+                index_mod.publish(root, result.version)
+        result.seconds = time.perf_counter() - started
+        return result
+
+    def _encode(self, texts: list[str], label: str) -> np.ndarray:
+        chunk = 256
+        parts = []
+        for i in tqdm(range(0, len(texts), chunk), desc=label, unit="batch", disable=not self.progress,
+                      leave=False):
+            parts.append(self.embedder.encode(texts[i : i + chunk]))
+        return np.vstack(parts) if parts else np.zeros((0, self.embedder.dimension), dtype=np.float32)
+
+    def _cross_fit(self, kb: KnowledgeBase, base: IndexData, raw: np.ndarray, segmenter: JiebaSegmenter
+                   ) -> tuple[list[Example], list[tuple[np.ndarray, np.ndarray]]]:
+        s = self.settings
+        owner = base.question_entry
+        position = np.arange(len(owner)) - base.starts[owner]
+        fold = position % 2
+        sample = set(index_mod.question_sample(len(owner), s.calibration_max_queries, s.seed))
+        has_peer = np.bincount(owner)[owner] >= 2
+        probes = off_domain_probes()
+        probe_raw = self._encode([self.normalizer.normalize(p) for p in probes], "embedding probes")
+        examples: list[Example] = []
+        rows: list[tuple[np.ndarray, np.ndarray]] = []
+        for f in (0, 1):
+            matrix, _ = adapter_mod.fit(raw, owner, train_mask=fold != f, cfg=adapter_mod.AdapterConfig(seed=s.seed))
+            vectors = adapter_mod.apply(matrix, raw)
+            data = replace(base, vectors=vectors, faiss=index_mod.make_faiss(vectors, s.index_kind, s.hnsw_min_vectors))
+            retriever = HybridRetriever(data, self.normalizer, segmenter, s.candidates)
+            queries = [i for i in range(len(owner)) if fold[i] == f and i in sample and has_peer[i]]
+            qv = vectors[queries] if queries else np.zeros((0, vectors.shape[1]), np.float32)
+            sims, ids = retriever.dense_search(qv) if queries else (None, None)
+            for n, i in enumerate(tqdm(queries, desc=f"calibrating ({f + 1}/2)", disable=not self.progress,
+                                       leave=False)):
+                assert sims is not None and ids is not None
+                query = retriever.prepare(base.question_texts[i])
+                lex = retriever.lexical_scores(query)
+                hit = (sims[n], ids[n])
+                gold = int(owner[i])
+                c = retriever.candidates(query, vectors[i], hit, lex, exclude_questions=np.array([i]))
+                examples.append(Example(gold, c.features, c.entries, len(query.words), i, "in"))
+                rows.append((c.features, (c.entries == gold).astype(np.float64)))
+                c = retriever.candidates(query, vectors[i], hit, lex, exclude_entry=gold)
+                examples.append(Example(-1, c.features, c.entries, len(query.words), i, "oos"))
+            pv = adapter_mod.apply(matrix, probe_raw)
+            for p, text in enumerate(probes[f::2]):
+                query = retriever.prepare(text)
+                c = retriever.candidates(query, pv[f + 2 * p])
+                examples.append(Example(-1, c.features, c.entries, len(query.words), -1, "probe"))
+        return examples, rows
+
+    def _calibrate(self, kb: KnowledgeBase, base: IndexData, examples: list[Example],
+                   rows: list[tuple[np.ndarray, np.ndarray]]) -> tuple[dict[str, Any], list[dict[str, str]]]:
+        s = self.settings
+        ranker = Logistic.fit(np.vstack([r[0] for r in rows]), np.concatenate([r[1] for r in rows]))
+        qfeat, correct, top3, weight, top_entry = [], [], [], [], []
+        n_in = sum(e.kind == "in" for e in examples)
+        n_out = max(len(examples) - n_in, 1)
+        w_out = OOS_SHARE / (1 - OOS_SHARE) * n_in / n_out
+        failures: list[dict[str, str]] = []
+        for ex in examples:
+            scores = ranker.logit(ex.features) if len(ex.entries) else np.zeros(0)
+            order = np.argsort(-scores)
+            ranked = ex.entries[order]
+            qfeat.append(query_features(scores[order], ex.features[order[0]] if len(order) else
+                                        np.zeros(len(FEATURES)), ex.n_words))
+            top = int(ranked[0]) if len(ranked) else -1
+            correct.append(float(top == ex.gold and ex.gold >= 0))
+            top3.append(float(ex.gold >= 0 and ex.gold in ranked[:3]))
+            weight.append(1.0 if ex.kind == "in" else w_out)
+            top_entry.append(top)
+            if ex.kind == "in" and top != ex.gold:
+                failures.append({"entry": kb.entries[ex.gold].id, "question": base.question_texts[ex.question],
+                                 "retrieved": kb.entries[top].id if top >= 0 else ""})
+        x, y, w = np.array(qfeat), np.array(correct), np.array(weight)
+        calibrator = Logistic.fit(x, y, w)
+        p = calibrator.proba(x)
+        t_answer = answer_threshold(p, y, w, s.target_precision)
+        t_sensitive = max(t_answer, answer_threshold(p, y, w, s.sensitive_target_precision))
+        t_clarify = min(t_answer, clarify_threshold(p, np.array(top3), w, t_answer, s.clarify_recall))
+        thresholds = Thresholds(answer=t_answer, answer_sensitive=t_sensitive, clarify=t_clarify)
+        inscope = np.array([e.kind == "in" for e in examples])
+        answered = p >= t_answer
+        selftest = {
+            "queries": int(inscope.sum()),
+            "top1": float(y[inscope].mean()) if inscope.any() else 1.0,
+            "recall@3": float(np.mean(np.array(top3)[inscope])) if inscope.any() else 1.0,
+            "failed_entries": sorted({f["entry"] for f in failures}),
+        }
+        held_out = {
+            "answered_precision": float((w * y * answered).sum() / max((w * answered).sum(), 1e-9)),
+            "coverage": float((y * answered)[inscope].mean()) if inscope.any() else 0.0,
+            "oos_not_answered": float(1 - answered[~inscope].mean()) if (~inscope).any() else 1.0,
+            "ece": expected_calibration_error(p, y),
+        }
+        confidence = {
+            "ranker": ranker.to_dict(FEATURES),
+            "calibrator": calibrator.to_dict(CALIBRATION_FEATURES),
+            "thresholds": thresholds.to_dict(),
+            "target_precision": s.target_precision,
+            "sensitive_target_precision": s.sensitive_target_precision,
+            "oos_share": OOS_SHARE,
+            "examples": {"in_scope": int(inscope.sum()), "out_of_scope": int((~inscope).sum())},
+            "held_out": held_out,
+        }
+        return {"confidence": confidence, "selftest": selftest}, failures

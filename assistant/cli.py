@@ -1,0 +1,184 @@
+"""`assistant build | check-kb | ask | eval | serve | keys`: each command calls one library function."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from .config import Settings
+from .errors import AssistantError, KBError
+
+
+def fail(message: str) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+class Group(click.Group):
+    """Turn every AssistantError into a one-line message (several for KB problems) and exit 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KBError as exc:
+            for problem in exc.problems:
+                click.echo(problem, err=True)
+            fail(f"{len(exc.problems)} problem(s) in the knowledge base")
+        except AssistantError as exc:
+            fail(exc.detail)
+
+
+@click.group(cls=Group)
+@click.version_option(package_name="assistant")
+def main() -> None:
+    """Chinese FAQ help-desk assistant."""
+
+
+def _embedder(settings: Settings) -> Any:
+    from .embed import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder(settings.model, settings.device)
+
+
+@main.command()
+@click.option("--kb", "kb_path", type=click.Path(path_type=Path), help="KB folder or .jsonl (default FAQ_KB_DIR)")
+@click.option("--out", type=click.Path(path_type=Path), help="index root (default FAQ_INDEX_DIR)")
+@click.option("--rollback", is_flag=True, help="publish the previous version instead of building")
+@click.option("--keep", default=5, show_default=True, help="versions to keep")
+@click.option("--if-stale", is_flag=True, help="build only when the current index is missing or out of date")
+def build(kb_path: Path | None, out: Path | None, rollback: bool, keep: int, if_stale: bool) -> None:
+    """Build a new index version from the KB and publish it."""
+    from . import index as index_mod
+    from .builder import IndexBuilder
+    from .kb import kb_checksum, load_kb
+
+    settings = Settings()
+    root = out or settings.index_dir
+    if rollback:
+        previous = index_mod.rollback(root)
+        click.echo(f"rolled back: {root / 'current'} -> {previous.name}")
+        return
+    kb_path = kb_path or settings.kb_dir
+    if if_stale:
+        current = index_mod.current(root)
+        if current is not None:
+            manifest = index_mod.read_manifest(current)
+            if manifest["kb"]["sha256"] == kb_checksum(kb_path) and manifest["model"]["name"] == Path(settings.model).name:
+                click.echo(f"index is up to date: {current}")
+                return
+    kb = load_kb(kb_path, settings.teams)
+    click.echo(f"KB {kb_path}: {len(kb.entries)} entries, {kb.question_count} questions")
+    result = IndexBuilder(settings, _embedder(settings)).build(kb, root)
+    index_mod.prune(root, keep)
+    m = result.manifest
+    conf, st = m["confidence"], m["selftest"]
+    click.echo(f"built {result.version} in {result.seconds:.1f}s ({m['faiss']} index)")
+    click.echo(f"self-test: top-1 {st['top1']:.3f}, recall@3 {st['recall@3']:.3f} over {st['queries']} held-out "
+               f"KB questions; entries with a miss: {len(st['failed_entries'])}")
+    t = conf["thresholds"]
+    click.echo(f"thresholds: answer {t['answer']:.3f} (sensitive {t['answer_sensitive']:.3f}), clarify "
+               f"{t['clarify']:.3f}; held-out precision {conf['held_out']['answered_precision']:.3f}, coverage "
+               f"{conf['held_out']['coverage']:.3f}")
+    click.echo(f"published: {root / 'current'} -> {result.version.name if result.version else '?'}")
+
+
+@main.command("check-kb")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--selftest", is_flag=True, help="also run the leave-one-out self-test (loads the model)")
+def check_kb(path: Path | None, selftest: bool) -> None:
+    """Validate a KB and report every problem at once."""
+    from .kb import load_kb
+
+    settings = Settings()
+    path = path or settings.kb_dir
+    kb = load_kb(path, settings.teams)
+    click.echo(f"{path}: OK, {len(kb.entries)} entries, {kb.question_count} questions, "
+               f"{len({e.category for e in kb.entries})} categories")
+    if selftest:
+        from .builder import IndexBuilder
+
+        result = IndexBuilder(settings.model_copy(update={"selftest_floor": 0.0}), _embedder(settings)).build(kb)
+        st = result.manifest["selftest"]
+        click.echo(f"self-test: top-1 {st['top1']:.3f} over {st['queries']} held-out questions "
+                   f"(floor {settings.selftest_floor})")
+        for f in result.failures:
+            click.echo(f"  {f['entry']}: 「{f['question']}」 -> {f['retrieved']}")
+        if st["top1"] < settings.selftest_floor:
+            sys.exit(1)
+
+
+@main.command()
+@click.argument("question")
+@click.option("--index", "index_path", type=click.Path(path_type=Path), help="index version or root")
+@click.option("--json", "as_json", is_flag=True, help="print the Reply as JSON")
+def ask(question: str, index_path: Path | None, as_json: bool) -> None:
+    """Ask one question."""
+    assistant = _load_assistant(index_path)
+    reply = assistant.ask(question)
+    if as_json:
+        click.echo(json.dumps(reply.to_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(format_reply(reply))
+
+
+def _load_assistant(index_path: Path | None) -> Any:
+    from .pipeline import Assistant
+
+    settings = Settings()
+    path = index_path or settings.index_dir / "current"
+    if (path / "current").exists():
+        path = path / "current"
+    return Assistant.from_index(path, settings, _embedder(settings))
+
+
+def format_reply(reply: Any) -> str:
+    lines = [f"[{reply.decision}] confidence {reply.confidence:.2f} — {reply.reason}"]
+    if reply.answer:
+        lines += [f"问：{reply.answer.question}", reply.answer.answer.rstrip()]
+    if reply.decision != "answer":
+        lines.append(reply.message)
+        lines += [f"  {n}. {a.question} ({a.score:.2f})" for n, a in enumerate(reply.alternatives, 1)]
+    elif reply.offer_human:
+        lines.append(reply.message)
+    return "\n".join(lines)
+
+
+@main.command("eval")
+@click.option("--kb", "kb_path", required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--queries", "queries", required=True, multiple=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object")
+def eval_cmd(kb_path: Path, queries: tuple[Path, ...], as_json: bool) -> None:
+    """Evaluate on labelled questions, with an index built (or reused) for the KB."""
+    from .evaluate import cached_index, evaluate, load_queries
+    from .pipeline import Assistant
+
+    settings = Settings()
+    embedder = _embedder(settings)
+    cases = load_queries(list(queries))
+    path = cached_index(kb_path, settings, embedder, progress=not as_json)
+    report = evaluate(Assistant.from_index(path, settings, embedder), cases)
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False))
+        return
+    for key, value in report.items():
+        click.echo(f"{key:20} {json.dumps(value, ensure_ascii=False)}")
+
+
+@main.command()
+@click.option("--host", default=None, help="bind address (default FAQ_HOST)")
+@click.option("--port", default=None, type=int, help="port (default FAQ_PORT)")
+def serve(host: str | None, port: int | None) -> None:
+    """Serve the engine. Until the HTTP service lands this is an interactive ask loop on the terminal."""
+    assistant = _load_assistant(None)
+    click.echo(f"index {assistant.version} loaded; type a question (empty line or Ctrl-D to quit)")
+    for line in sys.stdin:
+        if not line.strip():
+            break
+        try:
+            click.echo(format_reply(assistant.ask(line)))
+        except AssistantError as exc:
+            click.echo(f"error: {exc.detail}")

@@ -1,0 +1,122 @@
+"""Learned ranking and calibrated confidence, fitted at build time on held-out KB questions.
+
+Two small logistic regressions:
+- the ranker scores each candidate entry from its retrieval features (the tuned fusion of both legs);
+- the calibrator maps the ranked list (top score, gap to the runner-up, coverage...) to the probability that
+  the top entry is right. Thresholds are then derived from a target precision, not set by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+CALIBRATION_FEATURES = ("top_score", "gap", "dense_max", "lex_rrank", "coverage", "polarity_conflict", "length")
+
+
+@dataclass(frozen=True)
+class Logistic:
+    """Standardised-input logistic regression; parameters round-trip through the manifest as plain lists."""
+
+    mean: np.ndarray
+    std: np.ndarray
+    coef: np.ndarray
+    intercept: float
+
+    @classmethod
+    def fit(cls, x: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None, l2: float = 1e-2) -> Logistic:
+        x = np.asarray(x, dtype=np.float64)
+        y = np.asarray(y, dtype=np.float64)
+        w = np.ones(len(y)) if weight is None else np.asarray(weight, dtype=np.float64)
+        w = w / w.mean()
+        mean, std = x.mean(0), x.std(0)
+        std[std < 1e-9] = 1.0
+        z = np.hstack([(x - mean) / std, np.ones((len(x), 1))])
+        beta = np.zeros(z.shape[1])
+        reg = np.full(z.shape[1], l2 * len(y))
+        reg[-1] = 0.0
+        for _ in range(50):  # Newton-Raphson (IRLS); converges in a handful of steps
+            p = 1.0 / (1.0 + np.exp(-np.clip(z @ beta, -30, 30)))
+            grad = z.T @ (w * (p - y)) + reg * beta
+            hess = (z * (w * p * (1 - p))[:, None]).T @ z + np.diag(reg) + 1e-9 * np.eye(len(beta))
+            step = np.linalg.solve(hess, grad)
+            beta -= step
+            if np.abs(step).max() < 1e-7:
+                break
+        return cls(mean=mean, std=std, coef=beta[:-1], intercept=float(beta[-1]))
+
+    def logit(self, x: np.ndarray) -> np.ndarray:
+        return ((np.asarray(x, dtype=np.float64) - self.mean) / self.std) @ self.coef + self.intercept
+
+    def proba(self, x: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-np.clip(self.logit(x), -30, 30)))
+
+    def to_dict(self, names: Sequence[str]) -> dict[str, Any]:
+        return {"features": list(names), "mean": self.mean.tolist(), "std": self.std.tolist(),
+                "coef": self.coef.tolist(), "intercept": self.intercept}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Logistic:
+        return cls(mean=np.asarray(d["mean"]), std=np.asarray(d["std"]), coef=np.asarray(d["coef"]),
+                   intercept=float(d["intercept"]))
+
+
+def query_features(scores: np.ndarray, top_features: np.ndarray, n_words: int) -> np.ndarray:
+    """Calibration inputs from a ranked candidate list (scores sorted descending, features of the top)."""
+    top = scores[0] if len(scores) else -10.0
+    gap = top - scores[1] if len(scores) > 1 else 10.0
+    return np.array([top, gap, top_features[0], top_features[5], top_features[6], top_features[8],
+                     np.log1p(n_words)], dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    answer: float
+    answer_sensitive: float
+    clarify: float
+
+    def to_dict(self) -> dict[str, float]:
+        return {"answer": self.answer, "answer_sensitive": self.answer_sensitive, "clarify": self.clarify}
+
+
+def answer_threshold(p: np.ndarray, correct: np.ndarray, weight: np.ndarray, target: float,
+                     min_support: float = 20.0) -> float:
+    """Lowest threshold above which precision stays at or over the target, at every cut from there up."""
+    order = np.argsort(-p)
+    p, correct, weight = p[order], correct[order], weight[order]
+    cum_w = np.cumsum(weight)
+    precision = np.cumsum(weight * correct) / cum_w
+    ok = (precision >= target) | (cum_w < min_support)
+    # the longest prefix where every cut meets the target (tiny prefixes are too noisy to judge)
+    bad = np.flatnonzero(~ok)
+    end = bad[0] if len(bad) else len(p)
+    if end == 0 or cum_w[end - 1] < min_support:
+        return 1.0
+    # place the threshold between the last accepted score and the first rejected one
+    return float(p[end - 1]) if end == len(p) else float((p[end - 1] + p[end]) / 2)
+
+
+def clarify_threshold(p: np.ndarray, in_top3: np.ndarray, weight: np.ndarray, answer: float, recall: float) -> float:
+    """Lowest threshold under ``answer`` where the band [t, answer) still holds the gold entry in the top 3."""
+    band = p < answer
+    order = np.argsort(-p[band])
+    ps, hit, w = p[band][order], in_top3[band][order], weight[band][order]
+    if not len(ps):
+        return answer
+    rate = np.cumsum(w * hit) / np.cumsum(w)
+    ok = np.flatnonzero(rate >= recall)
+    return float(ps[ok[-1]]) if len(ok) else answer
+
+
+def expected_calibration_error(p: np.ndarray, correct: np.ndarray, bins: int = 10) -> float:
+    edges = np.linspace(0, 1, bins + 1)
+    idx = np.clip(np.digitize(p, edges) - 1, 0, bins - 1)
+    total = 0.0
+    for b in range(bins):
+        m = idx == b
+        if m.any():
+            total += m.sum() * abs(p[m].mean() - correct[m].mean())
+    return float(total / max(len(p), 1))

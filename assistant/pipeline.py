@@ -1,0 +1,243 @@
+"""The engine's one entry point: ``Assistant.ask(question) -> Reply``."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from . import adapter as adapter_mod
+from . import index as index_mod
+from .config import Settings
+from .confidence import Logistic, Thresholds, query_features
+from .embed import Embedder, SentenceTransformerEmbedder
+from .errors import InvalidQuestion
+from .index import IndexData
+from .retrieve import FEATURES, Candidates, HybridRetriever, Query
+from .text import JiebaSegmenter, Normalizer
+
+Decision = Literal["answer", "clarify", "handoff"]
+
+MESSAGES = {
+    "clarify": "您是不是想问以下问题？请点选最接近的一项，或换个说法再问一次。",
+    "handoff": "这个问题我还不能准确回答，已为您转接人工客服，请稍候。",
+    "human": "好的，正在为您转接人工客服，请稍候。",
+    "safety": "您的安全最重要。如遇紧急危险，请立即拨打110（报警）或120（急救）。我们已为您优先转接人工客服。",
+    "sensitive": "如果以上内容没有解决您的问题，可以点击「转人工」联系人工客服。",
+}
+
+
+@dataclass(frozen=True)
+class AnswerRef:
+    id: str
+    question: str
+    answer: str
+    category: str
+    matched_question: str
+    team: str | None
+    risk: str
+
+
+@dataclass(frozen=True)
+class Alternative:
+    id: str
+    question: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Reply:
+    question: str
+    decision: Decision
+    confidence: float
+    answer: AnswerRef | None
+    alternatives: tuple[Alternative, ...]
+    reason: str
+    message: str
+    team: str
+    offer_human: bool
+    timing: dict[str, float] = field(default_factory=dict)
+    session: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    id: str
+    question: str
+    answer: str
+    category: str
+    matched_question: str
+    team: str | None
+    risk: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """Candidates in ranked order with the calibrated probability that the first is right."""
+
+    query: Query
+    entries: np.ndarray
+    scores: np.ndarray
+    matched: np.ndarray
+    confidence: float
+    timing: dict[str, float]
+
+
+class Assistant:
+    def __init__(self, data: IndexData, embedder: Embedder, settings: Settings) -> None:
+        self.data = data
+        self.embedder = embedder
+        self.settings = settings
+        self.normalizer = Normalizer()
+        self.retriever = HybridRetriever(data, self.normalizer, JiebaSegmenter(data.dict_terms, data.synonyms),
+                                         settings.candidates)
+        conf = data.manifest["confidence"]
+        self.ranker = Logistic.from_dict(conf["ranker"])
+        self.calibrator = Logistic.from_dict(conf["calibrator"])
+        t = conf["thresholds"]
+        answer = settings.answer_threshold if settings.answer_threshold is not None else t["answer"]
+        self.thresholds = Thresholds(
+            answer=answer,
+            answer_sensitive=max(answer, t["answer_sensitive"]),
+            clarify=settings.clarify_threshold if settings.clarify_threshold is not None else t["clarify"],
+        )
+
+    @classmethod
+    def from_index(cls, path: Path | str, settings: Settings, embedder: Embedder | None = None) -> Assistant:
+        embedder = embedder or SentenceTransformerEmbedder(settings.model, settings.device)
+        data = index_mod.load(Path(path), embedder.name, embedder.dimension)
+        return cls(data, embedder, settings)
+
+    @property
+    def version(self) -> str:
+        return self.data.path.name if self.data.path else "in-memory"
+
+    # ---- public API ---------------------------------------------------------------------------------------
+
+    def ask(self, question: object, *, session: str | None = None) -> Reply:
+        return self.ask_many([question], session=session)[0]
+
+    def ask_many(self, questions: Sequence[object], *, session: str | None = None) -> list[Reply]:
+        """Answer several questions, embedding them in one batch (used by eval and request coalescing)."""
+        started = time.perf_counter()
+        texts = [self.validate(q) for q in questions]
+        ranked = self.rank_many(texts)
+        per_question = (time.perf_counter() - started) * 1e3 / max(len(texts), 1)
+        return [self._decide(r, session, per_question) for r in ranked]
+
+    def ask_ranked(self, question: object) -> tuple[Reply, Ranked]:
+        """The reply together with the full ranking behind it (for evaluation)."""
+        started = time.perf_counter()
+        ranked = self.rank_many([self.validate(question)])[0]
+        return self._decide(ranked, None, (time.perf_counter() - started) * 1e3), ranked
+
+    def suggest(self, question: object, k: int = 5) -> list[Suggestion]:
+        """Ranked entries with their scores, for agents (no decision, no handoff rules)."""
+        r = self.rank_many([self.validate(question)])[0]
+        out = []
+        for pos in range(min(k, len(r.entries))):
+            e = self.data.entries[int(r.entries[pos])]
+            out.append(Suggestion(
+                id=e.id, question=e.question, answer=e.answer, category=e.category,
+                matched_question=self.data.question_texts[int(r.matched[pos])], team=e.team, risk=e.risk,
+                score=round(self._share(r.scores, pos, r.confidence), 4),
+            ))
+        return out
+
+    def validate(self, question: object) -> str:
+        if not isinstance(question, str):
+            raise InvalidQuestion("the question must be text")
+        text = question.strip()
+        if not text:
+            raise InvalidQuestion("the question is empty")
+        if len(text) > self.settings.max_question_chars:
+            raise InvalidQuestion(
+                f"the question is {len(text)} characters long; at most {self.settings.max_question_chars} are allowed"
+            )
+        if not self.normalizer.normalize(text):
+            raise InvalidQuestion("the question has no readable text")
+        return text
+
+    # ---- stages -------------------------------------------------------------------------------------------
+
+    def embed(self, norms: list[str]) -> np.ndarray:
+        return adapter_mod.apply(self.data.adapter, self.embedder.encode(norms))
+
+    def rank_many(self, texts: list[str]) -> list[Ranked]:
+        t0 = time.perf_counter()
+        queries = [self.retriever.prepare(t) for t in texts]
+        t1 = time.perf_counter()
+        vectors = self.embed([q.norm for q in queries])
+        t2 = time.perf_counter()
+        sims, ids = self.retriever.dense_search(vectors)
+        embed_ms = (t2 - t1) * 1e3 / len(texts)
+        out = []
+        for n, query in enumerate(queries):
+            c = self.retriever.candidates(query, vectors[n], (sims[n], ids[n]))
+            out.append(self._rank(query, c, {"prepare_ms": (t1 - t0) * 1e3 / len(texts), "embed_ms": embed_ms}))
+        return out
+
+    def _rank(self, query: Query, c: Candidates, timing: dict[str, float]) -> Ranked:
+        t0 = time.perf_counter()
+        scores = self.ranker.logit(c.features) if len(c.entries) else np.zeros(0)
+        order = np.argsort(-scores)
+        top = c.features[order[0]] if len(order) else np.zeros(len(FEATURES))
+        qf = query_features(scores[order], top, len(query.words))
+        confidence = float(self.calibrator.proba(qf[None, :])[0]) if len(order) else 0.0
+        timing = {**timing, **c.timing, "rank_ms": (time.perf_counter() - t0) * 1e3}
+        return Ranked(query, c.entries[order], scores[order], c.matched[order], confidence, timing)
+
+    @staticmethod
+    def _share(scores: np.ndarray, pos: int, confidence: float) -> float:
+        """A 0..1 score per alternative: the top gets the calibrated confidence, the rest their softmax share."""
+        if pos == 0:
+            return confidence
+        weights = np.exp(scores - scores.max())
+        return float(weights[pos] / weights.sum())
+
+    def _decide(self, r: Ranked, session: str | None, total_ms: float) -> Reply:
+        data, th = self.data, self.thresholds
+        norm = r.query.norm
+        alternatives = tuple(
+            Alternative(id=data.entries[int(e)].id, question=data.entries[int(e)].question,
+                        score=round(self._share(r.scores, pos, r.confidence), 4))
+            for pos, e in enumerate(r.entries[: self.settings.alternatives])
+        )
+        top = data.entries[int(r.entries[0])] if len(r.entries) else None
+        team = (top.team if top is not None and top.team else None) or self.settings.default_team
+        common = {"question": r.query.text, "confidence": round(r.confidence, 4), "alternatives": alternatives,
+                  "team": team, "timing": {**{k: round(v, 3) for k, v in r.timing.items()},
+                                           "total_ms": round(total_ms, 3)}, "session": session}
+        safety = next((w for w in data.triggers.safety if w in norm), None)
+        if safety:
+            return Reply(decision="handoff", answer=None, reason=f"the question mentions「{safety}」(safety or legal)",
+                         message=MESSAGES["safety"], offer_human=True, **{**common, "team": "safety"})
+        human = next((w for w in data.triggers.human if w in norm), None)
+        if human:
+            return Reply(decision="handoff", answer=None, reason=f"the user asked for a person (「{human}」)",
+                         message=MESSAGES["human"], offer_human=True, **common)
+        if top is not None:
+            sensitive = top.risk == "sensitive"
+            needed = th.answer_sensitive if sensitive else th.answer
+            if r.confidence >= needed:
+                ref = AnswerRef(id=top.id, question=top.question, answer=top.answer, category=top.category,
+                                matched_question=data.question_texts[int(r.matched[0])], team=top.team, risk=top.risk)
+                return Reply(decision="answer", answer=ref,
+                             reason=f"confidence {r.confidence:.2f} >= answer threshold {needed:.2f}"
+                             + (" (sensitive entry)" if sensitive else ""),
+                             message=MESSAGES["sensitive"] if sensitive else "", offer_human=sensitive, **common)
+            if r.confidence >= th.clarify:
+                return Reply(decision="clarify", answer=None,
+                             reason=f"confidence {r.confidence:.2f} between clarify {th.clarify:.2f} and answer "
+                             f"{needed:.2f}", message=MESSAGES["clarify"], offer_human=True, **common)
+        return Reply(decision="handoff", answer=None,
+                     reason=f"confidence {r.confidence:.2f} below the clarify threshold {th.clarify:.2f}",
+                     message=MESSAGES["handoff"], offer_human=True, **common)

@@ -1,0 +1,108 @@
+"""Chinese text processing: normalisation for both legs, and jieba tokens for the lexical leg.
+
+Why each step:
+- NFKC folds full-width Latin letters, digits and punctuation (ｍｉｍａ, １２３, ！) to their ASCII forms, so a
+  question typed with a Chinese IME in full-width mode matches the KB.
+- Traditional characters are converted to simplified (OpenCC t2s): the KB is written in simplified Chinese.
+- Emoji and repeated punctuation carry no retrievable meaning and only shift the embedding.
+- Spoken fillers (嗯, 那个, 就是说) come from speech-to-text; they are dropped for the lexical leg only, because
+  the embedding model has seen them in its training text and BM25 would treat them as content.
+- Tokens get a toneless-pinyin twin ("py:mima") so that pinyin input (mima wangle) and homophone typos
+  (登陆/登录, 验正码/验证码) still meet their words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+
+import jieba
+import opencc
+from pypinyin import Style, lazy_pinyin
+
+jieba.setLogLevel(60)
+
+_EMOJI = re.compile(
+    "[\U0001f000-\U0001faff\U00002600-\U000027bf\U0001f1e6-\U0001f1ff\u200d\ufe0f\u2b50\u2b55\u23e9-\u23fa]+"
+)
+_SPACE = re.compile(r"\s+")
+_REPEATED_PUNCT = re.compile(r"([!?,.;:~。，、！？；：…\-_=*#])\1+")
+# Fillers at the start of a clause (string start, after punctuation or a space) and hesitation sounds anywhere.
+_CLAUSE_FILLER = re.compile(r"(^|[\s,.!?;:，。！？；：、])(?:那个|就是说|然后呢|然后就|这个嘛|怎么说呢|你好|您好|请问)+")
+_HESITATION = re.compile(r"[嗯呃]+|(?<![金度])额(?=[,.!?，。！？\s]|$)|(^|[,，。\s])[哎唉诶啊]+(?=[,，。\s])")
+_LATIN_WORD = re.compile(r"^[a-z]+$")
+
+STOPWORDS = frozenset(
+    """的 了 吗 呢 啊 吧 呀 嘛 哦 哈 噢 哇 啦 么 是 我 你 您 他 她 它 我们 你们 这 那 这个 那个 这样 那样 就 都 也 还
+    在 和 与 及 或 把 被 给 让 对 从 向 又 很 太 挺 才 却 一下 一个 一些 有点 有些 下 一 个 请 请问 谢谢 麻烦 你好
+    您好 好的 知道 告诉 问 问下 想问 问一下 咨询 里 上 中 说 弄 搞 呗 哎 唉 诶 嗯 呃""".split()
+)
+
+
+class Normalizer:
+    """Text as both legs see it: NFKC, lower-case Latin, simplified characters, no emoji, tidy spacing."""
+
+    def __init__(self) -> None:
+        self._t2s = opencc.OpenCC("t2s")
+
+    def normalize(self, text: str) -> str:
+        text = unicodedata.normalize("NFKC", text).lower()
+        text = self._t2s.convert(text)
+        text = _EMOJI.sub(" ", text)
+        text = _REPEATED_PUNCT.sub(r"\1", text)
+        return _SPACE.sub(" ", text).strip()
+
+    @staticmethod
+    def drop_fillers(text: str) -> str:
+        """Remove spoken fillers; applied to already-normalised text for the lexical leg."""
+        previous = None
+        while previous != text:
+            previous = text
+            text = _CLAUSE_FILLER.sub(r"\1", text)
+            text = _HESITATION.sub(lambda m: m.group(1) or "", text)
+        return _SPACE.sub(" ", text).strip()
+
+
+@lru_cache(maxsize=65536)
+def _pinyin(token: str) -> str:
+    return "".join(lazy_pinyin(token, style=Style.NORMAL, errors="ignore"))
+
+
+class JiebaSegmenter:
+    """jieba with the KB's user dictionary, a stopword list, synonyms and pinyin twins.
+
+    Each segmenter owns its jieba.Tokenizer, so two KBs with different dictionaries never share state.
+    """
+
+    def __init__(self, dict_terms: Iterable[str] = (), synonyms: Mapping[str, str] | None = None) -> None:
+        self.synonyms = dict(synonyms or {})
+        self._tokenizer = jieba.Tokenizer()
+        self._tokenizer.initialize()
+        for term in {*dict_terms, *self.synonyms, *self.synonyms.values()}:
+            if not _LATIN_WORD.match(term):
+                self._tokenizer.add_word(term, freq=200000)
+
+    def words(self, text: str) -> list[str]:
+        """Content words of normalised text, with synonyms mapped to their canonical word."""
+        out = []
+        for raw in self._tokenizer.cut_for_search(text, HMM=True):
+            word = raw.strip()
+            if not word or word in STOPWORDS or not any(ch.isalnum() for ch in word):
+                continue
+            out.append(self.synonyms.get(word, word))
+        return out
+
+    def tokens(self, text: str) -> list[str]:
+        """Lexical-leg tokens: the words, plus each word's toneless pinyin."""
+        words = self.words(text)
+        extra = []
+        for word in words:
+            if _LATIN_WORD.match(word):
+                extra.append("py:" + word)
+            elif not word.isascii():
+                py = _pinyin(word)
+                if py:
+                    extra.append("py:" + py)
+        return words + extra
