@@ -72,33 +72,33 @@ def _val_top1(matrix: np.ndarray, vectors: np.ndarray, owner: np.ndarray, val: n
     return float(np.mean(owner[keys][best] == owner[val]))
 
 
-def fit(vectors: np.ndarray, owner: np.ndarray, train_mask: np.ndarray | None = None,
-        cfg: AdapterConfig | None = None) -> tuple[np.ndarray | None, dict[str, float]]:
-    """Learn the adapter from the questions in ``train_mask``; None when the KB has too few similar questions."""
+def choose_steps(vectors: np.ndarray, owner: np.ndarray, cfg: AdapterConfig | None = None) -> dict[str, float]:
+    """Early stopping: train once with one question per entry held out, and keep the best step count."""
     cfg = cfg or AdapterConfig()
-    mask = np.ones(len(owner), dtype=bool) if train_mask is None else train_mask
     rng = np.random.default_rng(cfg.seed)
-    val = []
-    for g in _groups(owner, mask):
-        if len(g) >= 3:
-            val.append(int(rng.choice(g)))
+    val = sorted(int(rng.choice(g)) for g in _groups(owner, np.ones(len(owner), dtype=bool)) if len(g) >= 3)
     if len(val) < 8:
-        return None, {"steps": 0}
-    val_arr = np.array(sorted(val))
-    fit_mask = mask.copy()
+        return {"steps": 0}
+    val_arr = np.array(val)
+    fit_mask = np.ones(len(owner), dtype=bool)
     fit_mask[val_arr] = False
-    pool = np.flatnonzero(mask)
-    score_ids = np.union1d(pool, val_arr)
-    history: list[tuple[float, int]] = [(_val_top1(np.eye(vectors.shape[1], dtype=np.float32),
-                                                   vectors[score_ids], owner[score_ids],
-                                                   np.searchsorted(score_ids, val_arr)), 0)]
+    identity = np.eye(vectors.shape[1], dtype=np.float32)
+    history: list[tuple[float, int]] = [(_val_top1(identity, vectors, owner, val_arr), 0)]
 
     def check(step: int, w: np.ndarray) -> None:
-        history.append((_val_top1(w, vectors[score_ids], owner[score_ids], np.searchsorted(score_ids, val_arr)), step))
+        history.append((_val_top1(w, vectors, owner, val_arr), step))
 
     _train(vectors, _groups(owner, fit_mask), cfg.max_steps, cfg, check)
     best_score, best_steps = max(history, key=lambda h: (h[0], -h[1]))
-    if best_steps == 0:
-        return None, {"steps": 0, "val_top1": best_score}
-    matrix = _train(vectors, _groups(owner, mask), best_steps, cfg)
-    return matrix.astype(np.float32), {"steps": best_steps, "val_top1": best_score, "val_top1_before": history[0][0]}
+    return {"steps": best_steps, "val_top1": best_score, "val_top1_before": history[0][0]}
+
+
+def fit(vectors: np.ndarray, owner: np.ndarray, steps: int, train_mask: np.ndarray | None = None,
+        cfg: AdapterConfig | None = None) -> np.ndarray | None:
+    """Learn the adapter from the questions in ``train_mask`` (all by default); None for zero steps."""
+    cfg = cfg or AdapterConfig()
+    mask = np.ones(len(owner), dtype=bool) if train_mask is None else train_mask
+    groups = _groups(owner, mask)
+    if steps <= 0 or len(groups) < 2:
+        return None
+    return _train(vectors, groups, steps, cfg).astype(np.float32)

@@ -1,7 +1,7 @@
 """Build an index version from a KB: embed, adapt, calibrate on held-out KB questions, write, publish.
 
-Calibration is cross-fitted: the questions are split in two folds by their position in the entry; the adapter
-learned on one fold scores the other fold's questions, each asked with itself left out of the index (an
+Calibration is cross-fitted: the questions are split in folds by their position in the entry; the adapter
+learned without a fold scores that fold's questions, each asked with itself left out of the index (an
 in-scope example) and with its whole entry left out (an out-of-scope example), plus the shipped off-domain
 probes. Nothing here looks at evaluation data.
 """
@@ -19,7 +19,6 @@ from tqdm import tqdm
 
 from . import adapter as adapter_mod
 from . import index as index_mod
-from .config import Settings
 from .confidence import (
     CALIBRATION_FEATURES,
     Logistic,
@@ -29,6 +28,7 @@ from .confidence import (
     expected_calibration_error,
     query_features,
 )
+from .config import Settings
 from .embed import Embedder
 from .errors import SelfTestFailed
 from .index import IndexData
@@ -36,7 +36,7 @@ from .kb import KnowledgeBase
 from .retrieve import FEATURES, HybridRetriever
 from .text import JiebaSegmenter, Normalizer
 
-OOS_SHARE = 0.3  # assumed share of questions with no KB entry, for the calibrator's base rate
+CROSS_FOLDS = 4  # each fold's adapter learns from 3/4 of the questions, close to the final one
 
 
 @dataclass
@@ -80,9 +80,11 @@ class IndexBuilder:
         kind = s.index_kind if s.index_kind != "auto" else ("hnsw" if len(raw) >= s.hnsw_min_vectors else "flat")
         manifest = index_mod.base_manifest(kb, self.embedder.name, self.embedder.dimension, kind)
         base = index_mod.assemble(kb, raw, self.normalizer, segmenter, s.index_kind, s.hnsw_min_vectors, manifest)
-        examples, ranker_rows = self._cross_fit(kb, base, raw, segmenter)
+        cfg = adapter_mod.AdapterConfig(seed=s.seed)
+        info = adapter_mod.choose_steps(raw, base.question_entry, cfg)
+        examples, ranker_rows = self._cross_fit(kb, base, raw, segmenter, int(info["steps"]))
         calibration, failures = self._calibrate(kb, base, examples, ranker_rows)
-        matrix, info = adapter_mod.fit(raw, base.question_entry, cfg=adapter_mod.AdapterConfig(seed=s.seed))
+        matrix = adapter_mod.fit(raw, base.question_entry, int(info["steps"]), cfg=cfg)
         vectors = adapter_mod.apply(matrix, raw)
         manifest["adapter"] = info
         manifest.update(calibration)
@@ -109,27 +111,28 @@ class IndexBuilder:
             parts.append(self.embedder.encode(texts[i : i + chunk]))
         return np.vstack(parts) if parts else np.zeros((0, self.embedder.dimension), dtype=np.float32)
 
-    def _cross_fit(self, kb: KnowledgeBase, base: IndexData, raw: np.ndarray, segmenter: JiebaSegmenter
-                   ) -> tuple[list[Example], list[tuple[np.ndarray, np.ndarray]]]:
+    def _cross_fit(self, kb: KnowledgeBase, base: IndexData, raw: np.ndarray, segmenter: JiebaSegmenter,
+                   steps: int) -> tuple[list[Example], list[tuple[np.ndarray, np.ndarray]]]:
         s = self.settings
         owner = base.question_entry
         position = np.arange(len(owner)) - base.starts[owner]
-        fold = position % 2
+        folds = CROSS_FOLDS
+        fold = position % folds
         sample = set(index_mod.question_sample(len(owner), s.calibration_max_queries, s.seed))
         has_peer = np.bincount(owner)[owner] >= 2
         probes = off_domain_probes()
         probe_raw = self._encode([self.normalizer.normalize(p) for p in probes], "embedding probes")
         examples: list[Example] = []
         rows: list[tuple[np.ndarray, np.ndarray]] = []
-        for f in (0, 1):
-            matrix, _ = adapter_mod.fit(raw, owner, train_mask=fold != f, cfg=adapter_mod.AdapterConfig(seed=s.seed))
+        for f in range(folds):
+            matrix = adapter_mod.fit(raw, owner, steps, train_mask=fold != f, cfg=adapter_mod.AdapterConfig(seed=s.seed))
             vectors = adapter_mod.apply(matrix, raw)
             data = replace(base, vectors=vectors, faiss=index_mod.make_faiss(vectors, s.index_kind, s.hnsw_min_vectors))
             retriever = HybridRetriever(data, self.normalizer, segmenter, s.candidates)
             queries = [i for i in range(len(owner)) if fold[i] == f and i in sample and has_peer[i]]
             qv = vectors[queries] if queries else np.zeros((0, vectors.shape[1]), np.float32)
             sims, ids = retriever.dense_search(qv) if queries else (None, None)
-            for n, i in enumerate(tqdm(queries, desc=f"calibrating ({f + 1}/2)", disable=not self.progress,
+            for n, i in enumerate(tqdm(queries, desc=f"calibrating ({f + 1}/{folds})", disable=not self.progress,
                                        leave=False)):
                 assert sims is not None and ids is not None
                 query = retriever.prepare(base.question_texts[i])
@@ -142,9 +145,9 @@ class IndexBuilder:
                 c = retriever.candidates(query, vectors[i], hit, lex, exclude_entry=gold)
                 examples.append(Example(-1, c.features, c.entries, len(query.words), i, "oos"))
             pv = adapter_mod.apply(matrix, probe_raw)
-            for p, text in enumerate(probes[f::2]):
+            for p, text in enumerate(probes[f::folds]):
                 query = retriever.prepare(text)
-                c = retriever.candidates(query, pv[f + 2 * p])
+                c = retriever.candidates(query, pv[f + folds * p])
                 examples.append(Example(-1, c.features, c.entries, len(query.words), -1, "probe"))
         return examples, rows
 
@@ -153,9 +156,11 @@ class IndexBuilder:
         s = self.settings
         ranker = Logistic.fit(np.vstack([r[0] for r in rows]), np.concatenate([r[1] for r in rows]))
         qfeat, correct, top3, weight, top_entry = [], [], [], [], []
-        n_in = sum(e.kind == "in" for e in examples)
-        n_out = max(len(examples) - n_in, 1)
-        w_out = OOS_SHARE / (1 - OOS_SHARE) * n_in / n_out
+        # weights make the examples mirror the assumed traffic: in-scope, unanswerable in-domain, off-domain
+        counts = {k: max(sum(e.kind == k for e in examples), 1) for k in ("in", "oos", "probe")}
+        in_share = 1.0 - s.unanswerable_share - s.offdomain_share
+        kind_weight = {"in": 1.0, "oos": s.unanswerable_share / in_share * counts["in"] / counts["oos"],
+                       "probe": s.offdomain_share / in_share * counts["in"] / counts["probe"]}
         failures: list[dict[str, str]] = []
         for ex in examples:
             scores = ranker.logit(ex.features) if len(ex.entries) else np.zeros(0)
@@ -166,7 +171,7 @@ class IndexBuilder:
             top = int(ranked[0]) if len(ranked) else -1
             correct.append(float(top == ex.gold and ex.gold >= 0))
             top3.append(float(ex.gold >= 0 and ex.gold in ranked[:3]))
-            weight.append(1.0 if ex.kind == "in" else w_out)
+            weight.append(kind_weight[ex.kind])
             top_entry.append(top)
             if ex.kind == "in" and top != ex.gold:
                 failures.append({"entry": kb.entries[ex.gold].id, "question": base.question_texts[ex.question],
@@ -190,7 +195,7 @@ class IndexBuilder:
             "answered_precision": float((w * y * answered).sum() / max((w * answered).sum(), 1e-9)),
             "coverage": float((y * answered)[inscope].mean()) if inscope.any() else 0.0,
             "oos_not_answered": float(1 - answered[~inscope].mean()) if (~inscope).any() else 1.0,
-            "ece": expected_calibration_error(p, y),
+            "ece": expected_calibration_error(p, y, w),
         }
         confidence = {
             "ranker": ranker.to_dict(FEATURES),
@@ -198,7 +203,7 @@ class IndexBuilder:
             "thresholds": thresholds.to_dict(),
             "target_precision": s.target_precision,
             "sensitive_target_precision": s.sensitive_target_precision,
-            "oos_share": OOS_SHARE,
+            "priors": {"unanswerable": s.unanswerable_share, "offdomain": s.offdomain_share},
             "examples": {"in_scope": int(inscope.sum()), "out_of_scope": int((~inscope).sum())},
             "held_out": held_out,
         }

@@ -117,6 +117,9 @@ def check_kb(path: Path | None, selftest: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="print the Reply as JSON")
 def ask(question: str, index_path: Path | None, as_json: bool) -> None:
     """Ask one question."""
+    from .pipeline import validate_question
+
+    validate_question(question, Settings().max_question_chars)
     assistant = _load_assistant(index_path)
     reply = assistant.ask(question)
     if as_json:
@@ -172,13 +175,63 @@ def eval_cmd(kb_path: Path, queries: tuple[Path, ...], as_json: bool) -> None:
 @click.option("--host", default=None, help="bind address (default FAQ_HOST)")
 @click.option("--port", default=None, type=int, help="port (default FAQ_PORT)")
 def serve(host: str | None, port: int | None) -> None:
-    """Serve the engine. Until the HTTP service lands this is an interactive ask loop on the terminal."""
+    """Serve the help desk: API, help widget and agent console, with the index at FAQ_INDEX_DIR/current."""
+    import uvicorn
+
+    from .api import create_app
+
+    settings = Settings()
+    host, port = host or settings.host, port or settings.port
+    click.echo(f"loading the model and {settings.index_dir / 'current'} ...")
     assistant = _load_assistant(None)
-    click.echo(f"index {assistant.version} loaded; type a question (empty line or Ctrl-D to quit)")
-    for line in sys.stdin:
-        if not line.strip():
-            break
-        try:
-            click.echo(format_reply(assistant.ask(line)))
-        except AssistantError as exc:
-            click.echo(f"error: {exc.detail}")
+    app = create_app(settings, assistant=assistant)
+    base = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
+    from sqlalchemy.engine import make_url
+
+    dsn = make_url(settings.database_dsn).render_as_string(hide_password=True)
+    click.echo(f"index {assistant.version}; tickets in {dsn}")
+    click.echo(f"help widget    {base}/")
+    click.echo(f"agent console  {base}/agent   (keys: assistant keys add --role agent --name NAME)")
+    click.echo(f"API docs       {base}/docs")
+    click.echo(f"health         {base}/healthz  {base}/readyz  {base}/metrics")
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+
+
+@main.group()
+def keys() -> None:
+    """API keys for agents and admins (only their hashes are stored, in FAQ_DATA_DIR)."""
+
+
+@keys.command("add")
+@click.option("--role", required=True, type=click.Choice(["agent", "admin"]), help="what the key may do")
+@click.option("--name", required=True, help="who holds it (shown in the ticket audit trail)")
+def keys_add(role: str, name: str) -> None:
+    """Create a key and print it once (the last line is the key alone)."""
+    from .keys import KeyRing
+
+    ring = KeyRing(Settings().keys_file)
+    key = ring.add(name, "admin" if role == "admin" else "agent")
+    click.echo(f"{role} key for {name!r}; store it now, it cannot be shown again:", err=True)
+    click.echo(key)
+
+
+@keys.command("list")
+def keys_list() -> None:
+    """Names, roles and creation times of the keys (never the keys)."""
+    from .keys import KeyRing
+
+    records = KeyRing(Settings().keys_file).records()
+    if not records:
+        click.echo("no keys; create one with `assistant keys add --role agent --name NAME`")
+    for r in records:
+        click.echo(f"{r.name:24} {r.role:6} {r.created}")
+
+
+@keys.command("revoke")
+@click.argument("name")
+def keys_revoke(name: str) -> None:
+    """Delete a key; a running server refuses it from its next request."""
+    from .keys import KeyRing
+
+    KeyRing(Settings().keys_file).revoke(name)
+    click.echo(f"revoked {name}")

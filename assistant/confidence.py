@@ -14,7 +14,9 @@ from typing import Any
 
 import numpy as np
 
-CALIBRATION_FEATURES = ("top_score", "gap", "dense_max", "lex_rrank", "coverage", "polarity_conflict", "length")
+CALIBRATION_FEATURES = (
+    "top_score", "gap", "dense_max", "dense_rrank", "lex_rrank", "coverage", "polarity_conflict", "length",
+)
 
 
 @dataclass(frozen=True)
@@ -68,8 +70,8 @@ def query_features(scores: np.ndarray, top_features: np.ndarray, n_words: int) -
     """Calibration inputs from a ranked candidate list (scores sorted descending, features of the top)."""
     top = scores[0] if len(scores) else -10.0
     gap = top - scores[1] if len(scores) > 1 else 10.0
-    return np.array([top, gap, top_features[0], top_features[5], top_features[6], top_features[8],
-                     np.log1p(n_words)], dtype=np.float64)
+    f = top_features
+    return np.array([top, gap, f[0], f[3], f[5], f[6], f[8], np.log1p(n_words)], dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -111,12 +113,14 @@ def clarify_threshold(p: np.ndarray, in_top3: np.ndarray, weight: np.ndarray, an
     return float(ps[ok[-1]]) if len(ok) else answer
 
 
-def expected_calibration_error(p: np.ndarray, correct: np.ndarray, bins: int = 10) -> float:
-    edges = np.linspace(0, 1, bins + 1)
-    idx = np.clip(np.digitize(p, edges) - 1, 0, bins - 1)
+def expected_calibration_error(p: np.ndarray, correct: np.ndarray, weight: np.ndarray | None = None,
+                               bins: int = 10) -> float:
+    """Weighted mean gap between confidence and accuracy over ten equal-width bins."""
+    w = np.ones(len(p)) if weight is None else np.asarray(weight, dtype=np.float64)
+    idx = np.clip((np.asarray(p) * bins).astype(int), 0, bins - 1)
     total = 0.0
     for b in range(bins):
         m = idx == b
         if m.any():
-            total += m.sum() * abs(p[m].mean() - correct[m].mean())
-    return float(total / max(len(p), 1))
+            total += w[m].sum() * abs(np.average(p[m], weights=w[m]) - np.average(correct[m], weights=w[m]))
+    return float(total / max(w.sum(), 1e-12))

@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     cache_dir: Path = Field(Path(".cache"), description="indexes built by `assistant eval`, keyed by KB checksum")
     model: str = Field(default_factory=default_model_path, description="local sentence-transformers folder")
     device: str = Field("cpu", description="torch device for the embedding model")
-    teams: tuple[str, ...] = Field(DEFAULT_TEAMS, description="teams a KB entry may be routed to")
+    teams: tuple[str, ...] = Field(DEFAULT_TEAMS, description="teams a KB entry may be routed to (JSON list)")
     default_team: str = Field("product", description="team for handoffs with no matching entry")
 
     max_question_chars: int = Field(500, ge=1, description="longer questions are rejected")
@@ -44,9 +44,32 @@ class Settings(BaseSettings):
     clarify_recall: float = Field(0.6, gt=0, lt=1, description="gold-in-top-3 rate at the clarify threshold")
     answer_threshold: float | None = Field(None, ge=0, le=1, description="override the built threshold")
     clarify_threshold: float | None = Field(None, ge=0, le=1, description="override the built threshold")
+    unanswerable_share: float = Field(0.1, ge=0, lt=0.5, description="assumed share of in-domain questions "
+                                      "the KB has no entry for (calibration prior)")
+    offdomain_share: float = Field(0.2, ge=0, lt=0.5, description="assumed share of off-domain questions and "
+                                   "chit-chat (calibration prior)")
     selftest_floor: float = Field(0.9, ge=0, le=1, description="KB self-test top-1 a build must reach")
     calibration_max_queries: int = Field(4000, ge=100, description="held-out KB questions used to calibrate")
-    seed: int = 13
+    seed: int = Field(13, description="random seed for the build (adapter training, calibration sample)")
 
-    host: str = "127.0.0.1"
-    port: int = 8000
+    host: str = Field("127.0.0.1", description="address `assistant serve` binds to")
+    port: int = Field(8000, ge=1, le=65535, description="port `assistant serve` listens on")
+
+    # ---- the service (`assistant serve`) ------------------------------------------------------------------
+    database_url: str | None = Field(
+        None, description="SQLAlchemy DSN for tickets (default: SQLite file tickets.db in FAQ_DATA_DIR), "
+        "e.g. postgresql+psycopg://user:pass@host/db")
+    rate_limit: int = Field(60, ge=0, description="public requests per minute per client; 0 turns the limit off")
+    max_body_bytes: int = Field(65536, ge=1024, description="largest request body accepted, in bytes")
+    cors_origins: tuple[str, ...] = Field((), description="origins allowed to call the API from other pages "
+                                          '(JSON list, e.g. ["https://www.example.com"]; "*" for any)')
+    ticket_suggestions: int = Field(3, ge=1, le=10, description="bot suggestions stored with each ticket")
+    queue_limit: int = Field(200, ge=1, description="most tickets one queue listing returns")
+
+    @property
+    def database_dsn(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'tickets.db'}"
+
+    @property
+    def keys_file(self) -> Path:
+        return self.data_dir / "api-keys.json"

@@ -31,6 +31,10 @@ class SentenceTransformerEmbedder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer  # heavy import, only when a model is loaded
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()  # a folder without modules.json gets mean pooling: expected, not news
+        hf_logging.disable_progress_bar()
 
         self._model = SentenceTransformer(str(path), device=device, local_files_only=True)
         self.name = path.name

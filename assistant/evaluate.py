@@ -12,8 +12,8 @@ import numpy as np
 
 from . import index as index_mod
 from .builder import IndexBuilder
-from .config import Settings
 from .confidence import expected_calibration_error
+from .config import Settings
 from .embed import Embedder
 from .errors import AssistantError
 from .kb import kb_checksum, load_kb

@@ -70,6 +70,7 @@ class IndexData:
 def make_faiss(vectors: np.ndarray, kind: str, hnsw_min_vectors: int) -> Any:
     """Exact inner product for small KBs; HNSW (approximate, much faster per query) above the threshold."""
     dim = vectors.shape[1]
+    index: Any
     if kind == "hnsw" or (kind == "auto" and len(vectors) >= hnsw_min_vectors):
         index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = 80

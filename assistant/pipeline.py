@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -12,8 +12,8 @@ import numpy as np
 
 from . import adapter as adapter_mod
 from . import index as index_mod
-from .config import Settings
 from .confidence import Logistic, Thresholds, query_features
+from .config import Settings
 from .embed import Embedder, SentenceTransformerEmbedder
 from .errors import InvalidQuestion
 from .index import IndexData
@@ -91,6 +91,20 @@ class Ranked:
     timing: dict[str, float]
 
 
+def validate_question(question: object, max_chars: int, normalizer: Normalizer | None = None) -> str:
+    """The question as text, or InvalidQuestion saying what is wrong with it."""
+    if not isinstance(question, str):
+        raise InvalidQuestion("the question must be text")
+    text = question.strip()
+    if not text:
+        raise InvalidQuestion("the question is empty")
+    if len(text) > max_chars:
+        raise InvalidQuestion(f"the question is {len(text)} characters long; at most {max_chars} are allowed")
+    if not (normalizer or Normalizer()).normalize(text):
+        raise InvalidQuestion("the question has no readable text")
+    return text
+
+
 class Assistant:
     def __init__(self, data: IndexData, embedder: Embedder, settings: Settings) -> None:
         self.data = data
@@ -153,18 +167,7 @@ class Assistant:
         return out
 
     def validate(self, question: object) -> str:
-        if not isinstance(question, str):
-            raise InvalidQuestion("the question must be text")
-        text = question.strip()
-        if not text:
-            raise InvalidQuestion("the question is empty")
-        if len(text) > self.settings.max_question_chars:
-            raise InvalidQuestion(
-                f"the question is {len(text)} characters long; at most {self.settings.max_question_chars} are allowed"
-            )
-        if not self.normalizer.normalize(text):
-            raise InvalidQuestion("the question has no readable text")
-        return text
+        return validate_question(question, self.settings.max_question_chars, self.normalizer)
 
     # ---- stages -------------------------------------------------------------------------------------------
 
@@ -204,40 +207,52 @@ class Assistant:
         return float(weights[pos] / weights.sum())
 
     def _decide(self, r: Ranked, session: str | None, total_ms: float) -> Reply:
-        data, th = self.data, self.thresholds
-        norm = r.query.norm
+        data = self.data
         alternatives = tuple(
             Alternative(id=data.entries[int(e)].id, question=data.entries[int(e)].question,
                         score=round(self._share(r.scores, pos, r.confidence), 4))
             for pos, e in enumerate(r.entries[: self.settings.alternatives])
         )
         top = data.entries[int(r.entries[0])] if len(r.entries) else None
-        team = (top.team if top is not None and top.team else None) or self.settings.default_team
-        common = {"question": r.query.text, "confidence": round(r.confidence, 4), "alternatives": alternatives,
-                  "team": team, "timing": {**{k: round(v, 3) for k, v in r.timing.items()},
-                                           "total_ms": round(total_ms, 3)}, "session": session}
-        safety = next((w for w in data.triggers.safety if w in norm), None)
+        base = Reply(
+            question=r.query.text, decision="handoff", confidence=round(r.confidence, 4), answer=None,
+            alternatives=alternatives, reason="", message=MESSAGES["handoff"],
+            team=(top.team if top is not None and top.team else None) or self.settings.default_team,
+            offer_human=True, timing={**{k: round(v, 3) for k, v in r.timing.items()}, "total_ms": round(total_ms, 3)},
+            session=session,
+        )
+        return self._by_rule(r, base) or self._by_confidence(r, base)
+
+    def _by_rule(self, r: Ranked, base: Reply) -> Reply | None:
+        """Safety and legal words, or an explicit request for a person, go to a human whatever the score."""
+        triggers = self.data.triggers
+        safety = next((w for w in triggers.safety if w in r.query.norm), None)
         if safety:
-            return Reply(decision="handoff", answer=None, reason=f"the question mentions「{safety}」(safety or legal)",
-                         message=MESSAGES["safety"], offer_human=True, **{**common, "team": "safety"})
-        human = next((w for w in data.triggers.human if w in norm), None)
+            return replace(base, team="safety", message=MESSAGES["safety"],
+                           reason=f"the question mentions「{safety}」(safety or legal)")
+        human = next((w for w in triggers.human if w in r.query.norm), None)
         if human:
-            return Reply(decision="handoff", answer=None, reason=f"the user asked for a person (「{human}」)",
-                         message=MESSAGES["human"], offer_human=True, **common)
-        if top is not None:
-            sensitive = top.risk == "sensitive"
-            needed = th.answer_sensitive if sensitive else th.answer
-            if r.confidence >= needed:
-                ref = AnswerRef(id=top.id, question=top.question, answer=top.answer, category=top.category,
-                                matched_question=data.question_texts[int(r.matched[0])], team=top.team, risk=top.risk)
-                return Reply(decision="answer", answer=ref,
-                             reason=f"confidence {r.confidence:.2f} >= answer threshold {needed:.2f}"
-                             + (" (sensitive entry)" if sensitive else ""),
-                             message=MESSAGES["sensitive"] if sensitive else "", offer_human=sensitive, **common)
-            if r.confidence >= th.clarify:
-                return Reply(decision="clarify", answer=None,
-                             reason=f"confidence {r.confidence:.2f} between clarify {th.clarify:.2f} and answer "
-                             f"{needed:.2f}", message=MESSAGES["clarify"], offer_human=True, **common)
-        return Reply(decision="handoff", answer=None,
-                     reason=f"confidence {r.confidence:.2f} below the clarify threshold {th.clarify:.2f}",
-                     message=MESSAGES["handoff"], offer_human=True, **common)
+            return replace(base, message=MESSAGES["human"], reason=f"the user asked for a person (「{human}」)")
+        return None
+
+    def _by_confidence(self, r: Ranked, base: Reply) -> Reply:
+        th, p = self.thresholds, r.confidence
+        if not len(r.entries):
+            return replace(base, reason="nothing in the KB matches")
+        top = self.data.entries[int(r.entries[0])]
+        sensitive = top.risk == "sensitive"
+        needed = th.answer_sensitive if sensitive else th.answer
+        matched = self.data.question_texts[int(r.matched[0])]
+        clarify = replace(base, decision="clarify", message=MESSAGES["clarify"])
+        if p >= needed:
+            if len(r.query.words) < 2 and self.normalizer.normalize(matched) != r.query.norm:
+                return replace(clarify, reason=f"confidence {p:.2f}, but a one-word question is too short to be sure")
+            ref = AnswerRef(id=top.id, question=top.question, answer=top.answer, category=top.category,
+                            matched_question=matched, team=top.team, risk=top.risk)
+            return replace(base, decision="answer", answer=ref, offer_human=sensitive,
+                           message=MESSAGES["sensitive"] if sensitive else "",
+                           reason=f"confidence {p:.2f} >= answer threshold {needed:.2f}"
+                           + (" (sensitive entry)" if sensitive else ""))
+        if p >= th.clarify:
+            return replace(clarify, reason=f"confidence {p:.2f} between clarify {th.clarify:.2f} and answer {needed:.2f}")
+        return replace(base, reason=f"confidence {p:.2f} below the clarify threshold {th.clarify:.2f}")

@@ -122,8 +122,8 @@ class HybridRetriever:
         ids = ids[~excluded[ids]]
         dense_entries = list(dict.fromkeys(data.question_entry[ids].tolist()))[: self.n_candidates]
         n_lex = max(self.n_candidates // 3, 3)
-        top_lex = np.argpartition(-lex_entry, min(n_lex, len(lex_entry) - 1))[:n_lex]
-        top_lex = [int(i) for i in top_lex if lex_entry[i] > 0]
+        best_lex = np.argpartition(-lex_entry, min(n_lex, len(lex_entry) - 1))[:n_lex]
+        top_lex = [int(i) for i in best_lex if lex_entry[i] > 0]
         entries = np.array(list(dict.fromkeys(dense_entries + top_lex)), dtype=np.int64)
         if exclude_entry is not None:
             entries = entries[entries != exclude_entry]
@@ -180,7 +180,4 @@ class HybridRetriever:
 
 def _conflict(query: frozenset[tuple[int, int]], entry: frozenset[tuple[int, int]]) -> bool:
     """The query names one side of a polarity pair and the entry only the other."""
-    for pair, side in query:
-        if (pair, 1 - side) in entry and (pair, side) not in entry:
-            return True
-    return False
+    return any((pair, 1 - side) in entry and (pair, side) not in entry for pair, side in query)

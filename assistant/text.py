@@ -34,11 +34,10 @@ _CLAUSE_FILLER = re.compile(r"(^|[\s,.!?;:，。！？；：、])(?:那个|就�
 _HESITATION = re.compile(r"[嗯呃]+|(?<![金度])额(?=[,.!?，。！？\s]|$)|(^|[,，。\s])[哎唉诶啊]+(?=[,，。\s])")
 _LATIN_WORD = re.compile(r"^[a-z]+$")
 
-STOPWORDS = frozenset(
-    """的 了 吗 呢 啊 吧 呀 嘛 哦 哈 噢 哇 啦 么 是 我 你 您 他 她 它 我们 你们 这 那 这个 那个 这样 那样 就 都 也 还
+_STOPWORD_TEXT = """的 了 吗 呢 啊 吧 呀 嘛 哦 哈 噢 哇 啦 么 是 我 你 您 他 她 它 我们 你们 这 那 这个 那个 这样 那样 就 都 也 还
     在 和 与 及 或 把 被 给 让 对 从 向 又 很 太 挺 才 却 一下 一个 一些 有点 有些 下 一 个 请 请问 谢谢 麻烦 你好
-    您好 好的 知道 告诉 问 问下 想问 问一下 咨询 里 上 中 说 弄 搞 呗 哎 唉 诶 嗯 呃""".split()
-)
+    您好 好的 知道 告诉 问 问下 想问 问一下 咨询 里 上 中 说 弄 搞 呗 哎 唉 诶 嗯 呃"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
 class Normalizer:
@@ -62,7 +61,8 @@ class Normalizer:
             previous = text
             text = _CLAUSE_FILLER.sub(r"\1", text)
             text = _HESITATION.sub(lambda m: m.group(1) or "", text)
-        return _SPACE.sub(" ", text).strip()
+        text = _REPEATED_PUNCT.sub(r"\1", _SPACE.sub(" ", text))
+        return text.strip(" ,.!?;:，。！？；：、")
 
 
 @lru_cache(maxsize=65536)

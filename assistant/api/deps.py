@@ -1,0 +1,87 @@
+"""What routes get from the app: each dependency reads ``app.state`` (built by ``create_app``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from ..config import Settings
+from ..handoff import HandoffService, TicketStore
+from ..keys import KeyRing, Principal
+from ..pipeline import Assistant
+from .errors import Forbidden, RateLimited, Unauthorized
+from .metrics import Metrics
+from .runtime import AssistantHolder
+
+_bearer = HTTPBearer(auto_error=False, description="an API key from `assistant keys add`")
+
+
+async def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+async def get_holder(request: Request) -> AssistantHolder:
+    return request.app.state.holder
+
+
+async def get_assistant(request: Request) -> Assistant:
+    """Taken once per request: a reload during the request does not change the Assistant it uses."""
+    return request.app.state.holder.current
+
+
+async def get_store(request: Request) -> TicketStore:
+    return request.app.state.store
+
+
+async def get_service(request: Request) -> HandoffService:
+    return request.app.state.service
+
+
+async def get_metrics(request: Request) -> Metrics:
+    return request.app.state.metrics
+
+
+async def rate_limit(request: Request) -> None:
+    client = request.client.host if request.client else "unknown"
+    try:
+        request.app.state.limiter.check(client)
+    except RateLimited:
+        request.app.state.metrics.rate_limited.inc()
+        raise
+
+
+async def get_principal(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
+    if credentials is None or not credentials.credentials:
+        raise Unauthorized("send `Authorization: Bearer <key>`", headers={"WWW-Authenticate": "Bearer"})
+    keys: KeyRing = request.app.state.keys
+    principal = keys.authenticate(credentials.credentials)
+    if principal is None:
+        raise Unauthorized("this API key is not valid (unknown or revoked)", headers={"WWW-Authenticate": "Bearer"})
+    return principal
+
+
+async def require_agent(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    if not principal.allows("agent"):
+        raise Forbidden(f"key {principal.name!r} has role {principal.role!r}; agent endpoints need 'agent'")
+    return principal
+
+
+async def require_admin(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    if not principal.allows("admin"):
+        raise Forbidden(f"key {principal.name!r} has role {principal.role!r}; admin endpoints need 'admin'")
+    return principal
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+HolderDep = Annotated[AssistantHolder, Depends(get_holder)]
+AssistantDep = Annotated[Assistant, Depends(get_assistant)]
+StoreDep = Annotated[TicketStore, Depends(get_store)]
+ServiceDep = Annotated[HandoffService, Depends(get_service)]
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]
+AgentDep = Annotated[Principal, Depends(require_agent)]
+AdminDep = Annotated[Principal, Depends(require_admin)]
+TicketId = Annotated[int, Path(ge=1, le=2**31 - 1, description="ticket number")]

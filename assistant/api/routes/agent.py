@@ -1,0 +1,101 @@
+"""Agents (role `agent`): suggested answers for any question, the queue, and the ticket lifecycle."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from ...handoff.errors import UnknownTeam
+from ...handoff.models import ACTIVE, STATUSES, Status, Ticket, Turn, utcnow
+from ...handoff.store import TicketStore
+from ..deps import AgentDep, AssistantDep, MetricsDep, ServiceDep, SettingsDep, StoreDep, TicketId
+from ..schemas import Me, Queue, ReplyCreate, Suggestions, TicketAgent, TransferRequest
+
+router = APIRouter(prefix="/v1/agent", tags=["agents"])
+
+StatusFilter = Literal["open", "claimed", "resolved", "active", "all"]
+FILTERS: dict[str, frozenset[Status]] = {
+    **{s: frozenset({s}) for s in STATUSES}, "active": ACTIVE, "all": frozenset(STATUSES),
+}
+
+
+def agent_view(ticket: Ticket, turns: list[Turn], store: TicketStore | None = None,
+               now: dt.datetime | None = None) -> TicketAgent:
+    """The ticket as an agent sees it: with its age, the conversation so far and (with a store) its events."""
+    age = ((now or utcnow()) - ticket.created_at).total_seconds()
+    events = [asdict(e) for e in store.events(ticket.id)] if store is not None else None
+    return TicketAgent.model_validate({**asdict(ticket), "age_seconds": round(age, 1),
+                                       "conversation": [asdict(t) for t in turns], "events": events})
+
+
+def _detail(store: TicketStore, ticket: Ticket) -> TicketAgent:
+    turns = store.conversations([ticket.session_id])[ticket.session_id] if ticket.session_id else []
+    return agent_view(ticket, turns, store)
+
+
+@router.get("/me", response_model=Me, summary="Who am I (checks a key)")
+async def read_me(agent: AgentDep, settings: SettingsDep) -> Me:
+    return Me(name=agent.name, role=agent.role, teams=list(settings.teams))
+
+
+@router.get("/suggest", response_model=Suggestions, summary="Suggested answers for any question")
+def suggest(agent: AgentDep, assistant: AssistantDep,
+            q: Annotated[str, Query(description="the question")],
+            k: Annotated[int, Query(ge=1, le=20, description="how many")] = 5) -> Suggestions:
+    found = assistant.suggest(q, k)
+    return Suggestions.model_validate({"query": q.strip(), "suggestions": [asdict(s) for s in found]})
+
+
+@router.get("/tickets", response_model=Queue, summary="The queue, oldest first")
+def list_tickets(agent: AgentDep, store: StoreDep, settings: SettingsDep,
+                 status: Annotated[StatusFilter, Query(description="`active` = open or claimed")] = "active",
+                 team: Annotated[str | None, Query(description="only this team's tickets")] = None,
+                 limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> Queue:
+    if team and team not in settings.teams:
+        raise UnknownTeam(f"unknown team {team!r}; teams: {', '.join(settings.teams)}")
+    tickets = store.list_tickets(FILTERS[status], team or None, min(limit, settings.queue_limit))
+    turns = store.conversations({t.session_id for t in tickets if t.session_id})
+    now = utcnow()
+    views = [agent_view(t, turns.get(t.session_id, []) if t.session_id else [], now=now) for t in tickets]
+    return Queue(count=len(views), tickets=views)
+
+
+@router.get("/tickets/{ticket_id}", response_model=TicketAgent, summary="One ticket with its audit trail")
+def read_ticket_detail(ticket_id: TicketId, agent: AgentDep, store: StoreDep) -> TicketAgent:
+    return _detail(store, store.get_ticket(ticket_id))
+
+
+@router.post("/tickets/{ticket_id}/claim", response_model=TicketAgent, summary="Claim (exactly one agent wins)")
+def claim_ticket(ticket_id: TicketId, agent: AgentDep, service: ServiceDep, store: StoreDep,
+                 metrics: MetricsDep) -> TicketAgent:
+    ticket = service.claim(ticket_id, agent.name)
+    metrics.steps.labels("claim").inc()
+    return _detail(store, ticket)
+
+
+@router.post("/tickets/{ticket_id}/reply", response_model=TicketAgent, summary="Reply to the user")
+def reply_ticket(ticket_id: TicketId, body: ReplyCreate, agent: AgentDep, service: ServiceDep, store: StoreDep,
+                 metrics: MetricsDep) -> TicketAgent:
+    """The text is shown to the user. Resolves the ticket unless `keep_open`."""
+    ticket = service.reply(ticket_id, agent.name, body.text, body.keep_open, supervisor=agent.role == "admin")
+    metrics.steps.labels("reply").inc()
+    return _detail(store, ticket)
+
+
+@router.post("/tickets/{ticket_id}/transfer", response_model=TicketAgent, summary="Transfer to another team")
+def transfer_ticket(ticket_id: TicketId, body: TransferRequest, agent: AgentDep, service: ServiceDep,
+                    store: StoreDep, metrics: MetricsDep) -> TicketAgent:
+    ticket = service.transfer(ticket_id, agent.name, body.team, body.note or None, supervisor=agent.role == "admin")
+    metrics.steps.labels("transfer").inc()
+    return _detail(store, ticket)
+
+
+@router.post("/tickets/{ticket_id}/release", response_model=TicketAgent, summary="Put back in the queue")
+def release_ticket(ticket_id: TicketId, agent: AgentDep, service: ServiceDep, store: StoreDep,
+                   metrics: MetricsDep) -> TicketAgent:
+    ticket = service.release(ticket_id, agent.name, supervisor=agent.role == "admin")
+    metrics.steps.labels("release").inc()
+    return _detail(store, ticket)

@@ -1,0 +1,28 @@
+"""Operations: liveness, readiness (the index is loaded and the database answers), Prometheus metrics."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from ..deps import HolderDep, MetricsDep, StoreDep
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz", summary="The process is alive")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", summary="Ready to answer: index loaded, database reachable")
+def readyz(holder: HolderDep, store: StoreDep) -> dict[str, str]:
+    assistant = holder.current  # IndexUnavailable (503) while loading or after a failed start
+    store.ping()  # StoreUnavailable (503)
+    return {"status": "ready", "index": assistant.version}
+
+
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+def metrics(m: MetricsDep) -> Response:
+    from prometheus_client import CONTENT_TYPE_LATEST
+
+    return Response(m.render(), media_type=CONTENT_TYPE_LATEST)

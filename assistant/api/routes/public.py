@@ -1,0 +1,87 @@
+"""End users (no login, rate limited): ask, hand off to a person, follow a ticket, give feedback."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Response, status
+
+from ...handoff.models import NewFeedback
+from ...handoff.store import TicketStore
+from ..deps import AssistantDep, MetricsDep, ServiceDep, StoreDep, TicketId, rate_limit
+from ..errors import EntryNotFound, TicketTokenRequired
+from ..schemas import (
+    AskRequest,
+    AskResponse,
+    FeedbackCreate,
+    FeedbackResult,
+    ReplyOut,
+    TicketCreate,
+    TicketCreated,
+    TicketPublic,
+)
+
+router = APIRouter(prefix="/v1", tags=["users"], dependencies=[Depends(rate_limit)])
+
+HANDED_OFF = "已为您转接人工客服，工单号 #{id}。客服回复后会显示在这里，请稍候。"
+ALREADY_OPEN = "您已有一个正在处理的工单 #{id}，客服回复后会显示在这里。"
+NOT_HELPFUL = "很抱歉没能帮到您。需要为您转接人工客服吗？"
+THANKS = "感谢您的反馈！"
+
+
+@router.post("/ask", response_model=AskResponse, summary="Ask a question")
+def ask(body: AskRequest, assistant: AssistantDep, service: ServiceDep, metrics: MetricsDep) -> dict[str, Any]:
+    """The engine's Reply. On `handoff` (including an explicit request for a person) a ticket is opened and
+    `ticket_id` / `ticket_token` are set; a session gets at most one open ticket at a time."""
+    session_id = body.session_id or uuid.uuid4().hex
+    reply, ticket, token = service.ask(assistant, body.question, session_id, body.channel)
+    metrics.questions.labels(reply.decision).inc()
+    if token is not None:
+        metrics.tickets.labels("bot").inc()
+    return {**reply.to_dict(), "session_id": session_id, "ticket_id": ticket.id if ticket else None,
+            "ticket_token": token}
+
+
+@router.post("/tickets", response_model=TicketCreated, status_code=status.HTTP_201_CREATED,
+             summary="Ask for a person (转人工)")
+def create_ticket(body: TicketCreate, response: Response, assistant: AssistantDep, service: ServiceDep,
+                  metrics: MetricsDep) -> TicketCreated:
+    """Opens a ticket (201). If the session already has an open one, that one is returned (200, no token)."""
+    ticket, token = service.request_human(assistant, body.session_id, body.question, body.contact or None,
+                                          body.description or None, body.channel)
+    if token is None:
+        response.status_code = status.HTTP_200_OK
+    else:
+        metrics.tickets.labels("user").inc()
+    message = (HANDED_OFF if token else ALREADY_OPEN).format(id=ticket.id)
+    return TicketCreated(ticket_id=ticket.id, ticket_token=token, created=token is not None, status=ticket.status,
+                         team=ticket.team, message=message)
+
+
+@router.get("/tickets/{ticket_id}", response_model=TicketPublic, summary="Follow a ticket")
+def read_ticket(ticket_id: TicketId, store: StoreDep,
+                x_ticket_token: Annotated[str | None, Header(description="the token given at creation")] = None,
+                ) -> TicketPublic:
+    if not x_ticket_token:
+        raise TicketTokenRequired("send the ticket's token in the X-Ticket-Token header")
+    ticket = store.read_ticket(ticket_id, x_ticket_token)
+    return TicketPublic(id=ticket.id, status=ticket.status, team=ticket.team, question=ticket.question,
+                        created_at=ticket.created_at, updated_at=ticket.updated_at, resolved_at=ticket.resolved_at,
+                        reply=ticket.reply, replies=_replies(store, ticket_id))
+
+
+def _replies(store: TicketStore, ticket_id: int) -> list[ReplyOut]:
+    return [ReplyOut(text=e.text, at=e.at) for e in store.events(ticket_id) if e.action == "reply" and e.text]
+
+
+@router.post("/feedback", response_model=FeedbackResult, summary="Was the answer helpful?")
+def create_feedback(body: FeedbackCreate, assistant: AssistantDep, store: StoreDep,
+                    metrics: MetricsDep) -> FeedbackResult:
+    """A "not helpful" answer comes back with `offer_human`: the widget then offers 转人工."""
+    if not any(e.id == body.entry_id for e in assistant.data.entries):
+        raise EntryNotFound(f"there is no entry {body.entry_id!r} in index {assistant.version}")
+    store.record_feedback(NewFeedback(session_id=body.session_id, entry_id=body.entry_id, helpful=body.helpful,
+                                      comment=body.comment or None))
+    metrics.feedback.labels(str(body.helpful).lower()).inc()
+    return FeedbackResult(recorded=True, offer_human=not body.helpful, message=THANKS if body.helpful else NOT_HELPFUL)

@@ -1,0 +1,208 @@
+"""Request and response bodies. Strict types: a number is not a question and "yes" is not a boolean."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, StringConstraints
+
+SessionId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
+Channel = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+# ---- end users --------------------------------------------------------------------------------------------
+
+
+class AskRequest(Model):
+    question: StrictStr = Field(description="the user's question (checked by the engine: not empty, not too long)")
+    session_id: SessionId | None = Field(None, description="keeps a conversation together; issued if absent")
+    channel: Channel = "web"
+
+
+class AnswerOut(Model):
+    id: str
+    question: str
+    answer: str
+    category: str
+    matched_question: str
+    team: str | None
+    risk: str
+
+
+class AlternativeOut(Model):
+    id: str
+    question: str
+    score: float
+
+
+class AskResponse(Model):
+    question: str
+    decision: Literal["answer", "clarify", "handoff"]
+    confidence: float
+    answer: AnswerOut | None
+    alternatives: list[AlternativeOut]
+    reason: str
+    message: str = Field(description="text to show the user")
+    team: str
+    offer_human: bool
+    timing: dict[str, float]
+    session: str | None
+    session_id: str
+    ticket_id: int | None = Field(None, description="set when the question was handed to a person")
+    ticket_token: str | None = Field(None, description="secret for GET /v1/tickets/{id}; given once")
+
+
+class TicketCreate(Model):
+    session_id: SessionId | None = None
+    question: Annotated[StrictStr, StringConstraints(max_length=2000)] | None = Field(
+        None, description="defaults to the last question of the session")
+    contact: Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    description: Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+    channel: Channel = "web"
+
+
+class TicketCreated(Model):
+    ticket_id: int
+    ticket_token: str | None = Field(description="null when the session already had an open ticket")
+    created: bool
+    status: str
+    team: str
+    message: str
+
+
+class ReplyOut(Model):
+    text: str
+    at: dt.datetime
+
+
+class TicketPublic(Model):
+    id: int
+    status: str
+    team: str
+    question: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    resolved_at: dt.datetime | None
+    reply: str | None = Field(description="the agent's latest reply")
+    replies: list[ReplyOut]
+
+
+class FeedbackCreate(Model):
+    session_id: SessionId
+    entry_id: Annotated[StrictStr, StringConstraints(min_length=1, max_length=120)]
+    helpful: StrictBool
+    comment: Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
+
+
+class FeedbackResult(Model):
+    recorded: bool
+    offer_human: bool
+    message: str
+
+
+# ---- agents -----------------------------------------------------------------------------------------------
+
+
+class Me(Model):
+    name: str
+    role: str
+    teams: list[str]
+
+
+class SuggestionOut(Model):
+    id: str
+    question: str
+    answer: str
+    category: str
+    matched_question: str
+    team: str | None
+    risk: str
+    score: float
+
+
+class Suggestions(Model):
+    query: str
+    suggestions: list[SuggestionOut]
+
+
+class TurnOut(Model):
+    at: dt.datetime
+    question: str
+    decision: str
+    confidence: float
+    entry_id: str | None
+    answer: str
+
+
+class EventOut(Model):
+    at: dt.datetime
+    actor: str
+    action: str
+    from_status: str | None
+    to_status: str
+    team: str | None
+    text: str | None
+
+
+class TicketAgent(Model):
+    id: int
+    status: str
+    team: str
+    question: str
+    session_id: str | None
+    channel: str
+    source: str
+    reason: str
+    confidence: float | None
+    suggestions: list[dict[str, Any]]
+    contact: str | None
+    description: str | None
+    assignee: str | None
+    reply: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    resolved_at: dt.datetime | None
+    age_seconds: float
+    conversation: list[TurnOut]
+    events: list[EventOut] | None = None
+
+
+class Queue(Model):
+    count: int
+    tickets: list[TicketAgent]
+
+
+class ReplyCreate(Model):
+    text: Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+    keep_open: StrictBool = Field(False, description="keep the ticket claimed instead of resolving it")
+
+
+class TransferRequest(Model):
+    team: StrictStr
+    note: Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
+
+
+# ---- maintainers ------------------------------------------------------------------------------------------
+
+
+class ReloadResult(Model):
+    previous: str | None
+    version: str
+    changed: bool
+    seconds: float
+
+
+class Stats(Model):
+    index_version: str | None
+    questions: int
+    decisions: dict[str, int]
+    rates: dict[str, float]
+    tickets: dict[str, int]
+    open_tickets: int
+    feedback: dict[str, int]
+    helpful_rate: float | None

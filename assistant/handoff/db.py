@@ -1,0 +1,63 @@
+"""Engines and migrations. SQLite is the embedded default; any other SQLAlchemy DSN (PostgreSQL) works as is.
+
+SQLite is set up for a server that may be killed at any moment and is written from many threads:
+
+* WAL journal with ``synchronous=FULL``: a transaction is on disk when COMMIT returns, so an acknowledged
+  ticket survives ``kill -9`` (and a power cut), and readers never block the writer.
+* pysqlite's own transaction handling is switched off and writes begin with ``BEGIN IMMEDIATE``: a write
+  transaction takes the write lock up front instead of failing with "database is locked" when it upgrades
+  from a read lock halfway through. Other writers wait (``busy_timeout``) rather than fail.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+WRITE = {"faq_write": True}  # execution option: this connection's transactions write
+
+
+def make_engine(dsn: str) -> Engine:
+    url = make_url(dsn)
+    if url.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+    event.listen(engine, "connect", _sqlite_connect)
+    event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=30000"):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    write = connection.get_execution_options().get("faq_write", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Create or migrate the schema (idempotent; concurrent starts on SQLite serialise on the write lock)."""
+    with engine.connect().execution_options(**WRITE) as connection:
+        command.upgrade(alembic_config(connection), revision)
+        connection.commit()

@@ -1,0 +1,108 @@
+"""The ticket lifecycle: open -> claimed -> resolved, with transfer and release. The rules live here; the store
+applies each step atomically and writes its audit event.
+
+=========  ===================  ============  =====================================================
+step       allowed from         to            notes
+=========  ===================  ============  =====================================================
+claim      open                 claimed       exactly one of racing agents wins (the others: 409)
+reply      claimed (own)        resolved      or stays claimed with ``keep_open``
+transfer   open, claimed (own)  open          to another team, unassigned
+release    claimed (own)        open          back to the team's queue
+=========  ===================  ============  =====================================================
+
+"(own)": claimed by the acting agent; an admin acts as a supervisor and may step in on anyone's ticket.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+from ..errors import InvalidQuestion
+from ..pipeline import Assistant, Reply
+from .errors import UnknownTeam
+from .models import Change, NewTicket, NewTurn, Ticket
+from .store import TicketStore
+
+
+class HandoffService:
+    def __init__(self, store: TicketStore, teams: Sequence[str], default_team: str, suggestions: int = 3) -> None:
+        if default_team not in teams:
+            raise UnknownTeam(f"the default team {default_team!r} is not one of {', '.join(teams)}")
+        self.store = store
+        self.teams = tuple(teams)
+        self.default_team = default_team
+        self.suggestions = suggestions
+
+    # ---- users ------------------------------------------------------------------------------------------
+
+    def ask(self, assistant: Assistant, question: object, session_id: str,
+            channel: str) -> tuple[Reply, Ticket | None, str | None]:
+        """Answer, remember the turn, and open a ticket when the bot hands off (one per session at a time)."""
+        reply = assistant.ask(question, session=session_id)
+        self.store.record_turn(NewTurn(
+            session_id=session_id, question=reply.question, decision=reply.decision, confidence=reply.confidence,
+            answer=reply.answer.answer if reply.answer else reply.message,
+            entry_id=reply.answer.id if reply.answer else None, channel=channel,
+        ))
+        if reply.decision != "handoff":
+            return reply, None, None
+        ticket, token = self._open(assistant, reply, reply.question, "bot", session_id, channel)
+        return reply, ticket, token
+
+    def request_human(self, assistant: Assistant, session_id: str | None, question: str | None,
+                      contact: str | None, description: str | None, channel: str) -> tuple[Ticket, str | None]:
+        """The user pressed 转人工. The question defaults to the last one asked in the session."""
+        if not question and session_id:
+            turns = self.store.conversations([session_id])[session_id]
+            question = turns[-1].question if turns else None
+        question = question or description
+        if not question or not question.strip():
+            raise InvalidQuestion("say what you need help with: a question, a description, or a session with one")
+        try:
+            reply: Reply | None = assistant.ask(question[: assistant.settings.max_question_chars])
+        except InvalidQuestion:
+            reply = None
+        return self._open(assistant, reply, question.strip(), "user", session_id, channel, contact, description)
+
+    def _open(self, assistant: Assistant, reply: Reply | None, question: str, source: str, session_id: str | None,
+              channel: str, contact: str | None = None, description: str | None = None) -> tuple[Ticket, str | None]:
+        if session_id:
+            existing = self.store.active_ticket(session_id)
+            if existing is not None:
+                return existing, None
+        suggestions: tuple[dict[str, Any], ...] = ()
+        if reply is not None:
+            suggestions = tuple(asdict(s) for s in assistant.suggest(reply.question, self.suggestions))
+        new = NewTicket(
+            question=question, team=reply.team if reply else self.default_team,
+            reason=reply.reason if reply and source == "bot" else "the user asked for a person",
+            source="bot" if source == "bot" else "user", channel=channel, session_id=session_id,
+            confidence=reply.confidence if reply else None, suggestions=suggestions, contact=contact,
+            description=description,
+        )
+        return self.store.create_ticket(new)
+
+    # ---- agents -----------------------------------------------------------------------------------------
+
+    def claim(self, ticket_id: int, agent: str) -> Ticket:
+        return self.store.apply(ticket_id, Change("claim", agent, frozenset({"open"}), "claimed", assign=True))
+
+    def reply(self, ticket_id: int, agent: str, text: str, keep_open: bool = False,
+              supervisor: bool = False) -> Ticket:
+        change = Change("reply", agent, frozenset({"claimed"}), "claimed" if keep_open else "resolved",
+                        owner_only=not supervisor, text=text)
+        return self.store.apply(ticket_id, change)
+
+    def transfer(self, ticket_id: int, agent: str, team: str, note: str | None = None,
+                 supervisor: bool = False) -> Ticket:
+        if team not in self.teams:
+            raise UnknownTeam(f"unknown team {team!r}; teams: {', '.join(self.teams)}")
+        change = Change("transfer", agent, frozenset({"open", "claimed"}), "open", owner_only=not supervisor,
+                        unassign=True, team=team, text=note)
+        return self.store.apply(ticket_id, change)
+
+    def release(self, ticket_id: int, agent: str, supervisor: bool = False) -> Ticket:
+        change = Change("release", agent, frozenset({"claimed"}), "open", owner_only=not supervisor, unassign=True)
+        return self.store.apply(ticket_id, change)

@@ -1,0 +1,18 @@
+def test_smoke(client, agent, admin):
+    r = client.post("/v1/ask", json={"question": "忘记密码了怎么办"})
+    print(r.status_code, r.json())
+    r = client.post("/v1/ask", json={"question": "今天天气怎么样"})
+    print(r.status_code, r.json())
+    tid, tok = r.json()["ticket_id"], r.json()["ticket_token"]
+    print(client.get(f"/v1/tickets/{tid}", headers={"X-Ticket-Token": tok}).json())
+    print(client.get("/v1/agent/tickets", headers=agent).json())
+    print(client.post(f"/v1/agent/tickets/{tid}/claim", headers=agent).json())
+    print(client.post(f"/v1/agent/tickets/{tid}/reply", headers=agent, json={"text": "您好，今天晴天"}).json())
+    print(client.get(f"/v1/tickets/{tid}", headers={"X-Ticket-Token": tok}).json())
+    print(client.get("/v1/admin/stats", headers=admin).json())
+    print(client.post("/v1/admin/reload", headers=admin).json())
+    print(client.post("/v1/ask", content=b"{bad").json())
+    print(client.post("/v1/ask", json={"question": 5}).json())
+    print(client.post("/v1/ask", content=b"x" * 100000, headers={"content-type": "application/json"}).json())
+    print(client.get("/nope").json())
+    print(client.get("/metrics").text[:3000])

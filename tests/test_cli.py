@@ -1,0 +1,90 @@
+"""The CLI through its real entry point (a subprocess), as maintainers and scripts use it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import FIXTURE_KB
+
+
+def run(*args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True,
+                          env=full_env, input=stdin, timeout=600)
+
+
+def test_check_kb_passes_on_the_fixture() -> None:
+    out = run("check-kb", str(FIXTURE_KB))
+    assert out.returncode == 0, out.stderr
+    assert "OK, 25 entries" in out.stdout
+
+
+def test_check_kb_lists_every_problem_and_exits_non_zero(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text(
+        "category: 测试\nentries:\n"
+        "  - {id: a, question: 问题一, similar: [同一个问法], answer: 答}\n"
+        "  - {id: a, question: 问题二, answer: 答}\n"
+        "  - {id: b, question: 问题三, similar: [同一个问法], answer: '', team: marketing}\n",
+        encoding="utf-8",
+    )
+    out = run("check-kb", str(tmp_path))
+    assert out.returncode == 1
+    lines = out.stderr.strip().splitlines()
+    assert any("bad.yaml: entry a: duplicate id `a`" in line for line in lines)
+    assert any("entry b: answer:" in line for line in lines)
+    assert any("entry b: unknown team `marketing`" in line for line in lines)
+    assert any("entry b: question `同一个问法` also belongs to entry `a`" in line for line in lines)
+    assert lines[-1] == "error: 4 problem(s) in the knowledge base"
+    assert "Traceback" not in out.stderr
+
+
+def test_missing_kb_is_one_line() -> None:
+    out = run("check-kb", "/nonexistent/kb")
+    assert out.returncode == 1
+    assert out.stderr.strip().splitlines()[-1].startswith("error:")
+    assert "Traceback" not in out.stderr
+
+
+def test_build_rollback_ask_and_eval(tmp_path: Path) -> None:
+    env = {"FAQ_INDEX_DIR": str(tmp_path / "index"), "FAQ_SELFTEST_FLOOR": "0", "FAQ_CACHE_DIR": str(tmp_path / "c")}
+    first = run("build", "--kb", str(FIXTURE_KB), env=env)
+    assert first.returncode == 0, first.stderr
+    assert "self-test: top-1" in first.stdout and "published:" in first.stdout
+    second = run("build", "--kb", str(FIXTURE_KB), env=env)
+    assert second.returncode == 0, second.stderr
+    versions = sorted(p.name for p in (tmp_path / "index" / "versions").iterdir())
+    assert len(versions) == 2
+    assert (tmp_path / "index" / "current").resolve().name == versions[1]
+    stale = run("build", "--kb", str(FIXTURE_KB), "--if-stale", env=env)
+    assert "up to date" in stale.stdout
+
+    back = run("build", "--rollback", env=env)
+    assert back.returncode == 0, back.stderr
+    assert (tmp_path / "index" / "current").resolve().name == versions[0]
+
+    ask = run("ask", "怎么把一个人拉黑", "--json", env=env)
+    assert ask.returncode == 0, ask.stderr
+    reply = json.loads(ask.stdout)
+    assert reply["alternatives"][0]["id"] == "safety-block-user"
+    assert reply["decision"] in ("answer", "clarify", "handoff")
+
+    bad = run("ask", "   ", env=env)
+    assert bad.returncode == 1 and bad.stderr.strip() == "error: the question is empty"
+
+    queries = tmp_path / "q.jsonl"
+    queries.write_text("\n".join(json.dumps(q, ensure_ascii=False) for q in [
+        {"query": "密码忘了怎么找回", "expected": "account-password-reset-phone"},
+        {"query": "怎么关闭直播权限", "expected": "live-permission-close"},
+        {"query": "今天天气怎么样", "expected": None},
+    ]), encoding="utf-8")
+    ev = run("eval", "--kb", str(FIXTURE_KB), "--queries", str(queries), "--json", env=env)
+    assert ev.returncode == 0, ev.stderr
+    report = json.loads(ev.stdout)
+    assert report["queries"] == 3 and report["in_scope"] == 2 and report["out_of_scope"] == 1
+    assert report["top1"] == 1.0
+    assert report["oos_not_answered"] == 1.0
+    assert set(report["latency_ms"]) == {"p50", "p95", "p99"}

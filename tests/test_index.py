@@ -1,0 +1,75 @@
+"""Versioned index folders: manifest, atomic publish, rollback, and clear errors on load."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant import index as index_mod
+from assistant.errors import IndexUnavailable
+
+
+def test_manifest_describes_the_build(built_index: Path, fixture_kb) -> None:
+    m = json.loads((built_index / "manifest.json").read_text(encoding="utf-8"))
+    assert m["model"] == {"name": "m3e-small", "dimension": 512}
+    assert m["kb"]["sha256"] == fixture_kb.sha256
+    assert m["kb"]["entries"] == 25 and m["kb"]["questions"] == fixture_kb.question_count
+    assert m["faiss"] == "flat"
+    assert {"faiss-cpu", "sentence-transformers", "jieba"} <= set(m["libraries"])
+    t = m["confidence"]["thresholds"]
+    assert 0 <= t["clarify"] <= t["answer"] <= t["answer_sensitive"] <= 1
+    assert m["selftest"]["queries"] > 100
+
+
+def test_loaded_index_matches_the_kb(built_index: Path, fixture_kb, embedder) -> None:
+    data = index_mod.load(built_index, embedder.name, embedder.dimension)
+    assert data.faiss.ntotal == fixture_kb.question_count == data.question_count
+    assert [e.id for e in data.entries] == [e.id for e in fixture_kb.entries]
+    assert data.adapter is not None and data.adapter.shape == (512, 512)
+
+
+def test_current_points_at_the_published_version(settings, built_index: Path) -> None:
+    assert index_mod.current(settings.index_dir) == built_index.resolve()
+    assert (settings.index_dir / "current").is_symlink()
+
+
+def test_publish_rollback_and_prune(tmp_path: Path, built_index: Path) -> None:
+    root = tmp_path / "idx"
+    names = ["20260101T000000000000Z-aaaa", "20260102T000000000000Z-bbbb", "20260103T000000000000Z-cccc"]
+    for name in names:
+        shutil.copytree(built_index, root / "versions" / name)
+    index_mod.publish(root, root / "versions" / names[2])
+    assert index_mod.current(root) == (root / "versions" / names[2]).resolve()
+    assert index_mod.rollback(root).name == names[1]
+    assert index_mod.current(root).name == names[1]
+    index_mod.rollback(root)
+    with pytest.raises(IndexUnavailable, match="oldest version"):
+        index_mod.rollback(root)
+    index_mod.publish(root, root / "versions" / names[2])
+    removed = index_mod.prune(root, keep=1)
+    assert [p.name for p in removed] == names[:2]
+    assert [p.name for p in index_mod.versions(root)] == [names[2]]
+
+
+def test_load_refuses_another_model(built_index: Path) -> None:
+    with pytest.raises(IndexUnavailable, match="built with model 'm3e-small'.*rebuild"):
+        index_mod.load(built_index, "bge-base-zh", 768)
+
+
+def test_load_names_the_path_of_a_damaged_index(tmp_path: Path, built_index: Path) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(built_index, broken)
+    (broken / "dense.faiss").write_bytes(b"not a faiss index")
+    with pytest.raises(IndexUnavailable, match=str(broken)):
+        index_mod.load(broken)
+    with pytest.raises(IndexUnavailable, match="no index here"):
+        index_mod.load(tmp_path / "missing")
+
+
+def test_hnsw_is_chosen_above_the_size_threshold() -> None:
+    import numpy as np
+
+    vectors = np.random.default_rng(0).standard_normal((300, 16)).astype("float32")
+    assert type(index_mod.make_faiss(vectors, "auto", 100)).__name__ == "IndexHNSWFlat"
+    assert type(index_mod.make_faiss(vectors, "auto", 1000)).__name__ == "IndexFlatIP"

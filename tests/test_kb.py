@@ -1,0 +1,98 @@
+"""KB loading and validation: YAML folder, JSON Lines, and one-line errors naming file and entry."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import KBError
+from assistant.kb import kb_checksum, load_kb
+from tests.conftest import BENCHMARKS, FIXTURE_KB, SHIPPED_KB
+
+TEAMS = ("account", "live", "product")
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def entry(i: str, q: str, similar: list[str], team: str = "account") -> str:
+    sims = "".join(f"\n      - {s}" for s in similar)
+    return f"""
+  - id: {i}
+    question: {q}
+    similar:{sims}
+    answer: 答案{i}
+    team: {team}"""
+
+
+def test_fixture_kb_loads(fixture_kb) -> None:
+    assert len(fixture_kb.entries) == 25
+    assert len({e.category for e in fixture_kb.entries}) >= 10
+    assert "直播权限" in fixture_kb.dict_terms
+    assert fixture_kb.synonyms["口令"] == "密码"
+    assert "转人工" in fixture_kb.triggers.human
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    write(tmp_path / "a.yaml", "category: 账号\nentries:" + entry("a-1", "忘记密码", ["密码忘了"])
+          + entry("a-1", "重复的id", ["别的问法"]) + entry("a-2", "怎么开直播", ["密码忘了"])
+          + entry("a-3", "找客服", ["人工"], team="nobody"))
+    write(tmp_path / "b.yaml", "category: 直播\nentries:\n  - id: b-1\n    question: ''\n    answer: x\n")
+    with pytest.raises(KBError) as err:
+        load_kb(tmp_path, TEAMS)
+    problems = err.value.problems
+    text = "\n".join(problems)
+    assert len(problems) == 4, text
+    assert "a.yaml: entry a-1: duplicate id `a-1`" in text
+    assert "entry a-2: question `密码忘了` also belongs to entry `a-1`" in text
+    assert "entry a-3: unknown team `nobody`" in text
+    assert "b.yaml: entry b-1: question:" in text
+    assert all("\n" not in p for p in problems)
+
+
+def test_broken_yaml_and_wrong_shape(tmp_path: Path) -> None:
+    write(tmp_path / "a.yaml", "category: x\nentries: [unclosed\n")
+    write(tmp_path / "b.yaml", "- just a list\n")
+    with pytest.raises(KBError) as err:
+        load_kb(tmp_path, TEAMS)
+    assert any("a.yaml: not valid YAML" in p for p in err.value.problems)
+    assert any("b.yaml: expected a mapping" in p for p in err.value.problems)
+
+
+def test_jsonl_kb_with_line_numbers(tmp_path: Path) -> None:
+    good = {"id": "x-1", "category": "c", "question": "q1", "similar": ["s1"], "answer": "a"}
+    bad = {"id": "x-2", "category": "c", "question": "q2", "similar": [], "answer": "  "}
+    path = write(tmp_path / "kb.jsonl", "\n".join([json.dumps(good), "{not json", json.dumps(bad)]) + "\n")
+    with pytest.raises(KBError) as err:
+        load_kb(path)
+    assert err.value.problems[0].startswith(f"{path}:2: not valid JSON")
+    assert err.value.problems[1].startswith(f"{path}:3: answer:")
+
+
+@pytest.mark.skipif(not BENCHMARKS.exists(), reason="needs ../shared/benchmarks")
+def test_public_faq_set_loads_as_jsonl() -> None:
+    kb = load_kb(BENCHMARKS / "ths_faq" / "kb.jsonl")
+    assert len(kb.entries) == 270
+    assert kb.entries[0].id == "ths-000" and len(kb.entries[0].similar) == 5
+
+
+def test_checksum_covers_dictionary_and_synonyms(tmp_path: Path) -> None:
+    for f in FIXTURE_KB.iterdir():
+        write(tmp_path / f.name, f.read_text(encoding="utf-8"))
+    before = kb_checksum(tmp_path)
+    (tmp_path / "dict.txt").write_text("新术语\n", encoding="utf-8")
+    after_dict = kb_checksum(tmp_path)
+    (tmp_path / "synonyms.yaml").write_text("密码: [口令]\n", encoding="utf-8")
+    assert len({before, after_dict, kb_checksum(tmp_path)}) == 3
+
+
+def test_shipped_kb_passes_check_and_scope() -> None:
+    kb = load_kb(SHIPPED_KB, ("account", "content-review", "live", "payments", "safety", "creator", "product"))
+    assert len(kb.entries) >= 200
+    assert len({e.category for e in kb.entries}) >= 12
+    short = [e.id for e in kb.entries if len(e.similar) < 6]
+    assert not short, f"entries with fewer than 6 similar questions: {short}"
+    assert all(e.team for e in kb.entries)

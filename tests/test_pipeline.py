@@ -1,0 +1,92 @@
+"""The engine end to end on the fixture KB with the real model: decisions, polarity, handoff rules, bad input."""
+
+import pytest
+
+from assistant.errors import InvalidQuestion
+
+
+def test_a_paraphrase_gets_its_answer(assistant) -> None:
+    reply = assistant.ask("我密码忘记了咋找回来")
+    assert reply.decision == "answer", reply.reason
+    assert reply.answer.id == "account-password-reset-phone"
+    assert "忘记密码" in reply.answer.answer
+    assert 0.0 <= reply.confidence <= 1.0
+    assert reply.timing["total_ms"] > 0
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("怎么开通直播权限", "live-permission-apply"),
+        ("我不想直播了怎么关闭直播权限", "live-permission-close"),
+        ("青少年模式怎么打开", "minors-teen-mode-on"),
+        ("青少年模式怎么关掉", "minors-teen-mode-off"),
+        ("怎么把一个人拉黑", "safety-block-user"),
+        ("拉黑了怎么取消拉黑", "safety-unblock-user"),
+    ],
+)
+def test_polarity_pairs_are_not_confused(assistant, question: str, expected: str) -> None:
+    ranked = assistant.rank_many([question])[0]
+    assert assistant.data.entries[int(ranked.entries[0])].id == expected
+
+
+@pytest.mark.parametrize("question", ["帳號被盜了怎麼辦", "zhanghao bei dao le zenme ban", "我的帐号被别人盗了!!!😭"])
+def test_traditional_pinyin_and_noise(assistant, question: str) -> None:
+    ranked = assistant.rank_many([question])[0]
+    assert assistant.data.entries[int(ranked.entries[0])].id == "account-stolen"
+
+
+def test_explicit_request_for_a_person_is_handed_off(assistant) -> None:
+    reply = assistant.ask("别跟我扯了，转人工")
+    assert reply.decision == "handoff"
+    assert "asked for a person" in reply.reason
+    assert reply.answer is None and reply.offer_human
+
+
+def test_safety_words_go_to_the_safety_team_whatever_the_score(assistant) -> None:
+    reply = assistant.ask("我充值不到账，再不处理我就去法院起诉你们")
+    assert reply.decision == "handoff" and reply.team == "safety"
+    assert "110" in reply.message
+
+
+def test_off_domain_question_is_not_answered(assistant) -> None:
+    for q in ["明天北京会下雨吗", "红烧肉怎么做好吃", "给我讲个笑话"]:
+        assert assistant.ask(q).decision != "answer", q
+
+
+def test_sensitive_answers_offer_a_person(assistant) -> None:
+    reply = assistant.ask("我的账号被盗了怎么办")
+    assert reply.answer is None or reply.answer.risk == "sensitive"
+    assert reply.offer_human
+
+
+def test_clarify_offers_up_to_three_alternatives(assistant) -> None:
+    reply = assistant.ask("直播")
+    assert reply.decision in ("clarify", "handoff")
+    assert 1 <= len(reply.alternatives) <= 3
+    assert all(0.0 <= a.score <= 1.0 for a in reply.alternatives)
+
+
+def test_suggest_ranks_entries_for_agents(assistant) -> None:
+    out = assistant.suggest("提现怎么操作", k=5)
+    assert len(out) == 5 and out[0].id == "creator-withdraw"
+    assert out[0].score >= out[1].score
+    assert out[0].answer and out[0].matched_question
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [("", "empty"), ("   \n\t", "empty"), ("问" * 501, "at most 500"), (None, "must be text"),
+     (123, "must be text"), ("😭😭😭", "no readable text")],
+)
+def test_bad_input_is_a_clear_error(assistant, question, message: str) -> None:
+    with pytest.raises(InvalidQuestion, match=message):
+        assistant.ask(question)
+
+
+def test_reply_serialises_to_json(assistant) -> None:
+    import json
+
+    d = assistant.ask("怎么改昵称", session="s-1").to_dict()
+    assert json.loads(json.dumps(d, ensure_ascii=False))["session"] == "s-1"
+    assert set(d) >= {"decision", "confidence", "answer", "alternatives", "reason", "timing"}
