@@ -16,6 +16,7 @@ import numpy as np
 
 CALIBRATION_FEATURES = (
     "top_score", "gap", "dense_max", "dense_rrank", "lex_rrank", "coverage", "polarity_conflict", "length",
+    "top_share", "knn_votes",
 )
 
 
@@ -70,8 +71,9 @@ def query_features(scores: np.ndarray, top_features: np.ndarray, n_words: int) -
     """Calibration inputs from a ranked candidate list (scores sorted descending, features of the top)."""
     top = scores[0] if len(scores) else -10.0
     gap = top - scores[1] if len(scores) > 1 else 10.0
+    share = 1.0 / float(np.exp(np.asarray(scores) - top).sum()) if len(scores) else 0.0
     f = top_features
-    return np.array([top, gap, f[0], f[3], f[5], f[6], f[8], np.log1p(n_words)], dtype=np.float64)
+    return np.array([top, gap, f[0], f[3], f[5], f[6], f[8], np.log1p(n_words), share, f[9]], dtype=np.float64)
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,9 @@ import importlib.metadata
 import json
 import os
 import shutil
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ import numpy as np
 
 from .errors import IndexUnavailable
 from .kb import Entry, KnowledgeBase, Triggers
-from .text import JiebaSegmenter, Normalizer
+from .text import JiebaSegmenter, Normalizer, PinyinTransliterator
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -51,6 +52,8 @@ class IndexData:
     triggers: Triggers
     adapter: np.ndarray | None = None  # (dim, dim) applied to query vectors before search
     question_words: tuple[frozenset[str], ...] = ()  # build time only: leave-one-out coverage
+    question_bigrams: tuple[frozenset[str], ...] = ()
+    pinyin: dict[str, str] = field(default_factory=dict)  # pinyin key -> KB word, for pinyin-typed questions
 
     @property
     def question_count(self) -> int:
@@ -93,7 +96,10 @@ def assemble(
     """Put a built index together in memory from a KB and its question vectors."""
     from .retrieve import polarity_sides
 
-    texts, owners, words, tokens, qwords = [], [], [], [], []
+    from .retrieve import bigrams
+
+    texts, owners, words, tokens, qwords, qgrams = [], [], [], [], [], []
+    vocabulary: Counter[str] = Counter()
     for i, entry in enumerate(kb.entries):
         entry_words: set[str] = set()
         for q in entry.questions:
@@ -102,6 +108,8 @@ def assemble(
             owners.append(i)
             tokens.append(segmenter.tokens(norm))
             qwords.append(frozenset(segmenter.words(norm)))
+            vocabulary.update(qwords[-1])
+            qgrams.append(bigrams(norm))
             entry_words.update(qwords[-1])
         entry_words.update(segmenter.words(normalizer.normalize(" ".join(entry.keywords))))
         words.append(frozenset(entry_words))
@@ -123,6 +131,8 @@ def assemble(
         synonyms=kb.synonyms,
         triggers=kb.triggers,
         question_words=tuple(qwords),
+        question_bigrams=tuple(qgrams),
+        pinyin=PinyinTransliterator.from_vocabulary(vocabulary).table,
     )
 
 
@@ -131,9 +141,10 @@ def save(data: IndexData, folder: Path) -> None:
     entries = [e.model_dump(mode="json") for e in data.entries]
     (folder / "entries.json").write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
     questions = {"texts": list(data.question_texts), "entry": data.question_entry.tolist(),
+                 "bigrams": [sorted(g) for g in data.question_bigrams],
                  "entry_words": [sorted(w) for w in data.entry_words]}
     (folder / "questions.json").write_text(json.dumps(questions, ensure_ascii=False), encoding="utf-8")
-    text = {"dict_terms": list(data.dict_terms), "synonyms": data.synonyms,
+    text = {"dict_terms": list(data.dict_terms), "synonyms": data.synonyms, "pinyin": data.pinyin,
             "triggers": {"human": list(data.triggers.human), "safety": list(data.triggers.safety)}}
     (folder / "text.json").write_text(json.dumps(text, ensure_ascii=False, indent=1), encoding="utf-8")
     np.save(folder / "vectors.npy", data.vectors)
@@ -197,6 +208,8 @@ def load(folder: Path, model_name: str | None = None, dimension: int | None = No
         synonyms=dict(text["synonyms"]),
         triggers=Triggers(human=tuple(text["triggers"]["human"]), safety=tuple(text["triggers"]["safety"])),
         adapter=adapter,
+        question_bigrams=tuple(frozenset(g) for g in questions["bigrams"]),
+        pinyin=dict(text["pinyin"]),
     )
 
 

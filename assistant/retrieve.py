@@ -6,18 +6,27 @@ candidate entry gets a small feature vector; the ranker in confidence.py turns i
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .index import IndexData
-from .text import JiebaSegmenter, Normalizer
+from .text import JiebaSegmenter, Normalizer, PinyinTransliterator
 
 FEATURES = (
     "dense_max", "dense_top2", "dense_gap", "dense_rrank", "lex_norm", "lex_rrank", "coverage", "keyword",
-    "polarity_conflict",
+    "polarity_conflict", "knn_votes", "char_overlap",
 )
+KNN = 10  # dense hits that vote for their entries
+_NOT_CONTENT = re.compile(r"[^\w]|_")
+
+
+def bigrams(text: str) -> frozenset[str]:
+    """Character bigrams of the letters and digits: a surface match that does not depend on segmentation."""
+    chars = _NOT_CONTENT.sub("", text)
+    return frozenset(chars[i : i + 2] for i in range(len(chars) - 1)) or frozenset(chars)
 
 # Pairs of opposite intents. The longer phrase of a pair is matched first ("取消拉黑" before "拉黑").
 POLARITY_PAIRS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
@@ -51,6 +60,7 @@ class Query:
     words: tuple[str, ...]
     tokens: tuple[str, ...]
     polarity: frozenset[tuple[int, int]]
+    bigrams: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -69,15 +79,16 @@ class HybridRetriever:
         self.normalizer = normalizer
         self.segmenter = segmenter
         self.n_candidates = candidates
+        self.transliterate = PinyinTransliterator(data.pinyin)
         self.dense_k = min(max(4 * candidates, 64), data.question_count)
 
     def prepare(self, text: str) -> Query:
-        norm = self.normalizer.normalize(text)
+        norm = self.transliterate(self.normalizer.normalize(text))
         lexical = self.normalizer.drop_fillers(norm)
         words = self.segmenter.words(lexical)
         return Query(
             text=text, norm=norm, words=tuple(words), tokens=tuple(self.segmenter.tokens(lexical)),
-            polarity=polarity_sides(norm),
+            polarity=polarity_sides(norm), bigrams=bigrams(lexical),
         )
 
     def dense_search(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -127,7 +138,9 @@ class HybridRetriever:
         entries = np.array(list(dict.fromkeys(dense_entries + top_lex)), dtype=np.int64)
         if exclude_entry is not None:
             entries = entries[entries != exclude_entry]
+        votes = np.bincount(data.question_entry[ids[:KNN]], minlength=len(data.entries)) / KNN
         feats, matched = self._features(query, vector, entries, lex_entry, excluded)
+        feats[:, 9] = votes[entries]
         t3 = time.perf_counter()
         timing = {"dense_ms": (t1 - t0) * 1e3, "lexical_ms": (t2 - t1) * 1e3, "features_ms": (t3 - t2) * 1e3}
         return Candidates(entries=entries, features=feats, matched=matched, timing=timing)
@@ -175,6 +188,9 @@ class HybridRetriever:
                 feats[i, 6] = len(qwords & ewords) / len(qwords)
             feats[i, 7] = float(any(k in query.norm for k in data.entry_keywords[e]))
             feats[i, 8] = float(_conflict(query.polarity, data.entry_polarity[e]))
+            if query.bigrams:
+                feats[i, 10] = max(len(query.bigrams & data.question_bigrams[j]) for j in range(start, end)
+                                   if not excluded[j]) / len(query.bigrams)
         return feats, matched
 
 

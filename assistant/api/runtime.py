@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..config import Settings
 from ..embed import Embedder
@@ -61,20 +62,26 @@ class AssistantHolder:
         try:
             started = time.perf_counter()
             previous = self.version
-            if self._embedder is None:
-                from ..embed import SentenceTransformerEmbedder
-
-                self._embedder = SentenceTransformerEmbedder(self.settings.model, self.settings.device)
             try:
-                assistant = Assistant.from_index(self.settings.index_dir / "current", self.settings, self._embedder)
+                assistant = self._load(self.settings.index_dir / "current")
             except AssistantError as exc:
                 if self._current is None:
                     self.error = exc.detail
                 raise
-            assistant.ask("你好")  # warm up (first-call allocations) before real users reach it
             self._current = assistant
             self.error = None
             log.info("index %s loaded (previous: %s)", assistant.version, previous)
             return Reloaded(previous, assistant.version, round(time.perf_counter() - started, 3))
         finally:
             self._reloading.release()
+
+    def _load(self, path: Path) -> Assistant:
+        if not path.exists():  # say so before spending seconds on loading the model
+            raise IndexUnavailable(f"{path}: no index here; run `assistant build` first")
+        if self._embedder is None:
+            from ..embed import SentenceTransformerEmbedder
+
+            self._embedder = SentenceTransformerEmbedder(self.settings.model, self.settings.device)
+        assistant = Assistant.from_index(path, self.settings, self._embedder)
+        assistant.ask("你好")  # warm up (first-call allocations) before real users reach it
+        return assistant

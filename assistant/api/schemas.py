@@ -3,10 +3,33 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictStr, StringConstraints
 
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _printable(value: str) -> str:
+    """Control characters and lone surrogates are refused: they are never meant, and databases choke on them
+    (PostgreSQL rejects NUL in text, UTF-8 cannot encode a lone surrogate)."""
+    if _UNPRINTABLE.search(value):
+        raise ValueError("the text contains control characters or invalid Unicode")
+    return value
+
+
+Printable = Annotated[StrictStr, AfterValidator(_printable)]
+# Free text with limits: the length constraints first, the printable check last (pydantic applies them in order).
+Question2000 = Annotated[StrictStr, StringConstraints(max_length=2000), AfterValidator(_printable)]
+Contact = Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(_printable)]
+Note1000 = Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=1000),
+                     AfterValidator(_printable)]
+Note2000 = Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=2000),
+                     AfterValidator(_printable)]
+EntryId = Annotated[StrictStr, StringConstraints(min_length=1, max_length=120), AfterValidator(_printable)]
+ReplyText = Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000),
+                      AfterValidator(_printable)]
 SessionId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
 Channel = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
 
@@ -19,7 +42,7 @@ class Model(BaseModel):
 
 
 class AskRequest(Model):
-    question: StrictStr = Field(description="the user's question (checked by the engine: not empty, not too long)")
+    question: Printable = Field(description="the user's question (checked by the engine: not empty, not too long)")
     session_id: SessionId | None = Field(None, description="keeps a conversation together; issued if absent")
     channel: Channel = "web"
 
@@ -59,10 +82,10 @@ class AskResponse(Model):
 
 class TicketCreate(Model):
     session_id: SessionId | None = None
-    question: Annotated[StrictStr, StringConstraints(max_length=2000)] | None = Field(
+    question: Question2000 | None = Field(
         None, description="defaults to the last question of the session")
-    contact: Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
-    description: Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+    contact: Contact | None = None
+    description: Note2000 | None = None
     channel: Channel = "web"
 
 
@@ -94,9 +117,9 @@ class TicketPublic(Model):
 
 class FeedbackCreate(Model):
     session_id: SessionId
-    entry_id: Annotated[StrictStr, StringConstraints(min_length=1, max_length=120)]
+    entry_id: EntryId
     helpful: StrictBool
-    comment: Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
+    comment: Note1000 | None = None
 
 
 class FeedbackResult(Model):
@@ -178,13 +201,13 @@ class Queue(Model):
 
 
 class ReplyCreate(Model):
-    text: Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+    text: ReplyText
     keep_open: StrictBool = Field(False, description="keep the ticket claimed instead of resolving it")
 
 
 class TransferRequest(Model):
-    team: StrictStr
-    note: Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
+    team: Printable
+    note: Note1000 | None = None
 
 
 # ---- maintainers ------------------------------------------------------------------------------------------

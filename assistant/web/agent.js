@@ -22,7 +22,26 @@
   }
 
   function team(name) { return TEAM[name] ? TEAM[name] + "（" + name + "）" : name; }
-  function pct(x) { return x === null || x === undefined ? "—" : Math.round(x * 100) + "%"; }
+  var ACTOR = { bot: "机器人", user: "用户" };
+  var REASONS = [
+    [/^confidence ([\d.]+) below the clarify threshold ([\d.]+)/, "机器人置信度 $1，低于追问阈值 $2"],
+    [/^the user asked for a person \(「(.+)」\)/, "用户要求转人工（「$1」）"],
+    [/^the user asked for a person$/, "用户点击了「转人工」"],
+    [/^the question mentions「(.+)」/, "涉及安全或法律（「$1」），优先转人工"],
+    [/^nothing in the KB matches$/, "知识库中没有相关条目"],
+  ];
+
+  function pct(x) {
+    if (x === null || x === undefined) return "—";
+    return x > 0 && x < 0.01 ? "<1%" : Math.round(x * 100) + "%";
+  }
+
+  function reason(text) {
+    for (var i = 0; i < REASONS.length; i++) {
+      if (REASONS[i][0].test(text)) return text.replace(REASONS[i][0], REASONS[i][1]);
+    }
+    return text;
+  }
 
   function time(iso) {
     var d = new Date(iso);
@@ -162,7 +181,7 @@
     info(dl, "联系方式", t.contact);
     info(dl, "创建时间", time(t.created_at) + "（" + age(t.age_seconds) + "）");
     info(dl, "问题描述", t.description);
-    info(dl, "转人工原因", t.reason);
+    info(dl, "转人工原因", reason(t.reason));
 
     var conv = $("t-conversation");
     conv.textContent = "";
@@ -189,7 +208,7 @@
     (t.events || []).forEach(function (e) {
       var li = el("li");
       li.appendChild(el("span", "t", time(e.at)));
-      var text = e.actor + " " + (ACTION[e.action] || e.action) + (e.to_status ? " → " + (STATUS[e.to_status] || e.to_status) : "");
+      var text = (ACTOR[e.actor] || e.actor) + " " + (ACTION[e.action] || e.action) + (e.to_status ? " → " + (STATUS[e.to_status] || e.to_status) : "");
       if (e.action === "transfer" && e.team) text += "（" + team(e.team) + "）";
       if (e.text) text += "：" + e.text;
       li.appendChild(document.createTextNode(text));
@@ -231,7 +250,12 @@
   function step(path, body, done) {
     if (!state.ticket) return;
     api("POST", "/v1/agent/tickets/" + state.ticket.id + "/" + path, body)
-      .then(function (t) { show(t); message(done); loadQueue(); })
+      .then(function (t) {
+        if (path === "reply") $("reply").value = "";
+        show(t);
+        message(done);
+        loadQueue();
+      })
       .catch(function (err) {
         message(err.status === 409 ? "操作失败：工单状态已变化（" + err.message + "）" : "操作失败：" + err.message, true);
         if (state.ticket) select(state.ticket.id);

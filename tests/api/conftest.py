@@ -27,6 +27,17 @@ def app(api_settings: Settings, assistant):
 
 
 @pytest.fixture()
+def app_factory(api_settings: Settings, assistant):
+    """An app with some settings changed: ``app_factory(rate_limit=3)``."""
+    from assistant.api import create_app
+
+    def make(**overrides: object):
+        return create_app(api_settings.model_copy(update=overrides), assistant=assistant)
+
+    return make
+
+
+@pytest.fixture()
 def client(app) -> Iterator[TestClient]:
     with TestClient(app) as c:
         yield c
@@ -37,6 +48,12 @@ def add_key(settings: Settings, name: str, role: str = "agent") -> dict[str, str
     from assistant.keys import KeyRing
 
     return {"Authorization": f"Bearer {KeyRing(settings.keys_file).add(name, role)}"}  # type: ignore[arg-type]
+
+
+@pytest.fixture()
+def key_for():
+    """Make a key in any settings' key ring: ``key_for(settings, name, role)``."""
+    return add_key
 
 
 @pytest.fixture()

@@ -12,7 +12,7 @@ from ...handoff.errors import UnknownTeam
 from ...handoff.models import ACTIVE, STATUSES, Status, Ticket, Turn, utcnow
 from ...handoff.store import TicketStore
 from ..deps import AgentDep, AssistantDep, MetricsDep, ServiceDep, SettingsDep, StoreDep, TicketId
-from ..schemas import Me, Queue, ReplyCreate, Suggestions, TicketAgent, TransferRequest
+from ..schemas import Me, Printable, Queue, ReplyCreate, Suggestions, TicketAgent, TransferRequest
 
 router = APIRouter(prefix="/v1/agent", tags=["agents"])
 
@@ -43,7 +43,7 @@ async def read_me(agent: AgentDep, settings: SettingsDep) -> Me:
 
 @router.get("/suggest", response_model=Suggestions, summary="Suggested answers for any question")
 def suggest(agent: AgentDep, assistant: AssistantDep,
-            q: Annotated[str, Query(description="the question")],
+            q: Annotated[Printable, Query(description="the question")],
             k: Annotated[int, Query(ge=1, le=20, description="how many")] = 5) -> Suggestions:
     found = assistant.suggest(q, k)
     return Suggestions.model_validate({"query": q.strip(), "suggestions": [asdict(s) for s in found]})
