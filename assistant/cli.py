@@ -182,6 +182,8 @@ def serve(host: str | None, port: int | None) -> None:
 
     settings = Settings()
     host, port = host or settings.host, port or settings.port
+    if not (settings.index_dir / "current").exists():
+        fail(f"{settings.index_dir / 'current'}: no index here; run `assistant build` first")
     click.echo(f"loading the model and {settings.index_dir / 'current'} ...")
     assistant = _load_assistant(None)
     app = create_app(settings, assistant=assistant)

@@ -26,7 +26,7 @@ import numpy as np
 
 from .errors import IndexUnavailable
 from .kb import Entry, KnowledgeBase, Triggers
-from .text import JiebaSegmenter, Normalizer, PinyinTransliterator
+from .text import JiebaSegmenter, Normalizer, PinyinTransliterator, bigrams, polarity_sides
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -94,10 +94,6 @@ def assemble(
     manifest: dict[str, Any] | None = None,
 ) -> IndexData:
     """Put a built index together in memory from a KB and its question vectors."""
-    from .retrieve import polarity_sides
-
-    from .retrieve import bigrams
-
     texts, owners, words, tokens, qwords, qgrams = [], [], [], [], [], []
     vocabulary: Counter[str] = Counter()
     for i, entry in enumerate(kb.entries):
@@ -189,8 +185,6 @@ def load(folder: Path, model_name: str | None = None, dimension: int | None = No
         adapter = np.load(folder / "adapter.npy") if (folder / "adapter.npy").exists() else None
     except (OSError, ValueError, RuntimeError) as exc:
         raise IndexUnavailable(f"{folder}: damaged index ({exc})") from exc
-    from .retrieve import polarity_sides
-
     normalizer = Normalizer()
     return IndexData(
         path=folder,

@@ -6,52 +6,19 @@ candidate entry gets a small feature vector; the ranker in confidence.py turns i
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .index import IndexData
-from .text import JiebaSegmenter, Normalizer, PinyinTransliterator
+from .text import JiebaSegmenter, Normalizer, PinyinTransliterator, bigrams, polarity_sides
 
 FEATURES = (
     "dense_max", "dense_top2", "dense_gap", "dense_rrank", "lex_norm", "lex_rrank", "coverage", "keyword",
     "polarity_conflict", "knn_votes", "char_overlap",
 )
 KNN = 10  # dense hits that vote for their entries
-_NOT_CONTENT = re.compile(r"[^\w]|_")
-
-
-def bigrams(text: str) -> frozenset[str]:
-    """Character bigrams of the letters and digits: a surface match that does not depend on segmentation."""
-    chars = _NOT_CONTENT.sub("", text)
-    return frozenset(chars[i : i + 2] for i in range(len(chars) - 1)) or frozenset(chars)
-
-# Pairs of opposite intents. The longer phrase of a pair is matched first ("取消拉黑" before "拉黑").
-POLARITY_PAIRS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
-    (("关闭", "取消", "关掉", "停用", "退出", "撤销", "不想要", "去掉"), ("开通", "开启", "打开", "申请", "开始", "恢复")),
-    (("解封", "解冻", "解除封禁", "解禁", "恢复账号"), ("封禁", "封号", "冻结", "被封")),
-    (("掉粉", "粉丝减少", "粉丝少了"), ("涨粉", "增粉", "粉丝增加")),
-    (("提现",), ("充值",)),
-    (("解绑", "解除绑定", "取消绑定"), ("绑定",)),
-    (("取消拉黑", "解除拉黑", "移出黑名单"), ("拉黑", "加入黑名单")),
-)
-
-
-def polarity_sides(text: str) -> frozenset[tuple[int, int]]:
-    """(pair, side) markers present in text; the first side's phrases are removed before the second is read."""
-    found = set()
-    for i, (first, second) in enumerate(POLARITY_PAIRS):
-        rest = text
-        for phrase in first:
-            if phrase in rest:
-                found.add((i, 0))
-                rest = rest.replace(phrase, " ")
-        if any(phrase in rest for phrase in second):
-            found.add((i, 1))
-    return frozenset(found)
-
 
 @dataclass(frozen=True)
 class Query:

@@ -163,3 +163,37 @@ class PinyinTransliterator:
                 out.append(syllables[i] if not out or not out[-1].isascii() else " " + syllables[i])
                 i += 1
         return "".join(out)
+
+
+_NOT_CONTENT = re.compile(r"[^\w]|_")
+
+
+def bigrams(text: str) -> frozenset[str]:
+    """Character bigrams of the letters and digits: a surface match that does not depend on segmentation."""
+    chars = _NOT_CONTENT.sub("", text)
+    return frozenset(chars[i : i + 2] for i in range(len(chars) - 1)) or frozenset(chars)
+
+
+# Pairs of opposite intents. The longer phrase of a pair is matched first ("取消拉黑" before "拉黑").
+POLARITY_PAIRS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("关闭", "取消", "关掉", "停用", "退出", "撤销", "不想要", "去掉"), ("开通", "开启", "打开", "申请", "开始", "恢复")),
+    (("解封", "解冻", "解除封禁", "解禁", "恢复账号"), ("封禁", "封号", "冻结", "被封")),
+    (("掉粉", "粉丝减少", "粉丝少了"), ("涨粉", "增粉", "粉丝增加")),
+    (("提现",), ("充值",)),
+    (("解绑", "解除绑定", "取消绑定"), ("绑定",)),
+    (("取消拉黑", "解除拉黑", "移出黑名单"), ("拉黑", "加入黑名单")),
+)
+
+
+def polarity_sides(text: str) -> frozenset[tuple[int, int]]:
+    """(pair, side) markers present in text; the first side's phrases are removed before the second is read."""
+    found = set()
+    for i, (first, second) in enumerate(POLARITY_PAIRS):
+        rest = text
+        for phrase in first:
+            if phrase in rest:
+                found.add((i, 0))
+                rest = rest.replace(phrase, " ")
+        if any(phrase in rest for phrase in second):
+            found.add((i, 1))
+    return frozenset(found)
