@@ -34,9 +34,11 @@ index: install
 check-kb: install
 	$(BIN)/assistant check-kb
 
+# ths_faq dev with chitchat as extra out-of-scope probes (table + PNG charts), then the shipped KB's self-test.
 eval: install
 	$(BIN)/assistant eval --kb ../shared/benchmarks/ths_faq/kb.jsonl --queries ../shared/benchmarks/ths_faq/dev.jsonl \
-		--queries ../shared/benchmarks/chitchat/dev.jsonl
+		--queries ../shared/benchmarks/chitchat/dev.jsonl --plots reports/eval
+	$(BIN)/assistant check-kb kb --selftest
 
 lint: install
 	$(BIN)/ruff check assistant tests scripts

@@ -39,9 +39,9 @@ def main() -> None:
 
 
 def _embedder(settings: Settings) -> Any:
-    from .embed import SentenceTransformerEmbedder
+    from .embed import load_embedder
 
-    return SentenceTransformerEmbedder(settings.model, settings.device)
+    return load_embedder(settings)
 
 
 @main.command()
@@ -63,13 +63,9 @@ def build(kb_path: Path | None, out: Path | None, rollback: bool, keep: int, if_
         click.echo(f"rolled back: {root / 'current'} -> {previous.name}")
         return
     kb_path = kb_path or settings.kb_dir
-    if if_stale:
-        current = index_mod.current(root)
-        if current is not None:
-            manifest = index_mod.read_manifest(current)
-            if manifest["kb"]["sha256"] == kb_checksum(kb_path) and manifest["model"]["name"] == Path(settings.model).name:
-                click.echo(f"index is up to date: {current}")
-                return
+    if if_stale and index_mod.up_to_date(root, kb_checksum(kb_path), Path(settings.model).name):
+        click.echo(f"index is up to date: {index_mod.current(root)}")
+        return
     kb = load_kb(kb_path, settings.teams)
     click.echo(f"KB {kb_path}: {len(kb.entries)} entries, {kb.question_count} questions")
     result = IndexBuilder(settings, _embedder(settings)).build(kb, root)
@@ -154,16 +150,25 @@ def format_reply(reply: Any) -> str:
 @click.option("--kb", "kb_path", required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--queries", "queries", required=True, multiple=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object")
-def eval_cmd(kb_path: Path, queries: tuple[Path, ...], as_json: bool) -> None:
+@click.option("--plots", type=click.Path(path_type=Path), help="write precision/coverage and reliability PNGs here")
+def eval_cmd(kb_path: Path, queries: tuple[Path, ...], as_json: bool, plots: Path | None) -> None:
     """Evaluate on labelled questions, with an index built (or reused) for the KB."""
-    from .evaluate import cached_index, evaluate, load_queries
+    from .evaluate import cached_index, load_queries, run_queries, summarise
     from .pipeline import Assistant
 
     settings = Settings()
     embedder = _embedder(settings)
     cases = load_queries(list(queries))
     path = cached_index(kb_path, settings, embedder, progress=not as_json)
-    report = evaluate(Assistant.from_index(path, settings, embedder), cases)
+    assistant = Assistant.from_index(path, settings, embedder)
+    records = run_queries(assistant, cases, progress=not as_json)
+    report = summarise(records, assistant.thresholds.to_dict())
+    if plots is not None:
+        from .plots import write_plots
+
+        written = write_plots(records, assistant.thresholds.to_dict(), plots, kb_path.parent.name or kb_path.name)
+        if not as_json:
+            click.echo("plots: " + ", ".join(str(p) for p in written))
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False))
         return
@@ -196,7 +201,7 @@ def serve(host: str | None, port: int | None) -> None:
     click.echo(f"agent console  {base}/agent   (keys: assistant keys add --role agent --name NAME)")
     click.echo(f"API docs       {base}/docs")
     click.echo(f"health         {base}/healthz  {base}/readyz  {base}/metrics")
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+    uvicorn.run(app, host=host, port=port, log_level="info")
 
 
 @main.group()

@@ -66,6 +66,17 @@ class Settings(BaseSettings):
     ticket_suggestions: int = Field(3, ge=1, le=10, description="bot suggestions stored with each ticket")
     queue_limit: int = Field(200, ge=1, description="most tickets one queue listing returns")
 
+    # ---- speed (scripts/bench.py measures these) --------------------------------------------------------
+    runtime: Literal["onnx", "onnx-int8", "torch"] = Field(
+        "onnx", description="what runs the embedding model: ONNX Runtime fp32 (exported once under "
+        "FAQ_CACHE_DIR/onnx), its int8 quantisation, or PyTorch (also the fallback)")
+    embed_threads: int = Field(0, ge=0, description="ONNX Runtime threads per encode (0: one per core)")
+    batch_size: int = Field(32, ge=1, description="most questions of concurrent requests embedded in one batch")
+    batch_wait_ms: float = Field(2.0, ge=0, le=100, description="under load, how long a batch waits for more "
+                                 "questions before it is embedded (a lone question never waits)")
+    answer_cache_size: int = Field(4096, ge=0, description="recent normalised questions whose ranking is kept "
+                                   "(emptied when an index is loaded; 0 turns the cache off)")
+
     @property
     def database_dsn(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'tickets.db'}"

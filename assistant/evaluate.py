@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from tqdm import tqdm
 
 from . import index as index_mod
 from .builder import IndexBuilder
@@ -47,9 +48,9 @@ def load_queries(paths: list[Path]) -> list[LabelledQuery]:
 
 def cached_index(kb_path: Path, settings: Settings, embedder: Embedder, progress: bool = True) -> Path:
     """An index for this KB under the cache folder, rebuilt only when the KB checksum or model changes."""
-    key = f"{kb_checksum(kb_path)[:16]}-{embedder.name}"
-    root = settings.cache_dir / "eval" / key
-    if index_mod.current(root) is None:
+    sha = kb_checksum(kb_path)
+    root = settings.cache_dir / "eval" / f"{sha[:16]}-{embedder.name}"
+    if not index_mod.up_to_date(root, sha, embedder.name):
         kb = load_kb(kb_path, settings.teams)
         # evaluation measures a KB as it is: the self-test floor guards the shipped KB's builds, not this one
         lenient = settings.model_copy(update={"selftest_floor": 0.0})
@@ -59,49 +60,76 @@ def cached_index(kb_path: Path, settings: Settings, embedder: Embedder, progress
     return current
 
 
-def evaluate(assistant: Assistant, queries: list[LabelledQuery]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Record:
+    """One asked question: its label, the decision, and where the gold entry ranked (0: not ranked)."""
+
+    expected: str | None
+    decision: str
+    answered_id: str | None
+    rank: int
+    confidence: float
+    clarify_hit: bool | None
+    latency_ms: float
+
+    @property
+    def top_right(self) -> bool:
+        return self.rank == 1
+
+
+def run_queries(assistant: Assistant, queries: list[LabelledQuery], progress: bool = False) -> list[Record]:
     ids = {e.id for e in assistant.data.entries}
     unknown = sorted({q.expected for q in queries if q.expected is not None and q.expected not in ids})
     if unknown:
         raise AssistantError(f"expected ids not in the KB: {', '.join(unknown[:5])}")
-    ranks, answered, correct, confidences, clarify_hits, latencies = [], [], [], [], [], []
-    for q in queries:
+    records = []
+    for q in tqdm(queries, desc="asking", unit="q", disable=not progress, leave=False):
         t0 = time.perf_counter()
         reply, ranking = assistant.ask_ranked(q.query)
-        latencies.append((time.perf_counter() - t0) * 1e3)
+        latency = (time.perf_counter() - t0) * 1e3
         ranked = [assistant.data.entries[int(e)].id for e in ranking.entries]
-        ranks.append(ranked.index(q.expected) + 1 if q.expected in ranked else 0)
-        is_answer = reply.decision == "answer"
-        answered.append(is_answer)
-        correct.append(is_answer and reply.answer is not None and reply.answer.id == q.expected)
-        top_right = bool(ranked) and ranked[0] == q.expected
-        confidences.append((reply.confidence, top_right))
+        hit = None
         if reply.decision == "clarify" and q.expected is not None:
-            clarify_hits.append(any(a.id == q.expected for a in reply.alternatives))
-    inscope = np.array([q.expected is not None for q in queries])
-    r = np.array(ranks)[inscope]
-    ans, cor = np.array(answered), np.array(correct)
-    lat = np.array(latencies)
-    p = np.array([c[0] for c in confidences])
-    y = np.array([c[1] for c in confidences], dtype=float)
+            hit = any(a.id == q.expected for a in reply.alternatives)
+        records.append(Record(
+            expected=q.expected, decision=reply.decision, answered_id=reply.answer.id if reply.answer else None,
+            rank=ranked.index(q.expected) + 1 if q.expected in ranked else 0, confidence=reply.confidence,
+            clarify_hit=hit, latency_ms=latency,
+        ))
+    return records
+
+
+def summarise(records: list[Record], thresholds: dict[str, float]) -> dict[str, Any]:
+    inscope = np.array([r.expected is not None for r in records], dtype=bool)
+    rank = np.array([r.rank for r in records])[inscope]
+    ans = np.array([r.decision == "answer" for r in records], dtype=bool)
+    cor = np.array([r.decision == "answer" and r.answered_id == r.expected for r in records], dtype=bool)
+    lat = np.array([r.latency_ms for r in records])
+    p = np.array([r.confidence for r in records])
+    y = np.array([r.top_right for r in records], dtype=float)
+    hits = np.array([r.clarify_hit for r in records if r.clarify_hit is not None], dtype=bool)
 
     def share(x: np.ndarray) -> float:
         return round(float(x.mean()), 4) if x.size else 0.0
 
     return {
-        "queries": len(queries),
+        "queries": len(records),
         "in_scope": int(inscope.sum()),
         "out_of_scope": int((~inscope).sum()),
-        "top1": share(r == 1),
-        "mrr": share(np.where(r > 0, 1.0 / np.maximum(r, 1), 0.0)),
-        "recall@3": share((r > 0) & (r <= 3)),
-        "recall@5": share((r > 0) & (r <= 5)),
+        "top1": share(rank == 1),
+        "mrr": share(np.where(rank > 0, 1.0 / np.maximum(rank, 1), 0.0)),
+        "recall@3": share((rank > 0) & (rank <= 3)),
+        "recall@5": share((rank > 0) & (rank <= 5)),
         "answered": share(ans),
         "answered_precision": round(float(cor.sum() / ans.sum()), 4) if ans.any() else 0.0,
         "coverage": share(cor[inscope]),
-        "clarify_hit": share(np.array(clarify_hits)),
+        "clarify_hit": share(hits),
         "oos_not_answered": share(~ans[~inscope]),
         "ece": round(expected_calibration_error(p, y), 4),
-        "thresholds": {k: round(v, 4) for k, v in assistant.thresholds.to_dict().items()},
+        "thresholds": {k: round(v, 4) for k, v in thresholds.items()},
         "latency_ms": {f"p{q}": round(float(np.percentile(lat, q)), 2) for q in (50, 95, 99)} if lat.size else {},
     }
+
+
+def evaluate(assistant: Assistant, queries: list[LabelledQuery]) -> dict[str, Any]:
+    return summarise(run_queries(assistant, queries), assistant.thresholds.to_dict())

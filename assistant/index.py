@@ -28,7 +28,7 @@ from .errors import IndexUnavailable
 from .kb import Entry, KnowledgeBase, Triggers
 from .text import JiebaSegmenter, Normalizer, PinyinTransliterator, bigrams, polarity_sides
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # bump whenever the files of a version change shape
 MANIFEST = "manifest.json"
 
 
@@ -183,8 +183,8 @@ def load(folder: Path, model_name: str | None = None, dimension: int | None = No
         dense = faiss.read_index(str(folder / "dense.faiss"))
         bm25 = bm25s.BM25.load(str(folder / "lexical"))
         adapter = np.load(folder / "adapter.npy") if (folder / "adapter.npy").exists() else None
-    except (OSError, ValueError, RuntimeError) as exc:
-        raise IndexUnavailable(f"{folder}: damaged index ({exc})") from exc
+    except (OSError, ValueError, RuntimeError, KeyError, TypeError) as exc:
+        raise IndexUnavailable(f"{folder}: damaged index ({exc!r})") from exc
     normalizer = Normalizer()
     return IndexData(
         path=folder,
@@ -242,6 +242,18 @@ def versions(root: Path) -> list[Path]:
 def current(root: Path) -> Path | None:
     link = root / "current"
     return link.resolve() if link.exists() else None
+
+
+def up_to_date(root: Path, kb_sha256: str, model_name: str) -> bool:
+    """Whether ``root/current`` was built from this KB with this model, in this index format."""
+    now = current(root)
+    if now is None:
+        return False
+    try:
+        manifest = read_manifest(now)
+    except IndexUnavailable:
+        return False
+    return bool(manifest["kb"]["sha256"] == kb_sha256 and manifest["model"]["name"] == model_name)
 
 
 def write_version(data: IndexData, root: Path, sha256: str) -> Path:

@@ -54,17 +54,18 @@ class HandoffService:
     def request_human(self, assistant: Assistant, session_id: str | None, question: str | None,
                       contact: str | None, description: str | None, channel: str) -> tuple[Ticket, str | None]:
         """The user pressed 转人工. The question defaults to the last one asked in the session."""
-        if not question and session_id:
+        question = (question or "").strip() or None
+        if question is None and session_id:
             turns = self.store.conversations([session_id])[session_id]
             question = turns[-1].question if turns else None
-        question = question or description
-        if not question or not question.strip():
+        question = question or (description or "").strip()
+        if not question:
             raise InvalidQuestion("say what you need help with: a question, a description, or a session with one")
         try:
             reply: Reply | None = assistant.ask(question[: assistant.settings.max_question_chars])
         except InvalidQuestion:
             reply = None
-        return self._open(assistant, reply, question.strip(), "user", session_id, channel, contact, description)
+        return self._open(assistant, reply, question, "user", session_id, channel, contact, description)
 
     def _open(self, assistant: Assistant, reply: Reply | None, question: str, source: str, session_id: str | None,
               channel: str, contact: str | None = None, description: str | None = None) -> tuple[Ticket, str | None]:

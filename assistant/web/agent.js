@@ -198,10 +198,12 @@
     var mine = t.status === "claimed" && (t.assignee === state.me.name || state.me.role === "admin");
     $("claim").disabled = t.status !== "open";
     $("release").disabled = !mine;
-    $("transfer").disabled = !(t.status === "open" || mine);
+    $("transfer").disabled = $("transfer-team").disabled = !(t.status === "open" || mine);
     $("send").disabled = !mine;
     $("reply").disabled = !mine;
-    $("reply").placeholder = mine ? "回复内容会直接显示给用户" : "请先认领工单，再回复用户";
+    $("reply").placeholder = mine ? "回复内容会直接显示给用户"
+      : t.status === "resolved" ? "工单已解决"
+        : t.status === "claimed" ? "该工单由 " + t.assignee + " 处理中" : "请先认领工单，再回复用户";
 
     var events = $("t-events");
     events.textContent = "";

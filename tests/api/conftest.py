@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from assistant.config import Settings
+from tests.api.live import LiveServer
 
 
 @pytest.fixture()
@@ -47,7 +45,7 @@ def add_key(settings: Settings, name: str, role: str = "agent") -> dict[str, str
     """A new key, as the Authorization header that carries it."""
     from assistant.keys import KeyRing
 
-    return {"Authorization": f"Bearer {KeyRing(settings.keys_file).add(name, role)}"}  # type: ignore[arg-type]
+    return {"Authorization": f"Bearer {KeyRing(settings.keys_file).add(name, role)}"}
 
 
 @pytest.fixture()
@@ -69,38 +67,6 @@ def agent2(api_settings: Settings) -> dict[str, str]:
 @pytest.fixture()
 def admin(api_settings: Settings) -> dict[str, str]:
     return add_key(api_settings, "root", "admin")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class LiveServer:
-    """uvicorn in a thread on a free loopback port (for the browser and concurrency tests)."""
-
-    def __init__(self, app) -> None:
-        import uvicorn
-
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                                    lifespan="on"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=30)
 
 
 @pytest.fixture()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.conftest import LiveServer, free_port
+from tests.api.live import LiveServer, free_port
 from tests.conftest import ROOT
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -123,9 +123,11 @@ def test_not_helpful_offers_a_person(browser, live: LiveServer) -> None:
     user.get_by_role("button", name="转人工客服").click()
     user.locator("form.handoff input").fill("13800000000")
     user.locator("form.handoff textarea").fill("换了手机号收不到")
+    user.screenshot(path=str(SHOTS / "widget-handoff-form.png"))
     user.locator("form.handoff button[type=submit]").click()
     user.locator(".ticket", has_text="工单 #").wait_for()
     assert user.locator("header .human").is_disabled()
+    user.screenshot(path=str(SHOTS / "widget-handoff-by-button.png"))
 
 
 def test_embedded_in_another_site(browser, app_factory, tmp_path: Path) -> None:

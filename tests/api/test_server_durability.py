@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from assistant.config import Settings
-from tests.api.conftest import LiveServer, free_port
+from tests.api.live import LiveServer, free_port
 
 
 def test_twenty_agents_claim_one_ticket(live: LiveServer, api_settings: Settings, key_for) -> None:

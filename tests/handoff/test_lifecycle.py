@@ -49,6 +49,8 @@ def test_asking_for_a_person(service: HandoffService, assistant) -> None:
     assert ticket.reason == "the user asked for a person"
     only_text, _ = service.request_human(assistant, None, None, None, "我的直播间被封了，想问原因", "web")
     assert only_text.question == "我的直播间被封了，想问原因"
+    spaced, _ = service.request_human(assistant, None, "   ", None, " 账号被盗了 ", "web")
+    assert spaced.question == "账号被盗了"
     unreadable, _ = service.request_human(assistant, None, "😀😀", None, None, "web")
     assert unreadable.team == service.default_team and unreadable.suggestions == ()
     with pytest.raises(InvalidQuestion):
