@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: serve test install index eval lint check-kb clean
+.PHONY: serve test install index eval bench lint check-kb clean
 
 serve: install index
 	$(BIN)/assistant serve
@@ -39,6 +39,10 @@ eval: install
 	$(BIN)/assistant eval --kb ../shared/benchmarks/ths_faq/kb.jsonl --queries ../shared/benchmarks/ths_faq/dev.jsonl \
 		--queries ../shared/benchmarks/chitchat/dev.jsonl --plots reports/eval
 	$(BIN)/assistant check-kb kb --selftest
+
+# Engine latency at 1k/10k/100k questions, build cost, bare model speed, HTTP load; table + reports/bench.json.
+bench: install
+	$(BIN)/python scripts/bench.py
 
 lint: install
 	$(BIN)/ruff check assistant tests scripts

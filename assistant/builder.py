@@ -79,7 +79,8 @@ class IndexBuilder:
         raw = self._encode([self.normalizer.normalize(t) for t in texts], "embedding questions")
         kind = s.index_kind if s.index_kind != "auto" else ("hnsw" if len(raw) >= s.hnsw_min_vectors else "flat")
         manifest = index_mod.base_manifest(kb, self.embedder.name, self.embedder.dimension, kind)
-        base = index_mod.assemble(kb, raw, self.normalizer, segmenter, s.index_kind, s.hnsw_min_vectors, manifest)
+        # the base's own FAISS index is never searched (each fold and the final index get theirs): keep it flat
+        base = index_mod.assemble(kb, raw, self.normalizer, segmenter, "flat", s.hnsw_min_vectors, manifest)
         cfg = adapter_mod.AdapterConfig(seed=s.seed)
         info = adapter_mod.choose_steps(raw, base.question_entry, cfg)
         examples, ranker_rows = self._cross_fit(kb, base, raw, segmenter, int(info["steps"]))
@@ -104,12 +105,16 @@ class IndexBuilder:
         return result
 
     def _encode(self, texts: list[str], label: str) -> np.ndarray:
+        """Encode in chunks (for the progress bar), shortest texts first: batches of similar lengths carry
+        little padding, which doubles the ONNX encode rate on a KB's short questions."""
         chunk = 256
-        parts = []
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros((len(texts), self.embedder.dimension), dtype=np.float32)
         for i in tqdm(range(0, len(texts), chunk), desc=label, unit="batch", disable=not self.progress,
                       leave=False):
-            parts.append(self.embedder.encode(texts[i : i + chunk]))
-        return np.vstack(parts) if parts else np.zeros((0, self.embedder.dimension), dtype=np.float32)
+            rows = order[i : i + chunk]
+            out[rows] = self.embedder.encode([texts[j] for j in rows])
+        return out
 
     def _cross_fit(self, kb: KnowledgeBase, base: IndexData, raw: np.ndarray, segmenter: JiebaSegmenter,
                    steps: int) -> tuple[list[Example], list[tuple[np.ndarray, np.ndarray]]]:

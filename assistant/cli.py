@@ -54,6 +54,7 @@ def build(kb_path: Path | None, out: Path | None, rollback: bool, keep: int, if_
     """Build a new index version from the KB and publish it."""
     from . import index as index_mod
     from .builder import IndexBuilder
+    from .embed import model_name
     from .kb import kb_checksum, load_kb
 
     settings = Settings()
@@ -63,7 +64,7 @@ def build(kb_path: Path | None, out: Path | None, rollback: bool, keep: int, if_
         click.echo(f"rolled back: {root / 'current'} -> {previous.name}")
         return
     kb_path = kb_path or settings.kb_dir
-    if if_stale and index_mod.up_to_date(root, kb_checksum(kb_path), Path(settings.model).name):
+    if if_stale and index_mod.up_to_date(root, kb_checksum(kb_path), model_name(settings.model, settings.runtime)):
         click.echo(f"index is up to date: {index_mod.current(root)}")
         return
     kb = load_kb(kb_path, settings.teams)

@@ -90,7 +90,7 @@ def assemble(
     normalizer: Normalizer,
     segmenter: JiebaSegmenter,
     index_kind: str = "auto",
-    hnsw_min_vectors: int = 20000,
+    hnsw_min_vectors: int = 8000,
     manifest: dict[str, Any] | None = None,
 ) -> IndexData:
     """Put a built index together in memory from a KB and its question vectors."""
@@ -102,8 +102,9 @@ def assemble(
             norm = normalizer.drop_fillers(normalizer.normalize(q))
             texts.append(q)
             owners.append(i)
-            tokens.append(segmenter.tokens(norm))
-            qwords.append(frozenset(segmenter.words(norm)))
+            segmented = segmenter.words(norm)
+            tokens.append(segmenter.tokens_of(segmented))
+            qwords.append(frozenset(segmented))
             vocabulary.update(qwords[-1])
             qgrams.append(bigrams(norm))
             entry_words.update(qwords[-1])

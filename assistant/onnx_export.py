@@ -123,12 +123,17 @@ def _export(model_dir: Path, parent: Path) -> Path:
 
 
 def _quantize(source: Path, target: Path) -> None:
-    """Dynamic int8 quantisation of the weights (activations stay float and are quantised per batch)."""
+    """Dynamic int8 quantisation of the matrix products, one scale per output channel.
+
+    Activations are quantised on the fly, per batch. The embedding tables stay float: quantising them too (the
+    library's default) cost ths_faq dense top-1 1.2 points instead of 0.3.
+    """
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     logging.disable(logging.WARNING)  # it advises "pre-processing" on every call; not needed for this graph
     try:
-        quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8)
+        quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=True,
+                         op_types_to_quantize=["MatMul"])
     finally:
         logging.disable(logging.NOTSET)
 

@@ -12,9 +12,11 @@ import numpy as np
 
 from . import adapter as adapter_mod
 from . import index as index_mod
+from .batching import CoalescingEmbedder
+from .cache import LruCache
 from .confidence import Logistic, Thresholds, query_features
 from .config import Settings
-from .embed import Embedder, SentenceTransformerEmbedder
+from .embed import Embedder, load_embedder
 from .errors import InvalidQuestion
 from .index import IndexData
 from .retrieve import FEATURES, Candidates, HybridRetriever, Query
@@ -106,10 +108,16 @@ def validate_question(question: object, max_chars: int, normalizer: Normalizer |
 
 
 class Assistant:
+    """Answers questions from one loaded index. Thread-safe: concurrent questions share embedding batches
+    (CoalescingEmbedder) and repeated questions are served from a cache of recent rankings."""
+
     def __init__(self, data: IndexData, embedder: Embedder, settings: Settings) -> None:
         self.data = data
-        self.embedder = embedder
+        if not isinstance(embedder, CoalescingEmbedder):
+            embedder = CoalescingEmbedder(embedder, settings.batch_size, settings.batch_wait_ms)
+        self.embedder: Embedder = embedder
         self.settings = settings
+        self.cache: LruCache[str, Ranked] = LruCache(settings.answer_cache_size)
         self.normalizer = Normalizer()
         self.retriever = HybridRetriever(data, self.normalizer, JiebaSegmenter(data.dict_terms, data.synonyms),
                                          settings.candidates)
@@ -126,7 +134,7 @@ class Assistant:
 
     @classmethod
     def from_index(cls, path: Path | str, settings: Settings, embedder: Embedder | None = None) -> Assistant:
-        embedder = embedder or SentenceTransformerEmbedder(settings.model, settings.device)
+        embedder = embedder or load_embedder(settings)
         data = index_mod.load(Path(path), embedder.name, embedder.dimension)
         return cls(data, embedder, settings)
 
@@ -175,17 +183,37 @@ class Assistant:
         return adapter_mod.apply(self.data.adapter, self.embedder.encode(norms))
 
     def rank_many(self, texts: list[str]) -> list[Ranked]:
+        """Rankings of validated questions; those seen recently (by normalised text) come from the cache."""
+        t0 = time.perf_counter()
+        keys = [self.normalizer.normalize(t) for t in texts]
+        found = [self.cache.get(k) for k in keys]
+        missing = [i for i, r in enumerate(found) if r is None]
+        fresh = self._rank_fresh([texts[i] for i in missing]) if missing else []
+        for i, r in zip(missing, fresh, strict=True):
+            self.cache.put(keys[i], r)
+            found[i] = r
+        hit = {"cache_ms": (time.perf_counter() - t0) * 1e3 / len(texts)}
+        out = []
+        for i, (text, ranked) in enumerate(zip(texts, found, strict=True)):
+            assert ranked is not None
+            out.append(ranked if i in missing else replace(ranked, query=replace(ranked.query, text=text), timing=hit))
+        return out
+
+    def _rank_fresh(self, texts: list[str]) -> list[Ranked]:
         t0 = time.perf_counter()
         queries = [self.retriever.prepare(t) for t in texts]
         t1 = time.perf_counter()
         vectors = self.embed([q.norm for q in queries])
         t2 = time.perf_counter()
         sims, ids = self.retriever.dense_search(vectors)
-        embed_ms = (t2 - t1) * 1e3 / len(texts)
+        t3 = time.perf_counter()
+        share = 1e3 / len(texts)
         out = []
         for n, query in enumerate(queries):
             c = self.retriever.candidates(query, vectors[n], (sims[n], ids[n]))
-            out.append(self._rank(query, c, {"prepare_ms": (t1 - t0) * 1e3 / len(texts), "embed_ms": embed_ms}))
+            timing = {"prepare_ms": (t1 - t0) * share, "embed_ms": (t2 - t1) * share,
+                      **c.timing, "dense_ms": (t3 - t2) * share}
+            out.append(self._rank(query, c, timing))
         return out
 
     def _rank(self, query: Query, c: Candidates, timing: dict[str, float]) -> Ranked:
@@ -195,7 +223,7 @@ class Assistant:
         top = c.features[order[0]] if len(order) else np.zeros(len(FEATURES))
         qf = query_features(scores[order], top, len(query.words))
         confidence = float(self.calibrator.proba(qf[None, :])[0]) if len(order) else 0.0
-        timing = {**timing, **c.timing, "rank_ms": (time.perf_counter() - t0) * 1e3}
+        timing = {**timing, "rank_ms": (time.perf_counter() - t0) * 1e3}
         return Ranked(query, c.entries[order], scores[order], c.matched[order], confidence, timing)
 
     @staticmethod

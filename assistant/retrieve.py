@@ -48,13 +48,14 @@ class HybridRetriever:
         self.n_candidates = candidates
         self.transliterate = PinyinTransliterator(data.pinyin)
         self.dense_k = min(max(4 * candidates, 64), data.question_count)
+        self._counts = np.diff(np.append(data.starts, data.question_count))
 
     def prepare(self, text: str) -> Query:
         norm = self.transliterate(self.normalizer.normalize(text))
         lexical = self.normalizer.drop_fillers(norm)
         words = self.segmenter.words(lexical)
         return Query(
-            text=text, norm=norm, words=tuple(words), tokens=tuple(self.segmenter.tokens(lexical)),
+            text=text, norm=norm, words=tuple(words), tokens=tuple(self.segmenter.tokens_of(words)),
             polarity=polarity_sides(norm), bigrams=bigrams(lexical),
         )
 
@@ -118,47 +119,71 @@ class HybridRetriever:
     def _features(
         self, query: Query, vector: np.ndarray, entries: np.ndarray, lex_entry: np.ndarray, excluded: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        data = self.data
-        n = len(entries)
-        feats = np.zeros((n, len(FEATURES)), dtype=np.float32)
-        matched = np.zeros(n, dtype=np.int64)
-        if n == 0:
-            return feats, matched
-        rows = [np.arange(*data.ranges[e]) for e in entries]
-        lengths = np.array([len(r) for r in rows])
-        flat = np.concatenate(rows)
-        sims = data.vectors[flat] @ vector
-        sims = np.where(excluded[flat], -1.0, sims)
-        offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-        dense_max = np.maximum.reduceat(sims, offsets)
-        for i, (off, ln) in enumerate(zip(offsets, lengths, strict=True)):
-            seg = sims[off : off + ln]
-            best = int(np.argmax(seg))
-            matched[i] = flat[off + best]
-            top2 = np.sort(seg[seg > -1.0])[-2:]
-            feats[i, 1] = top2.mean() if top2.size else -1.0
+        feats = np.zeros((len(entries), len(FEATURES)), dtype=np.float32)
+        if len(entries) == 0:
+            return feats, np.zeros(0, dtype=np.int64)
+        dense_max, top2, matched = self._dense(vector, entries, excluded)
         lex = lex_entry[entries]
         lex_max = float(lex_entry.max()) if lex_entry.size else 0.0
         feats[:, 0] = dense_max
+        feats[:, 1] = top2
         feats[:, 2] = dense_max - dense_max.max()
         feats[:, 3] = 1.0 / (1.0 + np.argsort(np.argsort(-dense_max)))
         feats[:, 4] = lex / lex_max if lex_max > 0 else 0.0
         feats[:, 5] = np.where(lex > 0, 1.0 / (1.0 + np.argsort(np.argsort(-lex))), 0.0)
+        self._word_features(query, entries, excluded, feats)
+        return feats, matched
+
+    def _dense(self, vector: np.ndarray, entries: np.ndarray, excluded: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per candidate entry: best similarity, mean of the best two, and the best question.
+
+        The entries' questions are laid out as rows of a padded grid, so that no Python loop runs per entry.
+        Left-out questions (build time) score -1 and do not count towards the best two.
+        """
+        counts = self._counts[entries]
+        offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        total = int(counts.sum())
+        row = np.repeat(np.arange(len(entries)), counts)
+        col = np.arange(total) - offsets[row]
+        flat = self.data.starts[entries][row] + col
+        sims = self.data.vectors[flat] @ vector
+        sims = np.where(excluded[flat], -1.0, sims)
+        grid = np.full((len(entries), int(counts.max())), -np.inf, dtype=sims.dtype)
+        grid[row, col] = sims
+        matched = flat[offsets + grid.argmax(axis=1)]
+        dense_max = np.maximum.reduceat(sims, offsets)
+        grid[grid <= -1.0] = -np.inf
+        ordered = np.sort(grid, axis=1)
+        first = ordered[:, -1]
+        second = ordered[:, -2] if ordered.shape[1] > 1 else np.full_like(first, -np.inf)
+        n_valid = np.minimum((grid > -np.inf).sum(axis=1), 2)
+        top2 = np.where(n_valid == 2, (first + second) / 2, np.where(n_valid == 1, first, -1.0))
+        return dense_max, top2, matched
+
+    def _word_features(self, query: Query, entries: np.ndarray, excluded: np.ndarray, feats: np.ndarray) -> None:
+        """Coverage, keyword, polarity conflict and bigram overlap: set operations, per candidate entry."""
+        data = self.data
         qwords = set(query.words)
-        for i, e in enumerate(entries):
-            ewords = data.entry_words[e]
+        norm, polarity, grams = query.norm, query.polarity, query.bigrams
+        any_excluded = bool(excluded.any())
+        for i, e in enumerate(entries.tolist()):
             start, end = data.ranges[e]
-            if data.question_words and excluded[start:end].any():  # leave-one-out: forget the left-out words
+            left_out = any_excluded and bool(excluded[start:end].any())
+            ewords = data.entry_words[e]
+            if data.question_words and left_out:  # leave-one-out: forget the left-out words
                 kept = [data.question_words[j] for j in range(start, end) if not excluded[j]]
                 ewords = frozenset().union(*kept) | self._keyword_words(e)
             if qwords:
                 feats[i, 6] = len(qwords & ewords) / len(qwords)
-            feats[i, 7] = float(any(k in query.norm for k in data.entry_keywords[e]))
-            feats[i, 8] = float(_conflict(query.polarity, data.entry_polarity[e]))
-            if query.bigrams:
-                feats[i, 10] = max(len(query.bigrams & data.question_bigrams[j]) for j in range(start, end)
-                                   if not excluded[j]) / len(query.bigrams)
-        return feats, matched
+            feats[i, 7] = float(any(k in norm for k in data.entry_keywords[e]))
+            if polarity:
+                feats[i, 8] = float(_conflict(polarity, data.entry_polarity[e]))
+            if grams:
+                question_grams = data.question_bigrams
+                overlap = (max(len(grams & question_grams[j]) for j in range(start, end) if not excluded[j])
+                           if left_out else max(len(grams & g) for g in question_grams[start:end]))
+                feats[i, 10] = overlap / len(grams)
 
 
 def _conflict(query: frozenset[tuple[int, int]], entry: frozenset[tuple[int, int]]) -> bool:

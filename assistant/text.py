@@ -100,7 +100,11 @@ class JiebaSegmenter:
         Pinyin typed with spaces between syllables ("bei dao") is also joined in runs of two and three, so it
         meets the pinyin of the word (被盗 -> beidao).
         """
-        words = self.words(text)
+        return self.tokens_of(self.words(text))
+
+    @staticmethod
+    def tokens_of(words: list[str]) -> list[str]:
+        """``tokens`` for words already segmented (saves a second jieba pass)."""
         extra = []
         latin_run: list[str] = []
         for word in [*words, ""]:

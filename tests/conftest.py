@@ -28,6 +28,14 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def embedder(settings: Settings):
+    """The default runtime (ONNX Runtime), exported once into the repository's ignored .cache and reused."""
+    from assistant.embed import load_embedder
+
+    return load_embedder(settings.model_copy(update={"cache_dir": ROOT / ".cache"}))
+
+
+@pytest.fixture(scope="session")
+def torch_embedder(settings: Settings):
     from assistant.embed import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder(settings.model)
