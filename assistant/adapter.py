@@ -33,7 +33,11 @@ def apply(matrix: np.ndarray | None, vectors: np.ndarray) -> np.ndarray:
 
 
 def _groups(owner: np.ndarray, mask: np.ndarray) -> list[np.ndarray]:
-    groups = [np.flatnonzero((owner == e) & mask) for e in range(int(owner.max()) + 1)]
+    """Question indices of each entry (ascending, within ``mask``), for entries with at least two."""
+    idx = np.flatnonzero(mask)
+    idx = idx[np.argsort(owner[idx], kind="stable")]
+    counts = np.bincount(owner[idx], minlength=int(owner.max()) + 1)
+    groups = np.split(idx, np.cumsum(counts)[:-1])
     return [g for g in groups if len(g) >= 2]
 
 
@@ -65,10 +69,13 @@ def _train(vectors: np.ndarray, groups: list[np.ndarray], steps: int, cfg: Adapt
     return w.detach().numpy().copy()
 
 
-def _val_top1(matrix: np.ndarray, vectors: np.ndarray, owner: np.ndarray, val: np.ndarray) -> float:
+def _val_top1(matrix: np.ndarray, vectors: np.ndarray, owner: np.ndarray, val: np.ndarray,
+              chunk: int = 2048) -> float:
+    """Nearest-question top-1 of the held-out questions; in chunks of queries, so that a 100k-question KB does
+    not need its whole (held-out x kept) similarity matrix (5 GB) at once."""
     keys = np.setdiff1d(np.arange(len(owner)), val)
     kv, qv = apply(matrix, vectors[keys]), apply(matrix, vectors[val])
-    best = np.argmax(qv @ kv.T, axis=1)
+    best = np.concatenate([np.argmax(qv[i : i + chunk] @ kv.T, axis=1) for i in range(0, len(qv), chunk)])
     return float(np.mean(owner[keys][best] == owner[val]))
 
 

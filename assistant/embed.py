@@ -83,7 +83,8 @@ class OnnxEmbedder:
         meta = read_meta(folder)
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._tokenizer.enable_truncation(int(meta["max_length"]))
-        self._tokenizer.enable_padding(pad_id=int(meta["pad_id"]), pad_token=str(meta["pad_token"]))
+        self._tokenizer.no_padding()  # padded per run, see padding_runs
+        self._pad_id = int(meta["pad_id"])
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
@@ -100,17 +101,48 @@ class OnnxEmbedder:
 
     def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        order = np.argsort([-len(t) for t in texts], kind="stable")  # similar lengths together: less padding
-        for start in range(0, len(texts), batch_size):
-            rows = order[start : start + batch_size]
-            encodings = self._tokenizer.encode_batch([texts[i] for i in rows])
-            feeds = {
-                "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
-                "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
-                "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
-            }
-            out[rows] = self._session.run(["embedding"], feeds)[0]
+        if not texts:
+            return out
+        encodings = self._tokenizer.encode_batch(texts)
+        lengths = np.array([len(e.ids) for e in encodings])
+        order = np.argsort(lengths, kind="stable")
+        for start, end in padding_runs(lengths[order].tolist(), batch_size):
+            rows = order[start:end]
+            out[rows] = self._run([encodings[i] for i in rows], int(lengths[rows].max()))
         return out
+
+    def _run(self, encodings: list[Any], width: int) -> np.ndarray:
+        feeds = {name: np.full((len(encodings), width), self._pad_id if name == "input_ids" else 0, dtype=np.int64)
+                 for name in ("input_ids", "attention_mask", "token_type_ids")}
+        for row, e in enumerate(encodings):
+            n = len(e.ids)
+            feeds["input_ids"][row, :n] = e.ids
+            feeds["attention_mask"][row, :n] = e.attention_mask
+            feeds["token_type_ids"][row, :n] = e.type_ids
+        vectors: np.ndarray = self._session.run(["embedding"], feeds)[0]
+        return vectors
+
+
+# One encode run costs about 2.2 ms plus 0.145 ms per (padded) token row on 2 cores: a run is worth ~16 token rows.
+RUN_COST_TOKENS = 16
+
+
+def padding_runs(lengths: list[int], max_batch: int) -> list[tuple[int, int]]:
+    """Split texts sorted by token count into runs of at most ``max_batch``, minimising padded tokens plus a cost
+    per run. Coalesced questions come in all lengths: one padded run of 32 random user questions encodes at
+    ~140/s, split this way at ~280/s."""
+    best = [0.0] + [float("inf")] * len(lengths)
+    cut = [0] * (len(lengths) + 1)
+    for end in range(1, len(lengths) + 1):
+        for start in range(max(0, end - max_batch), end):
+            cost = best[start] + RUN_COST_TOKENS + (end - start) * lengths[end - 1]
+            if cost < best[end]:
+                best[end], cut[end] = cost, start
+    runs, end = [], len(lengths)
+    while end > 0:
+        runs.append((cut[end], end))
+        end = cut[end]
+    return runs[::-1]
 
 
 def model_name(model: str, runtime: str) -> str:
