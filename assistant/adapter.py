@@ -21,6 +21,7 @@ class AdapterConfig:
     temperature: float = 0.1
     learning_rate: float = 1e-3
     seed: int = 13
+    max_val: int = 1000  # held-out questions for early stopping; more only slows 100k-question builds
 
 
 def apply(matrix: np.ndarray | None, vectors: np.ndarray) -> np.ndarray:
@@ -83,7 +84,10 @@ def choose_steps(vectors: np.ndarray, owner: np.ndarray, cfg: AdapterConfig | No
     """Early stopping: train once with one question per entry held out, and keep the best step count."""
     cfg = cfg or AdapterConfig()
     rng = np.random.default_rng(cfg.seed)
-    val = sorted(int(rng.choice(g)) for g in _groups(owner, np.ones(len(owner), dtype=bool)) if len(g) >= 3)
+    val = [int(rng.choice(g)) for g in _groups(owner, np.ones(len(owner), dtype=bool)) if len(g) >= 3]
+    if len(val) > cfg.max_val:
+        val = rng.choice(val, cfg.max_val, replace=False).tolist()
+    val.sort()
     if len(val) < 8:
         return {"steps": 0}
     val_arr = np.array(val)

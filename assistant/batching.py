@@ -39,6 +39,7 @@ class CoalescingEmbedder:
         self.name = inner.name
         self.dimension = inner.dimension
         self.runtime = str(getattr(inner, "runtime", "unknown"))
+        self.path = str(getattr(inner, "path", ""))  # the model folder: from_index reuses an embedder by it
         self.max_batch = max_batch
         self.wait_s = wait_ms / 1e3
         self._lock = threading.Lock()

@@ -8,6 +8,7 @@ probes. Nothing here looks at evaluation data.
 
 from __future__ import annotations
 
+import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -29,12 +30,13 @@ from .confidence import (
     query_features,
 )
 from .config import Settings
-from .embed import Embedder
+from .embed import Embedder, load_embedder, model_name
 from .errors import SelfTestFailed
 from .index import IndexData
 from .kb import KnowledgeBase
 from .retrieve import FEATURES, HybridRetriever
 from .text import JiebaSegmenter, Normalizer
+from .tune import TuneConfig, fine_tune
 
 CROSS_FOLDS = 4  # each fold's adapter learns from 3/4 of the questions, close to the final one
 
@@ -58,6 +60,18 @@ class BuildResult:
     seconds: float = 0.0
 
 
+def tune_holdout(owner: np.ndarray, seed: int, share: float = 0.25) -> np.ndarray:
+    """Questions fine-tuning must not see: about a quarter of each entry's (at least one, for entries with three
+    or more), so that calibration measures the tuned model on questions new to it."""
+    rng = np.random.default_rng(seed)
+    out = np.zeros(len(owner), dtype=bool)
+    for entry in np.unique(owner):
+        rows = np.flatnonzero(owner == entry)
+        if len(rows) >= 3:
+            out[rng.choice(rows, max(1, round(share * len(rows))), replace=False)] = True
+    return out
+
+
 def off_domain_probes() -> list[str]:
     text = resources.files("assistant").joinpath("resources/offdomain.txt").read_text(encoding="utf-8")
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
@@ -70,27 +84,52 @@ class IndexBuilder:
         self.progress = progress
         self.normalizer = Normalizer()
 
-    def build(self, kb: KnowledgeBase, root: Path | None = None, publish: bool = True) -> BuildResult:
-        """Build; with ``root``, write a new version there (and publish it unless told not to)."""
+    def build(self, kb: KnowledgeBase, root: Path | None = None, publish: bool = True,
+              tune: TuneConfig | None = None) -> BuildResult:
+        """Build; with ``root``, write a new version there (and publish it unless told not to). With ``tune``,
+        fine-tune the model on the KB first (see tune.py); its held-out questions are the calibration set."""
+        base_embedder = self.embedder
+        scratch = None
+        if root is not None:  # next to the versions, so the model copy into one stays on this disk
+            scratch = root / "versions"
+            scratch.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=".tune-", dir=scratch) as work:
+            try:
+                return self._build(kb, root, publish, tune, Path(work))
+            finally:
+                self.embedder = base_embedder
+
+    def _build(self, kb: KnowledgeBase, root: Path | None, publish: bool, tune: TuneConfig | None,
+               work: Path) -> BuildResult:
         started = time.perf_counter()
         s = self.settings
         segmenter = JiebaSegmenter(kb.dict_terms, kb.synonyms)
-        texts = [q for e in kb.entries for q in e.questions]
-        raw = self._encode([self.normalizer.normalize(t) for t in texts], "embedding questions")
+        texts = [self.normalizer.normalize(q) for e in kb.entries for q in e.questions]
+        owner = np.array([n for n, e in enumerate(kb.entries) for _ in e.questions], dtype=np.int64)
+        holdout, tuned = None, None
+        if tune is not None:
+            holdout = tune_holdout(owner, s.seed)
+            folder = work / f"{Path(s.model).name}-tuned"
+            tuned = fine_tune(s.model, texts, owner, folder, holdout, tune, s.device, self.progress)
+            self.embedder = load_embedder(s.model_copy(update={"model": str(folder)}))
+            tuned.update({"base": model_name(s.model, s.runtime), "folder": folder.name})
+        raw = self._encode(texts, "embedding questions")
         kind = s.index_kind if s.index_kind != "auto" else ("hnsw" if len(raw) >= s.hnsw_min_vectors else "flat")
         manifest = index_mod.base_manifest(kb, self.embedder.name, self.embedder.dimension, kind)
+        if tuned is not None:
+            manifest["model"].update({"base": tuned.pop("base"), "folder": tuned["folder"], "tuned": tuned})
         # the base's own FAISS index is never searched (each fold and the final index get theirs): keep it flat
         base = index_mod.assemble(kb, raw, self.normalizer, segmenter, "flat", s.hnsw_min_vectors, manifest)
         cfg = adapter_mod.AdapterConfig(seed=s.seed)
         info = adapter_mod.choose_steps(raw, base.question_entry, cfg)
-        examples, ranker_rows = self._cross_fit(kb, base, raw, segmenter, int(info["steps"]))
+        examples, ranker_rows = self._cross_fit(kb, base, raw, segmenter, int(info["steps"]), holdout)
         calibration, failures = self._calibrate(kb, base, examples, ranker_rows)
         matrix = adapter_mod.fit(raw, base.question_entry, int(info["steps"]), cfg=cfg)
         vectors = adapter_mod.apply(matrix, raw)
         manifest["adapter"] = info
         manifest.update(calibration)
         data = replace(base, vectors=vectors, faiss=index_mod.make_faiss(vectors, s.index_kind, s.hnsw_min_vectors),
-                       adapter=matrix, manifest=manifest)
+                       adapter=matrix, manifest=manifest, model_dir=work / tuned["folder"] if tuned else None)
         result = BuildResult(version=None, data=data, manifest=manifest, failures=failures)
         if manifest["selftest"]["top1"] < s.selftest_floor:
             raise SelfTestFailed(
@@ -117,7 +156,8 @@ class IndexBuilder:
         return out
 
     def _cross_fit(self, kb: KnowledgeBase, base: IndexData, raw: np.ndarray, segmenter: JiebaSegmenter,
-                   steps: int) -> tuple[list[Example], list[tuple[np.ndarray, np.ndarray]]]:
+                   steps: int, holdout: np.ndarray | None = None
+                   ) -> tuple[list[Example], list[tuple[np.ndarray, np.ndarray]]]:
         s = self.settings
         owner = base.question_entry
         position = np.arange(len(owner)) - base.starts[owner]
@@ -132,9 +172,12 @@ class IndexBuilder:
         for f in range(folds):
             matrix = adapter_mod.fit(raw, owner, steps, train_mask=fold != f, cfg=adapter_mod.AdapterConfig(seed=s.seed))
             vectors = adapter_mod.apply(matrix, raw)
-            data = replace(base, vectors=vectors, faiss=index_mod.make_faiss(vectors, s.index_kind, s.hnsw_min_vectors))
+            # exact search for the held-out questions: cheap for a few thousand queries even at 100k questions,
+            # and it spares four HNSW graph builds (minutes each at that size)
+            data = replace(base, vectors=vectors, faiss=index_mod.make_faiss(vectors, "flat", s.hnsw_min_vectors))
             retriever = HybridRetriever(data, self.normalizer, segmenter, s.candidates)
-            queries = [i for i in range(len(owner)) if fold[i] == f and i in sample and has_peer[i]]
+            queries = [i for i in range(len(owner)) if fold[i] == f and i in sample and has_peer[i]
+                       and (holdout is None or holdout[i])]
             qv = vectors[queries] if queries else np.zeros((0, vectors.shape[1]), np.float32)
             sims, ids = retriever.dense_search(qv) if queries else (None, None)
             for n, i in enumerate(tqdm(queries, desc=f"calibrating ({f + 1}/{folds})", disable=not self.progress,

@@ -50,7 +50,11 @@ def _embedder(settings: Settings) -> Any:
 @click.option("--rollback", is_flag=True, help="publish the previous version instead of building")
 @click.option("--keep", default=5, show_default=True, help="versions to keep")
 @click.option("--if-stale", is_flag=True, help="build only when the current index is missing or out of date")
-def build(kb_path: Path | None, out: Path | None, rollback: bool, keep: int, if_stale: bool) -> None:
+@click.option("--tune", is_flag=True, help="fine-tune the embedding model on the KB first (minutes; opt-in)")
+@click.option("--tune-epochs", default=1.0, show_default=True, type=click.FloatRange(0.1, 20),
+              help="with --tune: passes over the KB's questions")
+def build(kb_path: Path | None, out: Path | None, rollback: bool, keep: int, if_stale: bool, tune: bool,
+          tune_epochs: float) -> None:
     """Build a new index version from the KB and publish it."""
     from . import index as index_mod
     from .builder import IndexBuilder
@@ -69,11 +73,18 @@ def build(kb_path: Path | None, out: Path | None, rollback: bool, keep: int, if_
         return
     kb = load_kb(kb_path, settings.teams)
     click.echo(f"KB {kb_path}: {len(kb.entries)} entries, {kb.question_count} questions")
-    result = IndexBuilder(settings, _embedder(settings)).build(kb, root)
+    from .tune import TuneConfig
+
+    result = IndexBuilder(settings, _embedder(settings)).build(
+        kb, root, tune=TuneConfig(epochs=tune_epochs) if tune else None)
     index_mod.prune(root, keep)
     m = result.manifest
     conf, st = m["confidence"], m["selftest"]
     click.echo(f"built {result.version} in {result.seconds:.1f}s ({m['faiss']} index)")
+    if "tuned" in m["model"]:
+        t = m["model"]["tuned"]
+        click.echo(f"fine-tuned {m['model']['base']}: {t['steps']} steps on {t['trained_questions']} questions in "
+                   f"{t['seconds']}s, loss {t['loss_first']} -> {t['loss_last']}; the model is in the version")
     click.echo(f"self-test: top-1 {st['top1']:.3f}, recall@3 {st['recall@3']:.3f} over {st['queries']} held-out "
                f"KB questions; entries with a miss: {len(st['failed_entries'])}")
     t = conf["thresholds"]
@@ -152,7 +163,10 @@ def format_reply(reply: Any) -> str:
 @click.option("--queries", "queries", required=True, multiple=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object")
 @click.option("--plots", type=click.Path(path_type=Path), help="write precision/coverage and reliability PNGs here")
-def eval_cmd(kb_path: Path, queries: tuple[Path, ...], as_json: bool, plots: Path | None) -> None:
+@click.option("--tune", is_flag=True, help="evaluate an index built with `build --tune` (cached apart)")
+@click.option("--tune-epochs", default=1.0, show_default=True, type=click.FloatRange(0.1, 20))
+def eval_cmd(kb_path: Path, queries: tuple[Path, ...], as_json: bool, plots: Path | None, tune: bool,
+             tune_epochs: float) -> None:
     """Evaluate on labelled questions, with an index built (or reused) for the KB."""
     from .evaluate import cached_index, load_queries, run_queries, summarise
     from .pipeline import Assistant
@@ -160,7 +174,10 @@ def eval_cmd(kb_path: Path, queries: tuple[Path, ...], as_json: bool, plots: Pat
     settings = Settings()
     embedder = _embedder(settings)
     cases = load_queries(list(queries))
-    path = cached_index(kb_path, settings, embedder, progress=not as_json)
+    from .tune import TuneConfig
+
+    path = cached_index(kb_path, settings, embedder, progress=not as_json,
+                        tune=TuneConfig(epochs=tune_epochs) if tune else None)
     assistant = Assistant.from_index(path, settings, embedder)
     records = run_queries(assistant, cases, progress=not as_json)
     report = summarise(records, assistant.thresholds.to_dict())

@@ -19,6 +19,7 @@ from .embed import Embedder
 from .errors import AssistantError
 from .kb import kb_checksum, load_kb
 from .pipeline import Assistant
+from .tune import TuneConfig
 
 
 @dataclass(frozen=True)
@@ -46,15 +47,17 @@ def load_queries(paths: list[Path]) -> list[LabelledQuery]:
     return out
 
 
-def cached_index(kb_path: Path, settings: Settings, embedder: Embedder, progress: bool = True) -> Path:
-    """An index for this KB under the cache folder, rebuilt only when the KB checksum or model changes."""
+def cached_index(kb_path: Path, settings: Settings, embedder: Embedder, progress: bool = True,
+                 tune: TuneConfig | None = None) -> Path:
+    """An index for this KB under the cache folder, rebuilt only when the KB checksum or model changes (or the
+    fine-tuning asked for: tuned indexes are kept apart, by epochs)."""
     sha = kb_checksum(kb_path)
-    root = settings.cache_dir / "eval" / f"{sha[:16]}-{embedder.name}"
+    root = settings.cache_dir / "eval" / f"{sha[:16]}-{embedder.name}{f'-tuned{tune.epochs:g}' if tune else ''}"
     if not index_mod.up_to_date(root, sha, embedder.name):
         kb = load_kb(kb_path, settings.teams)
         # evaluation measures a KB as it is: the self-test floor guards the shipped KB's builds, not this one
         lenient = settings.model_copy(update={"selftest_floor": 0.0})
-        IndexBuilder(lenient, embedder, progress=progress).build(kb, root)
+        IndexBuilder(lenient, embedder, progress=progress).build(kb, root, tune=tune)
     current = index_mod.current(root)
     assert current is not None
     return current

@@ -54,6 +54,7 @@ class IndexData:
     question_words: tuple[frozenset[str], ...] = ()  # build time only: leave-one-out coverage
     question_bigrams: tuple[frozenset[str], ...] = ()
     pinyin: dict[str, str] = field(default_factory=dict)  # pinyin key -> KB word, for pinyin-typed questions
+    model_dir: Path | None = None  # a fine-tuned model (`build --tune`) saved inside the version
 
     @property
     def question_count(self) -> int:
@@ -149,6 +150,8 @@ def save(data: IndexData, folder: Path) -> None:
         np.save(folder / "adapter.npy", data.adapter)
     faiss.write_index(data.faiss, str(folder / "dense.faiss"))
     data.bm25.save(str(folder / "lexical"))
+    if data.model_dir is not None:
+        shutil.copytree(data.model_dir, folder / data.model_dir.name)
     (folder / MANIFEST).write_text(json.dumps(data.manifest, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
@@ -184,6 +187,7 @@ def load(folder: Path, model_name: str | None = None, dimension: int | None = No
         dense = faiss.read_index(str(folder / "dense.faiss"))
         bm25 = bm25s.BM25.load(str(folder / "lexical"))
         adapter = np.load(folder / "adapter.npy") if (folder / "adapter.npy").exists() else None
+        model_dir = tuned_model(folder, manifest)
     except (OSError, ValueError, RuntimeError, KeyError, TypeError) as exc:
         raise IndexUnavailable(f"{folder}: damaged index ({exc!r})") from exc
     normalizer = Normalizer()
@@ -205,7 +209,21 @@ def load(folder: Path, model_name: str | None = None, dimension: int | None = No
         adapter=adapter,
         question_bigrams=tuple(frozenset(g) for g in questions["bigrams"]),
         pinyin=dict(text["pinyin"]),
+        model_dir=model_dir,
     )
+
+
+def tuned_model(folder: Path, manifest: dict[str, Any] | None = None) -> Path | None:
+    """The fine-tuned model folder an index version carries (built with `--tune`), or None."""
+    folder = Path(folder).resolve()
+    manifest = manifest if manifest is not None else read_manifest(folder)
+    name = manifest["model"].get("folder")
+    if not name:
+        return None
+    path = folder / name
+    if not (path / "config.json").exists():
+        raise IndexUnavailable(f"{folder}: the fine-tuned model folder {name!r} is missing or incomplete")
+    return path
 
 
 def library_versions() -> dict[str, str]:
@@ -254,7 +272,8 @@ def up_to_date(root: Path, kb_sha256: str, model_name: str) -> bool:
         manifest = read_manifest(now)
     except IndexUnavailable:
         return False
-    return bool(manifest["kb"]["sha256"] == kb_sha256 and manifest["model"]["name"] == model_name)
+    model = manifest["model"]
+    return bool(manifest["kb"]["sha256"] == kb_sha256 and model.get("base", model["name"]) == model_name)
 
 
 def write_version(data: IndexData, root: Path, sha256: str) -> Path:

@@ -80,8 +80,10 @@ def _check_pooling(model_dir: Path) -> None:
     if kinds[:2] != ["Transformer", "Pooling"] or set(kinds[2:]) - {"Normalize"} or len(pooling) != 1:
         raise UnsupportedModel(f"{model_dir}: modules {kinds} (only Transformer + mean Pooling is exported)")
     config = json.loads((model_dir / pooling[0]["path"] / "config.json").read_text(encoding="utf-8"))
-    modes = [k for k, v in config.items() if k.startswith("pooling_mode") and v]
-    if modes != ["pooling_mode_mean_tokens"]:
+    # older folders flag each mode (pooling_mode_mean_tokens: true); sentence-transformers 5+ writes pooling_mode
+    modes = ([config["pooling_mode"]] if isinstance(config.get("pooling_mode"), str) else
+             [k for k, v in config.items() if k.startswith("pooling_mode") and v])
+    if modes not in (["pooling_mode_mean_tokens"], ["mean"]):
         raise UnsupportedModel(f"{model_dir}: pooling {modes} (only mean pooling is exported)")
 
 

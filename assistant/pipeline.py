@@ -134,7 +134,12 @@ class Assistant:
 
     @classmethod
     def from_index(cls, path: Path | str, settings: Settings, embedder: Embedder | None = None) -> Assistant:
-        embedder = embedder or load_embedder(settings)
+        """Load an index version; ``embedder`` is reused when it is the model the index was built with (the
+        configured model, or the fine-tuned one a `--tune` version carries), otherwise that model is loaded."""
+        tuned = index_mod.tuned_model(Path(path)) if Path(path).exists() else None
+        wanted = Path(tuned or settings.model).resolve()
+        if embedder is None or Path(str(getattr(embedder, "path", ""))).resolve() != wanted:
+            embedder = load_embedder(settings.model_copy(update={"model": str(wanted)}) if tuned else settings)
         data = index_mod.load(Path(path), embedder.name, embedder.dimension)
         return cls(data, embedder, settings)
 

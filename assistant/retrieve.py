@@ -49,6 +49,12 @@ class HybridRetriever:
         self.transliterate = PinyinTransliterator(data.pinyin)
         self.dense_k = min(max(4 * candidates, 64), data.question_count)
         self._counts = np.diff(np.append(data.starts, data.question_count))
+        # character bigram -> the questions that have it: one query's overlap with every question is a bincount
+        postings: dict[str, list[int]] = {}
+        for q, grams in enumerate(data.question_bigrams):
+            for g in grams:
+                postings.setdefault(g, []).append(q)
+        self._gram_postings = {g: np.array(qs, dtype=np.int64) for g, qs in postings.items()}
 
     def prepare(self, text: str) -> Query:
         norm = self.transliterate(self.normalizer.normalize(text))
@@ -132,7 +138,22 @@ class HybridRetriever:
         feats[:, 4] = lex / lex_max if lex_max > 0 else 0.0
         feats[:, 5] = np.where(lex > 0, 1.0 / (1.0 + np.argsort(np.argsort(-lex))), 0.0)
         self._word_features(query, entries, excluded, feats)
+        if query.bigrams and self._gram_postings:
+            feats[:, 10] = self._bigram_overlap(query.bigrams, entries, excluded)
         return feats, matched
+
+    def _bigram_overlap(self, grams: frozenset[str], entries: np.ndarray, excluded: np.ndarray) -> np.ndarray:
+        """Per entry: the largest share of the query's character bigrams that one of its questions has."""
+        lists = [self._gram_postings[g] for g in grams if g in self._gram_postings]
+        counts = self._counts[entries]
+        offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        row = np.repeat(np.arange(len(entries)), counts)
+        flat = self.data.starts[entries][row] + (np.arange(int(counts.sum())) - offsets[row])
+        if not lists:
+            return np.zeros(len(entries), dtype=np.float32)
+        shared = np.bincount(np.concatenate(lists), minlength=self.data.question_count)[flat].astype(np.float32)
+        shared[excluded[flat]] = -1.0  # left out (build time): not a match
+        return np.maximum(np.maximum.reduceat(shared, offsets), 0.0) / len(grams)
 
     def _dense(self, vector: np.ndarray, entries: np.ndarray, excluded: np.ndarray
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -162,10 +183,10 @@ class HybridRetriever:
         return dense_max, top2, matched
 
     def _word_features(self, query: Query, entries: np.ndarray, excluded: np.ndarray, feats: np.ndarray) -> None:
-        """Coverage, keyword, polarity conflict and bigram overlap: set operations, per candidate entry."""
+        """Coverage, keyword and polarity conflict: set operations, per candidate entry."""
         data = self.data
         qwords = set(query.words)
-        norm, polarity, grams = query.norm, query.polarity, query.bigrams
+        norm, polarity = query.norm, query.polarity
         any_excluded = bool(excluded.any())
         for i, e in enumerate(entries.tolist()):
             start, end = data.ranges[e]
@@ -179,11 +200,6 @@ class HybridRetriever:
             feats[i, 7] = float(any(k in norm for k in data.entry_keywords[e]))
             if polarity:
                 feats[i, 8] = float(_conflict(polarity, data.entry_polarity[e]))
-            if grams:
-                question_grams = data.question_bigrams
-                overlap = (max(len(grams & question_grams[j]) for j in range(start, end) if not excluded[j])
-                           if left_out else max(len(grams & g) for g in question_grams[start:end]))
-                feats[i, 10] = overlap / len(grams)
 
 
 def _conflict(query: frozenset[tuple[int, int]], entry: frozenset[tuple[int, int]]) -> bool:

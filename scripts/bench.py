@@ -181,8 +181,37 @@ def engine_latency(index: Path, queries: list[str], rounds: int, runtime: str) -
             cached.ask(q)
             hits.append((time.perf_counter() - t0) * 1e3)
     return {"questions": assistant.data.question_count, "queries": len(queries), "rounds": rounds,
+            "faiss_ms": faiss_kinds(assistant, queries[:300]),
             "total_ms": median_of(total), "search_ms": median_of(search), "embed_ms": median_of(embed),
             "cached_ms": percentiles(hits), "total_ms_rounds": total}
+
+
+def faiss_kinds(assistant: Any, queries: list[str]) -> dict[str, dict[str, float]]:
+    """One-question FAISS search, exact (flat) against HNSW, on this KB's vectors: where FAQ_HNSW_MIN_VECTORS
+    should switch. Recall is HNSW's top-30 overlap with the exact top-30."""
+    from assistant.index import make_faiss
+
+    vectors = assistant.data.vectors
+    qv = assistant.embedder.encode(queries)
+    if assistant.data.adapter is not None:
+        from assistant.adapter import apply
+
+        qv = apply(assistant.data.adapter, qv)
+    out: dict[str, dict[str, float]] = {}
+    exact_ids = None
+    for kind in ("flat", "hnsw"):
+        index = make_faiss(vectors, kind, 0)
+        times = []
+        for row in qv:
+            t0 = time.perf_counter()
+            index.search(row[None, :], 30)
+            times.append((time.perf_counter() - t0) * 1e3)
+        _, ids = index.search(qv, 30)
+        if exact_ids is None:
+            exact_ids = ids
+        recall = float(np.mean([len(set(a) & set(b)) / 30 for a, b in zip(ids, exact_ids, strict=True)]))
+        out[kind] = {**percentiles(times, (50, 99)), "recall@30": round(recall, 4)}
+    return out
 
 
 def encode_rates(queries: list[str], rounds: int) -> dict[str, Any]:
@@ -219,13 +248,15 @@ def table(report: dict[str, Any]) -> str:
     lines = [f"machine: {report['machine']['cores']} cores, {report['machine']['cpu']}; runtime {report['runtime']}; "
              f"load average at start {report['machine']['load_start']}, at end {report['machine'].get('load_end')}"]
     lines += ["", "| KB questions | build s | build peak MB | engine p50 / p95 / p99 ms | search p50 / p99 ms | "
-              "embed p50 ms | cached p50 / p99 ms |", "|---|---|---|---|---|---|---|"]
+              "embed p50 ms | cached p50 / p99 ms | FAISS flat / HNSW p50 ms (HNSW recall@30) |",
+              "|---|---|---|---|---|---|---|---|"]
     for size, r in report["sizes"].items():
         b, e = r["build"], r["engine"]
         lines.append(f"| {e['questions']} ({size}) | {b['seconds']}{' (reused)' if b.get('reused') else ''} | "
                      f"{b['peak_rss_mb']} | {e['total_ms']['p50']} / {e['total_ms']['p95']} / {e['total_ms']['p99']} | "
                      f"{e['search_ms']['p50']} / {e['search_ms']['p99']} | {e['embed_ms']['p50']} | "
-                     f"{e['cached_ms']['p50']} / {e['cached_ms']['p99']} |")
+                     f"{e['cached_ms']['p50']} / {e['cached_ms']['p99']} | {e['faiss_ms']['flat']['p50']} / "
+                     f"{e['faiss_ms']['hnsw']['p50']} ({e['faiss_ms']['hnsw']['recall@30']}) |")
     enc = report.get("encode")
     if enc:
         lines += ["", "| model alone | batch-32 sentences/s | single p50 / p99 ms |", "|---|---|---|"]

@@ -78,10 +78,9 @@ class AssistantHolder:
     def _load(self, path: Path) -> Assistant:
         if not path.exists():  # say so before spending seconds on loading the model
             raise IndexUnavailable(f"{path}: no index here; run `assistant build` first")
-        if self._embedder is None:
-            from ..embed import SentenceTransformerEmbedder
-
-            self._embedder = SentenceTransformerEmbedder(self.settings.model, self.settings.device)
+        # the embedder is reused unless the new version was built with another model (a `--tune` version
+        # carries its own); from_index loads that one, and it is kept for the next reload
         assistant = Assistant.from_index(path, self.settings, self._embedder)
+        self._embedder = assistant.embedder
         assistant.ask("你好")  # warm up (first-call allocations) before real users reach it
         return assistant

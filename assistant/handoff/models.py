@@ -169,6 +169,7 @@ class NewTurn:
     answer: str
     entry_id: str | None = None
     channel: str = "web"
+    at: dt.datetime | None = None  # when asked (set on recording; the write itself may come a little later)
 
 
 @dataclass(frozen=True)

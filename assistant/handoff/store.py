@@ -11,8 +11,10 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import threading
 from collections.abc import Collection, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from dataclasses import replace
 from typing import Any, Protocol
 
 from sqlalchemy import Engine, func, or_, select, update
@@ -37,6 +39,7 @@ from .models import (
     TurnRow,
     utcnow,
 )
+from .turns import TurnWriter
 
 
 class TicketStore(Protocol):
@@ -104,6 +107,10 @@ class SqlTicketStore:
         self.engine = engine
         if migrate:
             upgrade(engine)
+        # SQLite has one write lock, and its busy handler polls for it with sleeps of up to 100 ms: writers of
+        # this process queue on a lock of ours instead, and are woken the moment it is free
+        self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else None
+        self._turns = TurnWriter(self._record_turns)
 
     @classmethod
     def from_dsn(cls, dsn: str) -> SqlTicketStore:
@@ -112,7 +119,7 @@ class SqlTicketStore:
     @contextmanager
     def _session(self, write: bool = False) -> Iterator[Session]:
         try:
-            with self.engine.connect() as connection:
+            with self._write_lock if write and self._write_lock else nullcontext(), self.engine.connect() as connection:
                 if write:
                     connection = connection.execution_options(**WRITE)
                 with Session(bind=connection, expire_on_commit=False) as session, session.begin():
@@ -214,15 +221,20 @@ class SqlTicketStore:
     # ---- conversations, feedback, stats -----------------------------------------------------------------
 
     def record_turn(self, turn: NewTurn) -> None:
+        """Queued and written in the background with others (see turns.py); readers below flush first."""
+        self._turns.add(replace(turn, at=turn.at or utcnow()))
+
+    def _record_turns(self, turns: list[NewTurn]) -> None:
         with self._session(write=True) as session:
-            session.add(TurnRow(session_id=turn.session_id, at=utcnow(), channel=turn.channel, question=turn.question,
-                                decision=turn.decision, confidence=turn.confidence, entry_id=turn.entry_id,
-                                answer=turn.answer))
+            session.add_all(TurnRow(session_id=t.session_id, at=t.at, channel=t.channel, question=t.question,
+                                    decision=t.decision, confidence=t.confidence, entry_id=t.entry_id,
+                                    answer=t.answer) for t in turns)
 
     def conversations(self, session_ids: Collection[str]) -> dict[str, list[Turn]]:
         out: dict[str, list[Turn]] = {s: [] for s in session_ids}
         if not out:
             return out
+        self._turns.flush()
         query = select(TurnRow).where(TurnRow.session_id.in_(list(out))).order_by(TurnRow.id)
         with self._session() as session:
             for row in session.scalars(query):
@@ -236,6 +248,7 @@ class SqlTicketStore:
                                     helpful=feedback.helpful, comment=feedback.comment))
 
     def stats(self) -> StoreStats:
+        self._turns.flush()
         with self._session() as session:
             decisions = session.execute(select(TurnRow.decision, func.count()).group_by(TurnRow.decision)).all()
             tickets = session.execute(select(TicketRow.status, func.count()).group_by(TicketRow.status)).all()
@@ -251,4 +264,5 @@ class SqlTicketStore:
             session.execute(select(1))
 
     def close(self) -> None:
+        self._turns.close()
         self.engine.dispose()
