@@ -9,6 +9,7 @@ on one held-out question per entry, never on evaluation data.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -22,6 +23,7 @@ class AdapterConfig:
     learning_rate: float = 1e-3
     seed: int = 13
     max_val: int = 1000  # held-out questions for early stopping; more only slows 100k-question builds
+    patience: int = 4  # checks without a better held-out score before training stops
 
 
 def apply(matrix: np.ndarray | None, vectors: np.ndarray) -> np.ndarray:
@@ -46,27 +48,46 @@ def _train(vectors: np.ndarray, groups: list[np.ndarray], steps: int, cfg: Adapt
            on_check: object = None) -> np.ndarray:
     import torch  # only needed at build time
 
+    # one thread: the steps are small (256 x 512 by 512 x 512), and torch's thread pool turns them ten times
+    # slower when the cores are busy, which they are whenever a KB is rebuilt beside the running service
+    threads = torch.get_num_threads()
+    if threads == 1:  # already (fit_many): setting it from several threads at once would race
+        return _steps(torch, vectors, groups, steps, cfg, on_check)
+    torch.set_num_threads(1)
+    try:
+        return _steps(torch, vectors, groups, steps, cfg, on_check)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _steps(torch: Any, vectors: np.ndarray, groups: list[np.ndarray], steps: int, cfg: AdapterConfig,
+           on_check: object) -> np.ndarray:
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
     x = torch.from_numpy(np.ascontiguousarray(vectors, dtype=np.float32))
+    sizes = np.array([len(g) for g in groups])
+    flat = np.concatenate(groups)
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
     dim = x.shape[1]
     w = torch.nn.Parameter(torch.eye(dim))
     opt = torch.optim.Adam([w], lr=cfg.learning_rate)
     batch = min(cfg.batch_entries, len(groups))
+    target = torch.arange(batch)
     for step in range(1, steps + 1):
         chosen = rng.choice(len(groups), batch, replace=False)
-        pairs = [rng.choice(groups[g], 2, replace=False) for g in chosen]
-        a = torch.nn.functional.normalize(x[[p[0] for p in pairs]] @ w, dim=1)
-        b = torch.nn.functional.normalize(x[[p[1] for p in pairs]] @ w, dim=1)
+        n = sizes[chosen]
+        first = rng.integers(0, n)
+        second = (first + 1 + rng.integers(0, n - 1)) % n  # another question of the same entry
+        a = torch.nn.functional.normalize(x[torch.from_numpy(flat[starts[chosen] + first])] @ w, dim=1)
+        b = torch.nn.functional.normalize(x[torch.from_numpy(flat[starts[chosen] + second])] @ w, dim=1)
         logits = a @ b.T / cfg.temperature
-        target = torch.arange(len(pairs))
         loss = (torch.nn.functional.cross_entropy(logits, target)
                 + torch.nn.functional.cross_entropy(logits.T, target)) / 2
         opt.zero_grad()
         loss.backward()
         opt.step()
-        if callable(on_check) and step % cfg.check_every == 0:
-            on_check(step, w.detach().numpy().copy())
+        if callable(on_check) and step % cfg.check_every == 0 and not on_check(step, w.detach().numpy().copy()):
+            break
     return w.detach().numpy().copy()
 
 
@@ -96,12 +117,32 @@ def choose_steps(vectors: np.ndarray, owner: np.ndarray, cfg: AdapterConfig | No
     identity = np.eye(vectors.shape[1], dtype=np.float32)
     history: list[tuple[float, int]] = [(_val_top1(identity, vectors, owner, val_arr), 0)]
 
-    def check(step: int, w: np.ndarray) -> None:
+    def check(step: int, w: np.ndarray) -> bool:
         history.append((_val_top1(w, vectors, owner, val_arr), step))
+        best = max(range(len(history)), key=lambda i: (history[i][0], -history[i][1]))
+        return len(history) - 1 - best < cfg.patience  # go on?
 
     _train(vectors, _groups(owner, fit_mask), cfg.max_steps, cfg, check)
     best_score, best_steps = max(history, key=lambda h: (h[0], -h[1]))
     return {"steps": best_steps, "val_top1": best_score, "val_top1_before": history[0][0]}
+
+
+def fit_many(vectors: np.ndarray, owner: np.ndarray, steps: int, masks: list[np.ndarray | None],
+             cfg: AdapterConfig | None = None) -> list[np.ndarray | None]:
+    """Several adapters (one per training mask) at once, one thread per core: each trains on one torch thread,
+    and torch releases the GIL inside its operations. The same as calling ``fit`` for each mask."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, min(len(masks), os.cpu_count() or 1))) as pool:
+            return list(pool.map(lambda mask: fit(vectors, owner, steps, mask, cfg), masks))
+    finally:
+        torch.set_num_threads(threads)
 
 
 def fit(vectors: np.ndarray, owner: np.ndarray, steps: int, train_mask: np.ndarray | None = None,

@@ -122,9 +122,12 @@ class IndexBuilder:
         base = index_mod.assemble(kb, raw, self.normalizer, segmenter, "flat", s.hnsw_min_vectors, manifest)
         cfg = adapter_mod.AdapterConfig(seed=s.seed)
         info = adapter_mod.choose_steps(raw, base.question_entry, cfg)
-        examples, ranker_rows = self._cross_fit(kb, base, raw, segmenter, int(info["steps"]), holdout)
+        fold = self._folds(base)
+        # the fold adapters (each without its fold's questions) and the final one, trained side by side
+        *fold_matrices, matrix = adapter_mod.fit_many(
+            raw, base.question_entry, int(info["steps"]), [fold != f for f in range(CROSS_FOLDS)] + [None], cfg)
+        examples, ranker_rows = self._cross_fit(kb, base, raw, segmenter, fold, fold_matrices, holdout)
         calibration, failures = self._calibrate(kb, base, examples, ranker_rows)
-        matrix = adapter_mod.fit(raw, base.question_entry, int(info["steps"]), cfg=cfg)
         vectors = adapter_mod.apply(matrix, raw)
         manifest["adapter"] = info
         manifest.update(calibration)
@@ -155,14 +158,18 @@ class IndexBuilder:
             out[rows] = self.embedder.encode([texts[j] for j in rows])
         return out
 
+    @staticmethod
+    def _folds(base: IndexData) -> np.ndarray:
+        """Each question's cross-fitting fold, by its position in the entry."""
+        owner = base.question_entry
+        return np.asarray((np.arange(len(owner)) - base.starts[owner]) % CROSS_FOLDS)
+
     def _cross_fit(self, kb: KnowledgeBase, base: IndexData, raw: np.ndarray, segmenter: JiebaSegmenter,
-                   steps: int, holdout: np.ndarray | None = None
+                   fold: np.ndarray, matrices: list[np.ndarray | None], holdout: np.ndarray | None = None
                    ) -> tuple[list[Example], list[tuple[np.ndarray, np.ndarray]]]:
         s = self.settings
         owner = base.question_entry
-        position = np.arange(len(owner)) - base.starts[owner]
         folds = CROSS_FOLDS
-        fold = position % folds
         sample = set(index_mod.question_sample(len(owner), s.calibration_max_queries, s.seed))
         has_peer = np.bincount(owner)[owner] >= 2
         probes = off_domain_probes()
@@ -170,7 +177,7 @@ class IndexBuilder:
         examples: list[Example] = []
         rows: list[tuple[np.ndarray, np.ndarray]] = []
         for f in range(folds):
-            matrix = adapter_mod.fit(raw, owner, steps, train_mask=fold != f, cfg=adapter_mod.AdapterConfig(seed=s.seed))
+            matrix = matrices[f]
             vectors = adapter_mod.apply(matrix, raw)
             # exact search for the held-out questions: cheap for a few thousand queries even at 100k questions,
             # and it spares four HNSW graph builds (minutes each at that size)
