@@ -89,7 +89,8 @@ def fine_tune(model_dir: str, texts: list[str], owner: np.ndarray, out: Path, ho
 def _embed(model: Any, texts: list[str], device: str) -> Any:
     import torch
 
-    features = model.tokenize(texts)
+    prepare = getattr(model, "preprocess", None) or model.tokenize  # sentence-transformers 6 renamed it
+    features = prepare(texts)
     features = {k: v.to(device) if hasattr(v, "to") else v for k, v in features.items()}
     vectors = model(features)["sentence_embedding"]
     return torch.nn.functional.normalize(vectors, dim=1)
