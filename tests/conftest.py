@@ -22,8 +22,9 @@ BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     base = tmp_path_factory.mktemp("faq")
+    # index_watch_s=0: tests reload explicitly (the watcher has its own test)
     return Settings(kb_dir=FIXTURE_KB, index_dir=base / "index", data_dir=base / "data", cache_dir=base / "cache",
-                    selftest_floor=0.0)
+                    selftest_floor=0.0, index_watch_s=0)
 
 
 @pytest.fixture(scope="session")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -22,7 +23,7 @@ from .metrics import Metrics, MetricsMiddleware
 from .middleware import BodyLimitMiddleware
 from .ratelimit import RateLimiter
 from .routes import admin, agent, ops, pages, public
-from .runtime import AssistantHolder
+from .runtime import AssistantHolder, watch_index
 
 log = logging.getLogger("assistant.api")
 
@@ -44,9 +45,21 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None, embedd
             except AssistantError as exc:
                 log.error("no index loaded: %s (fix it, then POST /v1/admin/reload)", exc.detail)
         app.state.metrics.set_index(holder.version)
+
+        def reloaded(version: str | None, ok: bool) -> None:
+            app.state.metrics.reloads.labels("ok" if ok else "failed").inc()
+            if ok:
+                app.state.metrics.set_index(version)
+
+        watcher = (asyncio.create_task(watch_index(holder, reloaded, settings.index_watch_s))
+                   if settings.index_watch_s > 0 else None)
         try:
             yield
         finally:
+            if watcher is not None:
+                watcher.cancel()
+                with suppress(asyncio.CancelledError):
+                    await watcher
             if own_store:
                 store.close()
 

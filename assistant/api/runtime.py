@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from starlette.concurrency import run_in_threadpool
 
 from ..config import Settings
 from ..embed import Embedder
@@ -26,6 +30,35 @@ class Reloaded:
     @property
     def changed(self) -> bool:
         return self.previous != self.version
+
+
+async def watch_index(holder: AssistantHolder, on_reload: Callable[[str | None, bool], None],
+                      interval: float) -> None:
+    """Follow ``index_dir/current``: when `assistant build` (or `--rollback`) points it at another version, load
+    that one, as POST /v1/admin/reload would. A version that fails to load is logged once and not retried
+    until the link moves again; the index in service stays."""
+    link = holder.settings.index_dir / "current"
+    failed: str | None = None
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            target = link.resolve(strict=True).name
+        except OSError:
+            continue  # nothing published yet, or the link is being replaced
+        if target in (holder.version, failed):
+            continue
+        try:
+            done = await run_in_threadpool(holder.reload)
+        except ReloadInProgress:
+            continue  # an admin reload is under way
+        except AssistantError as exc:
+            failed = target
+            log.error("index %s was published but cannot be loaded: %s", target, exc.detail)
+            on_reload(None, False)
+            continue
+        failed = None
+        log.info("index %s published: now in service (was %s)", done.version, done.previous)
+        on_reload(done.version, True)
 
 
 class AssistantHolder:

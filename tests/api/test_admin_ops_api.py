@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
 from pathlib import Path
 
 from starlette.testclient import TestClient
@@ -63,6 +64,42 @@ def test_reload_swaps_the_index_without_dropping_requests(api_settings, embedder
         assert statuses and set(statuses) == {200}
         assert client.get("/readyz").json()["index"] == "20260102T000000000000Z-bbbbbbbb"
         assert 'faq_index_info{version="20260102T000000000000Z-bbbbbbbb"} 1.0' in client.get("/metrics").text
+
+
+def test_a_published_version_goes_live_without_a_call(api_settings, embedder, built_index: Path,
+                                                     tmp_path: Path) -> None:
+    """`assistant build` publishing index/current is enough: the service follows the link. A version that
+    cannot be loaded is reported once and the one in service stays."""
+    root = tmp_path / "index"
+    publish_copy(built_index, root, "20260101T000000000000Z-aaaaaaaa")
+    settings = api_settings.model_copy(update={"index_dir": root, "index_watch_s": 0.05})
+
+    def wait_for(check, seconds: float = 20.0) -> bool:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if check():
+                return True
+            time.sleep(0.05)
+        return False
+
+    with TestClient(create_app(settings, embedder=embedder)) as client:
+        assert client.get("/readyz").json()["index"] == "20260101T000000000000Z-aaaaaaaa"
+        publish_copy(built_index, root, "20260102T000000000000Z-bbbbbbbb")
+        assert wait_for(lambda: client.get("/readyz").json()["index"] == "20260102T000000000000Z-bbbbbbbb")
+        assert client.post("/v1/ask", json={"question": "忘记密码了怎么办"}).json()["decision"] == "answer"
+        metrics = client.get("/metrics").text
+        assert 'faq_index_info{version="20260102T000000000000Z-bbbbbbbb"} 1.0' in metrics
+        assert 'faq_index_reloads_total{outcome="ok"} 1.0' in metrics
+
+        broken = root / "versions" / "20260103T000000000000Z-cccccccc"
+        shutil.copytree(built_index, broken)
+        (broken / "dense.faiss").write_bytes(b"not a faiss index")
+        index_mod.publish(root, broken)
+        assert wait_for(lambda: 'faq_index_reloads_total{outcome="failed"} 1.0' in client.get("/metrics").text)
+        time.sleep(0.3)  # several more looks at the same broken link: not tried again
+        assert 'faq_index_reloads_total{outcome="failed"} 1.0' in client.get("/metrics").text
+        assert client.get("/readyz").json()["index"] == "20260102T000000000000Z-bbbbbbbb"
+        assert client.post("/v1/ask", json={"question": "忘记密码了怎么办"}).status_code == 200
 
 
 def test_not_ready_until_an_index_is_loaded(api_settings, embedder, built_index: Path, tmp_path: Path,
