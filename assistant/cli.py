@@ -207,19 +207,52 @@ def serve(host: str | None, port: int | None) -> None:
     host, port = host or settings.host, port or settings.port
     if not (settings.index_dir / "current").exists():
         fail(f"{settings.index_dir / 'current'}: no index here; run `assistant build` first")
-    click.echo(f"loading the model and {settings.index_dir / 'current'} ...")
-    assistant = _load_assistant(None)
-    app = create_app(settings, assistant=assistant)
     base = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
     from sqlalchemy.engine import make_url
 
     dsn = make_url(settings.database_dsn).render_as_string(hide_password=True)
+    if settings.workers > 1:
+        _serve_workers(settings, host, port, base, dsn)
+        return
+    click.echo(f"loading the model and {settings.index_dir / 'current'} ...")
+    assistant = _load_assistant(None)
+    app = create_app(settings, assistant=assistant)
     click.echo(f"index {assistant.version}; tickets in {dsn}")
+    _urls(base)
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+def _urls(base: str) -> None:
     click.echo(f"help widget    {base}/")
     click.echo(f"agent console  {base}/agent   (keys: assistant keys add --role agent --name NAME)")
     click.echo(f"API docs       {base}/docs")
     click.echo(f"health         {base}/healthz  {base}/readyz  {base}/metrics")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+def _serve_workers(settings: Settings, host: str, port: int, base: str, dsn: str) -> None:
+    """FAQ_WORKERS processes on one port. One process is bound by Python (the GIL) at about 190 questions/s on
+    2 cores, well before the model is; several processes share the load. Each loads the model and follows
+    index/current by itself (FAQ_INDEX_WATCH_S); /metrics adds up all of them."""
+    import os
+    import shutil
+    import tempfile
+
+    import uvicorn
+
+    if settings.index_watch_s <= 0:
+        fail("FAQ_WORKERS > 1 needs FAQ_INDEX_WATCH_S > 0: an admin reload reaches only one worker")
+    metrics_dir = Path(tempfile.mkdtemp(prefix="faq-metrics-"))
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)  # before any worker imports prometheus_client
+    if settings.embed_threads == 0:  # share the cores between the workers' model runs
+        os.environ["FAQ_EMBED_THREADS"] = str(max(1, (os.cpu_count() or 1) // settings.workers))
+    click.echo(f"{settings.workers} workers, each loading the model and {settings.index_dir / 'current'}; "
+               f"tickets in {dsn}")
+    _urls(base)
+    try:
+        uvicorn.run("assistant.api.app:app_from_env", factory=True, host=host, port=port,
+                    workers=settings.workers, log_level="info")
+    finally:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 @main.group()

@@ -78,6 +78,8 @@ class Settings(BaseSettings):
                                  "questions before it is embedded (a lone question never waits)")
     answer_cache_size: int = Field(4096, ge=0, description="recent normalised questions whose ranking is kept "
                                    "(emptied when an index is loaded; 0 turns the cache off)")
+    workers: int = Field(1, ge=1, le=64, description="server processes `assistant serve` runs on one port (each "
+                         "loads the model and the index)")
     index_watch_s: float = Field(5.0, ge=0, description="how often the service looks for a newly published "
                                  "index version (index/current) and loads it; 0: only on POST /v1/admin/reload")
 

@@ -264,7 +264,8 @@ def table(report: dict[str, Any]) -> str:
                   for k, v in enc.items()]
     http = report.get("http")
     if http:
-        lines += ["", f"HTTP POST /v1/ask, KB of {http['kb_questions']} questions: start-up to ready "
+        lines += ["", f"HTTP POST /v1/ask, {report.get('workers', 1)} server process(es), KB of {http['kb_questions']} "
+                  f"questions: start-up to ready "
                   f"{http['startup_s']} s, resident memory {http['rss_mb']} MB after the runs (peak "
                   f"{http['peak_rss_mb']} MB)", "",
                   "| load | clients | requests | req/s | p50 ms | p99 ms | errors | cache hits | x bare torch |",
@@ -282,6 +283,8 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=1000, help="engine queries per round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--runtime", default=os.environ.get("FAQ_RUNTIME", "onnx"), choices=["onnx", "onnx-int8", "torch"])
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("FAQ_WORKERS", "1")),
+                        help="server processes for the HTTP runs (FAQ_WORKERS)")
     parser.add_argument("--rebuild", action="store_true", help="build the indexes again even if present")
     parser.add_argument("--no-encode", action="store_true", help="skip the bare model speed")
     parser.add_argument("--work", type=Path, default=ROOT / ".cache" / "bench")
@@ -291,10 +294,11 @@ def main() -> None:
         raise SystemExit(f"{SHARED / 'ths_faq'} not found: the benchmark grows its KBs from it")
     os.environ.update({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"})
     # the grown KBs are for timing, not for answering well: their self-test (~0.56 top-1) is no gate here
-    env = {**os.environ, "FAQ_RUNTIME": args.runtime, "FAQ_CACHE_DIR": str(ROOT / ".cache"), "FAQ_SELFTEST_FLOOR": "0"}
+    env = {**os.environ, "FAQ_RUNTIME": args.runtime, "FAQ_CACHE_DIR": str(ROOT / ".cache"), "FAQ_SELFTEST_FLOOR": "0",
+           "FAQ_WORKERS": str(args.workers)}
     queries = dev_queries()
     report: dict[str, Any] = {
-        "command": " ".join(sys.argv), "runtime": args.runtime,
+        "command": " ".join(sys.argv), "runtime": args.runtime, "workers": args.workers,
         "machine": {"cores": os.cpu_count(), "cpu": platform.processor() or platform.machine(),
                     "load_start": [round(x, 2) for x in os.getloadavg()]},
         "started": time.strftime("%Y-%m-%dT%H:%M:%S"), "sizes": {},

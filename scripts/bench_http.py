@@ -34,9 +34,30 @@ def free_port() -> int:
 
 
 def memory_mb(pid: int) -> tuple[float, float]:
-    """Resident and peak resident memory of a process, in MB."""
-    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
-    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+    """Resident and peak resident memory of a process and its children (FAQ_WORKERS), in MB."""
+    rss = peak = 0.0
+    for p in [pid, *_children(pid)]:
+        try:
+            text = Path(f"/proc/{p}/status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+        rss += int(fields["VmRSS"].split()[0]) / 1024
+        peak += int(fields["VmHWM"].split()[0]) / 1024
+    return rss, peak
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        if parent == pid:
+            child = int(stat.parent.name)
+            out += [child, *_children(child)]
+    return out
 
 
 def start_server(index_root: Path, env: dict[str, str], work: Path) -> tuple[subprocess.Popen[bytes], int, float]:

@@ -97,3 +97,9 @@ def _version() -> str:
         return importlib.metadata.version("assistant")
     except importlib.metadata.PackageNotFoundError:
         return "0"
+
+
+def app_from_env() -> FastAPI:
+    """The app of one `assistant serve` worker process (FAQ_WORKERS > 1): settings from the environment, the
+    index loaded at startup."""
+    return create_app(Settings())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 
@@ -24,19 +25,40 @@ class Metrics:
         self.feedback = Counter("faq_feedback", "feedback received", ["helpful"], registry=r)
         self.rate_limited = Counter("faq_rate_limited", "requests refused by the rate limit", registry=r)
         self.reloads = Counter("faq_index_reloads", "index reloads", ["outcome"], registry=r)
-        self.index = Gauge("faq_index_info", "the index version in use (value 1)", ["version"], registry=r)
+        self.index = Gauge("faq_index_info", "the index version in use (value 1)", ["version"], registry=r,
+                           multiprocess_mode="liveall")
+        self._version: str | None = None
+        self._watchers: list[Collector] = []
 
     def set_index(self, version: str | None) -> None:
+        if self._version and multiprocess():  # worker processes keep their values in files: zero the old one
+            self.index.labels(self._version).set(0)
         self.index.clear()
         if version:
             self.index.labels(version).set(1)
+        self._version = version
 
     def watch_tickets(self, count: Callable[[], dict[str, int]]) -> None:
         """Export the ticket counts by status, read from the store at scrape time."""
-        self.registry.register(_TicketCollector(count))
+        collector = _TicketCollector(count)
+        self._watchers.append(collector)
+        self.registry.register(collector)
 
     def render(self) -> bytes:
-        return generate_latest(self.registry)
+        if not multiprocess():
+            return generate_latest(self.registry)
+        # several worker processes (FAQ_WORKERS): add up what all of them wrote
+        from prometheus_client import multiprocess as mp
+
+        registry = CollectorRegistry()
+        mp.MultiProcessCollector(registry)
+        for collector in self._watchers:
+            registry.register(collector)
+        return generate_latest(registry)
+
+
+def multiprocess() -> bool:
+    return bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
 
 
 class _TicketCollector(Collector):
