@@ -23,7 +23,7 @@ from .metrics import Metrics, MetricsMiddleware
 from .middleware import BodyLimitMiddleware
 from .ratelimit import RateLimiter
 from .routes import admin, agent, ops, pages, public
-from .runtime import AssistantHolder, watch_index
+from .runtime import AssistantHolder, freeze_heap, watch_index
 
 log = logging.getLogger("assistant.api")
 
@@ -45,6 +45,7 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None, embedd
             except AssistantError as exc:
                 log.error("no index loaded: %s (fix it, then POST /v1/admin/reload)", exc.detail)
         app.state.metrics.set_index(holder.version)
+        freeze_heap()
 
         def reloaded(version: str | None, ok: bool) -> None:
             app.state.metrics.reloads.labels("ok" if ok else "failed").inc()

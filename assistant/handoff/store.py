@@ -11,7 +11,6 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-import threading
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
@@ -21,7 +20,7 @@ from sqlalchemy import Engine, func, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from .db import WRITE, make_engine, upgrade
+from .db import WRITE, SqliteWriteLock, make_engine, upgrade
 from .errors import StoreUnavailable, TicketConflict, TicketNotFound
 from .models import (
     Change,
@@ -107,9 +106,7 @@ class SqlTicketStore:
         self.engine = engine
         if migrate:
             upgrade(engine)
-        # SQLite has one write lock, and its busy handler polls for it with sleeps of up to 100 ms: writers of
-        # this process queue on a lock of ours instead, and are woken the moment it is free
-        self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else None
+        self._write_lock = SqliteWriteLock(engine.url.database) if engine.dialect.name == "sqlite" else None
         self._turns = TurnWriter(self._record_turns)
 
     @classmethod
@@ -266,3 +263,5 @@ class SqlTicketStore:
     def close(self) -> None:
         self._turns.close()
         self.engine.dispose()
+        if self._write_lock is not None:
+            self._write_lock.close()

@@ -56,3 +56,24 @@ def test_turns_from_many_threads_are_all_kept(store) -> None:
     talks = store.conversations(sessions)  # flushes first
     assert all(len(talks[s]) == 1 for s in sessions)
     assert sum(store.stats().decisions.values()) == 320
+
+
+def test_the_write_lock_holds_across_store_instances(tmp_path) -> None:
+    """Two stores on one file (as two worker processes have) take turns: the second waits for the first."""
+    from assistant.handoff.db import SqliteWriteLock
+
+    first, second = SqliteWriteLock(str(tmp_path / "t.db")), SqliteWriteLock(str(tmp_path / "t.db"))
+    got = threading.Event()
+
+    def take() -> None:
+        with second:
+            got.set()
+
+    with first:
+        waiter = threading.Thread(target=take)
+        waiter.start()
+        assert not got.wait(0.3)
+    assert got.wait(5)
+    waiter.join()
+    first.close()
+    second.close()
