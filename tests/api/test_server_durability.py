@@ -51,6 +51,16 @@ def _serve(settings: Settings, port: int, log: Path) -> subprocess.Popen:
                                  str(port)], env=env, stdout=out, stderr=subprocess.STDOUT)
 
 
+def _stop(process: subprocess.Popen) -> None:
+    """SIGTERM (a graceful shutdown), SIGKILL if it takes more than 30 s."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def _wait_ready(url: str, process: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
@@ -115,9 +125,4 @@ def test_kill_9_loses_no_acknowledged_ticket(api_settings: Settings, built_index
                 assert r.json()["question"] == text
             assert client.post("/v1/tickets", json={"description": "重启后还能提交"}).status_code == 201
     finally:
-        restarted.send_signal(signal.SIGTERM)
-        try:
-            restarted.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            restarted.kill()
-            restarted.wait()
+        _stop(restarted)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import signal
-import subprocess
 from pathlib import Path
 
 import httpx
@@ -14,7 +12,7 @@ import httpx
 from assistant import index as index_mod
 from assistant.config import Settings
 from tests.api.live import free_port
-from tests.api.test_server_durability import _serve, _wait_ready
+from tests.api.test_server_durability import _serve, _stop, _wait_ready
 
 
 def _sum(metrics: str, name: str) -> float:
@@ -55,11 +53,7 @@ def test_two_workers_share_the_port_metrics_and_index(api_settings: Settings, bu
                 break
         assert seen[-20:] == ["20260102T000000000000Z-bbbbbbbb"] * 20, seen[-20:]
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        _stop(server)
     output = log.read_text(errors="replace")
     assert "2 workers" in output and "Traceback" not in output, output[-3000:]
     assert len(set(re.findall(r"Started server process \[(\d+)\]", output))) == 2, output[-3000:]
