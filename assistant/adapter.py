@@ -8,6 +8,8 @@ on one held-out question per entry, never on evaluation data.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +37,7 @@ def apply(matrix: np.ndarray | None, vectors: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(out, dtype=np.float32)
 
 
-def _groups(owner: np.ndarray, mask: np.ndarray) -> list[np.ndarray]:
+def entry_groups(owner: np.ndarray, mask: np.ndarray) -> list[np.ndarray]:
     """Question indices of each entry (ascending, within ``mask``), for entries with at least two."""
     idx = np.flatnonzero(mask)
     idx = idx[np.argsort(owner[idx], kind="stable")]
@@ -44,20 +46,28 @@ def _groups(owner: np.ndarray, mask: np.ndarray) -> list[np.ndarray]:
     return [g for g in groups if len(g) >= 2]
 
 
-def _train(vectors: np.ndarray, groups: list[np.ndarray], steps: int, cfg: AdapterConfig,
-           on_check: object = None) -> np.ndarray:
+@contextmanager
+def one_torch_thread() -> Iterator[Any]:
+    """Torch on one thread for the adapter's small steps (256 x 512 by 512 x 512): its thread pool turns them ten
+    times slower when the cores are busy, which they are whenever a KB is rebuilt beside the running service.
+    Nested use (``fit_many``'s threads) leaves the setting alone: changing it from several threads would race."""
     import torch  # only needed at build time
 
-    # one thread: the steps are small (256 x 512 by 512 x 512), and torch's thread pool turns them ten times
-    # slower when the cores are busy, which they are whenever a KB is rebuilt beside the running service
     threads = torch.get_num_threads()
-    if threads == 1:  # already (fit_many): setting it from several threads at once would race
-        return _steps(torch, vectors, groups, steps, cfg, on_check)
+    if threads == 1:
+        yield torch
+        return
     torch.set_num_threads(1)
     try:
-        return _steps(torch, vectors, groups, steps, cfg, on_check)
+        yield torch
     finally:
         torch.set_num_threads(threads)
+
+
+def _train(vectors: np.ndarray, groups: list[np.ndarray], steps: int, cfg: AdapterConfig,
+           on_check: object = None) -> np.ndarray:
+    with one_torch_thread() as torch:
+        return _steps(torch, vectors, groups, steps, cfg, on_check)
 
 
 def _steps(torch: Any, vectors: np.ndarray, groups: list[np.ndarray], steps: int, cfg: AdapterConfig,
@@ -105,7 +115,7 @@ def choose_steps(vectors: np.ndarray, owner: np.ndarray, cfg: AdapterConfig | No
     """Early stopping: train once with one question per entry held out, and keep the best step count."""
     cfg = cfg or AdapterConfig()
     rng = np.random.default_rng(cfg.seed)
-    val = [int(rng.choice(g)) for g in _groups(owner, np.ones(len(owner), dtype=bool)) if len(g) >= 3]
+    val = [int(rng.choice(g)) for g in entry_groups(owner, np.ones(len(owner), dtype=bool)) if len(g) >= 3]
     if len(val) > cfg.max_val:
         val = rng.choice(val, cfg.max_val, replace=False).tolist()
     val.sort()
@@ -122,7 +132,7 @@ def choose_steps(vectors: np.ndarray, owner: np.ndarray, cfg: AdapterConfig | No
         best = max(range(len(history)), key=lambda i: (history[i][0], -history[i][1]))
         return len(history) - 1 - best < cfg.patience  # go on?
 
-    _train(vectors, _groups(owner, fit_mask), cfg.max_steps, cfg, check)
+    _train(vectors, entry_groups(owner, fit_mask), cfg.max_steps, cfg, check)
     best_score, best_steps = max(history, key=lambda h: (h[0], -h[1]))
     return {"steps": best_steps, "val_top1": best_score, "val_top1_before": history[0][0]}
 
@@ -134,15 +144,8 @@ def fit_many(vectors: np.ndarray, owner: np.ndarray, steps: int, masks: list[np.
     import os
     from concurrent.futures import ThreadPoolExecutor
 
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        with ThreadPoolExecutor(max_workers=max(1, min(len(masks), os.cpu_count() or 1))) as pool:
-            return list(pool.map(lambda mask: fit(vectors, owner, steps, mask, cfg), masks))
-    finally:
-        torch.set_num_threads(threads)
+    with one_torch_thread(), ThreadPoolExecutor(max_workers=max(1, min(len(masks), os.cpu_count() or 1))) as pool:
+        return list(pool.map(lambda mask: fit(vectors, owner, steps, mask, cfg), masks))
 
 
 def fit(vectors: np.ndarray, owner: np.ndarray, steps: int, train_mask: np.ndarray | None = None,
@@ -150,7 +153,7 @@ def fit(vectors: np.ndarray, owner: np.ndarray, steps: int, train_mask: np.ndarr
     """Learn the adapter from the questions in ``train_mask`` (all by default); None for zero steps."""
     cfg = cfg or AdapterConfig()
     mask = np.ones(len(owner), dtype=bool) if train_mask is None else train_mask
-    groups = _groups(owner, mask)
+    groups = entry_groups(owner, mask)
     if steps <= 0 or len(groups) < 2:
         return None
     return _train(vectors, groups, steps, cfg).astype(np.float32)

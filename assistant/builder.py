@@ -65,8 +65,7 @@ def tune_holdout(owner: np.ndarray, seed: int, share: float = 0.25) -> np.ndarra
     or more), so that calibration measures the tuned model on questions new to it."""
     rng = np.random.default_rng(seed)
     out = np.zeros(len(owner), dtype=bool)
-    for entry in np.unique(owner):
-        rows = np.flatnonzero(owner == entry)
+    for rows in adapter_mod.entry_groups(owner, np.ones(len(owner), dtype=bool)):
         if len(rows) >= 3:
             out[rng.choice(rows, max(1, round(share * len(rows))), replace=False)] = True
     return out
@@ -88,6 +87,8 @@ class IndexBuilder:
               tune: TuneConfig | None = None) -> BuildResult:
         """Build; with ``root``, write a new version there (and publish it unless told not to). With ``tune``,
         fine-tune the model on the KB first (see tune.py); its held-out questions are the calibration set."""
+        if tune is None:
+            return self._build(kb, root, publish, None, None)
         base_embedder = self.embedder
         scratch = None
         if root is not None:  # next to the versions, so the model copy into one stays on this disk
@@ -100,24 +101,23 @@ class IndexBuilder:
                 self.embedder = base_embedder
 
     def _build(self, kb: KnowledgeBase, root: Path | None, publish: bool, tune: TuneConfig | None,
-               work: Path) -> BuildResult:
+               work: Path | None) -> BuildResult:
         started = time.perf_counter()
         s = self.settings
         segmenter = JiebaSegmenter(kb.dict_terms, kb.synonyms)
         texts = [self.normalizer.normalize(q) for e in kb.entries for q in e.questions]
         owner = np.array([n for n, e in enumerate(kb.entries) for _ in e.questions], dtype=np.int64)
-        holdout, tuned = None, None
-        if tune is not None:
+        holdout, tuned, folder = None, None, None
+        if tune is not None and work is not None:
             holdout = tune_holdout(owner, s.seed)
             folder = work / f"{Path(s.model).name}-tuned"
             tuned = fine_tune(s.model, texts, owner, folder, holdout, tune, s.device, self.progress)
             self.embedder = load_embedder(s.model_copy(update={"model": str(folder)}))
-            tuned.update({"base": model_name(s.model, s.runtime), "folder": folder.name})
         raw = self._encode(texts, "embedding questions")
         kind = s.index_kind if s.index_kind != "auto" else ("hnsw" if len(raw) >= s.hnsw_min_vectors else "flat")
         manifest = index_mod.base_manifest(kb, self.embedder.name, self.embedder.dimension, kind)
-        if tuned is not None:
-            manifest["model"].update({"base": tuned.pop("base"), "folder": tuned["folder"], "tuned": tuned})
+        if folder is not None:
+            manifest["model"].update({"base": model_name(s.model, s.runtime), "folder": folder.name, "tuned": tuned})
         # the base's own FAISS index is never searched (each fold and the final index get theirs): keep it flat
         base = index_mod.assemble(kb, raw, self.normalizer, segmenter, "flat", s.hnsw_min_vectors, manifest)
         cfg = adapter_mod.AdapterConfig(seed=s.seed)
@@ -132,7 +132,7 @@ class IndexBuilder:
         manifest["adapter"] = info
         manifest.update(calibration)
         data = replace(base, vectors=vectors, faiss=index_mod.make_faiss(vectors, s.index_kind, s.hnsw_min_vectors),
-                       adapter=matrix, manifest=manifest, model_dir=work / tuned["folder"] if tuned else None)
+                       adapter=matrix, manifest=manifest, model_dir=folder)
         result = BuildResult(version=None, data=data, manifest=manifest, failures=failures)
         if manifest["selftest"]["top1"] < s.selftest_floor:
             raise SelfTestFailed(

@@ -40,6 +40,15 @@ class Candidates:
     timing: dict[str, float] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class _Layout:
+    offsets: np.ndarray  # first position of each entry's questions
+    row: np.ndarray  # per position: the entry's row
+    col: np.ndarray  # per position: the column within that row
+    flat: np.ndarray  # per position: the question index
+    width: int  # most questions of one entry
+
+
 class HybridRetriever:
     def __init__(self, data: IndexData, normalizer: Normalizer, segmenter: JiebaSegmenter, candidates: int = 30):
         self.data = data
@@ -128,7 +137,8 @@ class HybridRetriever:
         feats = np.zeros((len(entries), len(FEATURES)), dtype=np.float32)
         if len(entries) == 0:
             return feats, np.zeros(0, dtype=np.int64)
-        dense_max, top2, matched = self._dense(vector, entries, excluded)
+        layout = self._layout(entries)
+        dense_max, top2, matched = self._dense(vector, layout, excluded)
         lex = lex_entry[entries]
         lex_max = float(lex_entry.max()) if lex_entry.size else 0.0
         feats[:, 0] = dense_max
@@ -139,38 +149,37 @@ class HybridRetriever:
         feats[:, 5] = np.where(lex > 0, 1.0 / (1.0 + np.argsort(np.argsort(-lex))), 0.0)
         self._word_features(query, entries, excluded, feats)
         if query.bigrams and self._gram_postings:
-            feats[:, 10] = self._bigram_overlap(query.bigrams, entries, excluded)
+            feats[:, 10] = self._bigram_overlap(query.bigrams, layout, excluded)
         return feats, matched
 
-    def _bigram_overlap(self, grams: frozenset[str], entries: np.ndarray, excluded: np.ndarray) -> np.ndarray:
-        """Per entry: the largest share of the query's character bigrams that one of its questions has."""
-        lists = [self._gram_postings[g] for g in grams if g in self._gram_postings]
+    def _layout(self, entries: np.ndarray) -> _Layout:
+        """The candidate entries' questions laid out as rows of a padded grid (one row per entry), so that the
+        per-entry features need no Python loop over entries."""
         counts = self._counts[entries]
         offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
         row = np.repeat(np.arange(len(entries)), counts)
-        flat = self.data.starts[entries][row] + (np.arange(int(counts.sum())) - offsets[row])
+        col = np.arange(int(counts.sum())) - offsets[row]
+        return _Layout(offsets=offsets, row=row, col=col, flat=self.data.starts[entries][row] + col,
+                       width=int(counts.max()))
+
+    def _bigram_overlap(self, grams: frozenset[str], layout: _Layout, excluded: np.ndarray) -> np.ndarray:
+        """Per entry: the largest share of the query's character bigrams that one of its questions has."""
+        lists = [self._gram_postings[g] for g in grams if g in self._gram_postings]
+        offsets, flat = layout.offsets, layout.flat
         if not lists:
-            return np.zeros(len(entries), dtype=np.float32)
+            return np.zeros(len(offsets), dtype=np.float32)
         shared = np.bincount(np.concatenate(lists), minlength=self.data.question_count)[flat].astype(np.float32)
         shared[excluded[flat]] = -1.0  # left out (build time): not a match
         return np.maximum(np.maximum.reduceat(shared, offsets), 0.0) / len(grams)
 
-    def _dense(self, vector: np.ndarray, entries: np.ndarray, excluded: np.ndarray
+    def _dense(self, vector: np.ndarray, layout: _Layout, excluded: np.ndarray
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per candidate entry: best similarity, mean of the best two, and the best question.
-
-        The entries' questions are laid out as rows of a padded grid, so that no Python loop runs per entry.
-        Left-out questions (build time) score -1 and do not count towards the best two.
-        """
-        counts = self._counts[entries]
-        offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
-        total = int(counts.sum())
-        row = np.repeat(np.arange(len(entries)), counts)
-        col = np.arange(total) - offsets[row]
-        flat = self.data.starts[entries][row] + col
+        Left-out questions (build time) score -1 and do not count towards the best two."""
+        offsets, row, col, flat = layout.offsets, layout.row, layout.col, layout.flat
         sims = self.data.vectors[flat] @ vector
         sims = np.where(excluded[flat], -1.0, sims)
-        grid = np.full((len(entries), int(counts.max())), -np.inf, dtype=sims.dtype)
+        grid = np.full((len(offsets), layout.width), -np.inf, dtype=sims.dtype)
         grid[row, col] = sims
         matched = flat[offsets + grid.argmax(axis=1)]
         dense_max = np.maximum.reduceat(sims, offsets)

@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
+from .adapter import entry_groups
+
 
 @dataclass(frozen=True)
 class TuneConfig:
@@ -31,12 +33,6 @@ class TuneConfig:
     temperature: float = 0.05
     max_length: int = 64
     seed: int = 13
-
-
-def entry_groups(owner: np.ndarray, train: np.ndarray) -> list[np.ndarray]:
-    """Trainable question indices per entry (entries with at least two)."""
-    groups = [np.flatnonzero((owner == e) & train) for e in np.unique(owner)]
-    return [g for g in groups if len(g) >= 2]
 
 
 def fine_tune(model_dir: str, texts: list[str], owner: np.ndarray, out: Path, holdout: np.ndarray | None = None,

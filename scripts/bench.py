@@ -192,11 +192,7 @@ def faiss_kinds(assistant: Any, queries: list[str]) -> dict[str, dict[str, float
     from assistant.index import make_faiss
 
     vectors = assistant.data.vectors
-    qv = assistant.embedder.encode(queries)
-    if assistant.data.adapter is not None:
-        from assistant.adapter import apply
-
-        qv = apply(assistant.data.adapter, qv)
+    qv = assistant.embed([assistant.retriever.prepare(q).norm for q in queries])  # as the pipeline searches
     out: dict[str, dict[str, float]] = {}
     exact_ids = None
     for kind in ("flat", "hnsw"):

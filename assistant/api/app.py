@@ -41,18 +41,13 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None, embedd
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if not holder.ready:
             try:
-                await run_in_threadpool(holder.reload)
+                await run_in_threadpool(holder.reload)  # freezes the heap once loaded
             except AssistantError as exc:
                 log.error("no index loaded: %s (fix it, then POST /v1/admin/reload)", exc.detail)
+        else:
+            freeze_heap()  # the Assistant handed in
         app.state.metrics.set_index(holder.version)
-        freeze_heap()
-
-        def reloaded(version: str | None, ok: bool) -> None:
-            app.state.metrics.reloads.labels("ok" if ok else "failed").inc()
-            if ok:
-                app.state.metrics.set_index(version)
-
-        watcher = (asyncio.create_task(watch_index(holder, reloaded, settings.index_watch_s))
+        watcher = (asyncio.create_task(watch_index(holder, app.state.metrics.record_reload, settings.index_watch_s))
                    if settings.index_watch_s > 0 else None)
         try:
             yield

@@ -38,6 +38,12 @@ class Metrics:
             self.index.labels(version).set(1)
         self._version = version
 
+    def record_reload(self, version: str | None) -> None:
+        """A reload (by an admin or the index watcher): the version now in service, or None when it failed."""
+        self.reloads.labels("ok" if version else "failed").inc()
+        if version:
+            self.set_index(version)
+
     def watch_tickets(self, count: Callable[[], dict[str, int]]) -> None:
         """Export the ticket counts by status, read from the store at scrape time."""
         collector = _TicketCollector(count)

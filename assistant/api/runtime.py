@@ -33,8 +33,7 @@ class Reloaded:
         return self.previous != self.version
 
 
-async def watch_index(holder: AssistantHolder, on_reload: Callable[[str | None, bool], None],
-                      interval: float) -> None:
+async def watch_index(holder: AssistantHolder, on_reload: Callable[[str | None], None], interval: float) -> None:
     """Follow ``index_dir/current``: when `assistant build` (or `--rollback`) points it at another version, load
     that one, as POST /v1/admin/reload would. A version that fails to load is logged once and not retried
     until the link moves again; the index in service stays."""
@@ -55,11 +54,11 @@ async def watch_index(holder: AssistantHolder, on_reload: Callable[[str | None, 
         except AssistantError as exc:
             failed = target
             log.error("index %s was published but cannot be loaded: %s", target, exc.detail)
-            on_reload(None, False)
+            on_reload(None)
             continue
         failed = None
         log.info("index %s published: now in service (was %s)", done.version, done.previous)
-        on_reload(done.version, True)
+        on_reload(done.version)
 
 
 def freeze_heap() -> None:

@@ -19,10 +19,9 @@ async def reload_index(admin: AdminDep, holder: HolderDep, metrics: MetricsDep) 
     try:
         done = await run_in_threadpool(holder.reload)
     except AssistantError:
-        metrics.reloads.labels("failed").inc()
+        metrics.record_reload(None)
         raise
-    metrics.reloads.labels("ok").inc()
-    metrics.set_index(done.version)
+    metrics.record_reload(done.version)
     return ReloadResult(previous=done.previous, version=done.version, changed=done.changed, seconds=done.seconds)
 
 
