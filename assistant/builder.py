@@ -34,7 +34,7 @@ from .embed import Embedder, load_embedder, model_name
 from .errors import SelfTestFailed
 from .index import IndexData
 from .kb import KnowledgeBase
-from .retrieve import FEATURES, HybridRetriever
+from .retrieve import FEATURES, RANKER_FEATURES, HybridRetriever, ranker_columns
 from .text import JiebaSegmenter, Normalizer
 from .tune import TuneConfig, fine_tune
 
@@ -209,7 +209,8 @@ class IndexBuilder:
     def _calibrate(self, kb: KnowledgeBase, base: IndexData, examples: list[Example],
                    rows: list[tuple[np.ndarray, np.ndarray]]) -> tuple[dict[str, Any], list[dict[str, str]]]:
         s = self.settings
-        ranker = Logistic.fit(np.vstack([r[0] for r in rows]), np.concatenate([r[1] for r in rows]))
+        cols = ranker_columns(RANKER_FEATURES)
+        ranker = Logistic.fit(np.vstack([r[0][:, cols] for r in rows]), np.concatenate([r[1] for r in rows]))
         qfeat, correct, top3, weight, top_entry = [], [], [], [], []
         # weights make the examples mirror the assumed traffic: in-scope, unanswerable in-domain, off-domain
         counts = {k: max(sum(e.kind == k for e in examples), 1) for k in ("in", "oos", "probe")}
@@ -218,7 +219,7 @@ class IndexBuilder:
                        "probe": s.offdomain_share / in_share * counts["in"] / counts["probe"]}
         failures: list[dict[str, str]] = []
         for ex in examples:
-            scores = ranker.logit(ex.features) if len(ex.entries) else np.zeros(0)
+            scores = ranker.logit(ex.features[:, cols]) if len(ex.entries) else np.zeros(0)
             order = np.argsort(-scores)
             ranked = ex.entries[order]
             qfeat.append(query_features(scores[order], ex.features[order[0]] if len(order) else
@@ -253,7 +254,7 @@ class IndexBuilder:
             "ece": expected_calibration_error(p, y, w),
         }
         confidence = {
-            "ranker": ranker.to_dict(FEATURES),
+            "ranker": ranker.to_dict(RANKER_FEATURES),
             "calibrator": calibrator.to_dict(CALIBRATION_FEATURES),
             "thresholds": thresholds.to_dict(),
             "target_precision": s.target_precision,

@@ -19,7 +19,7 @@ from .config import Settings
 from .embed import Embedder, load_embedder
 from .errors import InvalidQuestion
 from .index import IndexData
-from .retrieve import FEATURES, Candidates, HybridRetriever, Query
+from .retrieve import FEATURES, Candidates, HybridRetriever, Query, ranker_columns
 from .text import JiebaSegmenter, Normalizer
 
 Decision = Literal["answer", "clarify", "handoff"]
@@ -123,6 +123,7 @@ class Assistant:
                                          settings.candidates)
         conf = data.manifest["confidence"]
         self.ranker = Logistic.from_dict(conf["ranker"])
+        self.ranker_columns = ranker_columns(conf["ranker"]["features"])
         self.calibrator = Logistic.from_dict(conf["calibrator"])
         t = conf["thresholds"]
         answer = settings.answer_threshold if settings.answer_threshold is not None else t["answer"]
@@ -223,7 +224,7 @@ class Assistant:
 
     def _rank(self, query: Query, c: Candidates, timing: dict[str, float]) -> Ranked:
         t0 = time.perf_counter()
-        scores = self.ranker.logit(c.features) if len(c.entries) else np.zeros(0)
+        scores = self.ranker.logit(c.features[:, self.ranker_columns]) if len(c.entries) else np.zeros(0)
         order = np.argsort(-scores)
         top = c.features[order[0]] if len(order) else np.zeros(len(FEATURES))
         qf = query_features(scores[order], top, len(query.words))

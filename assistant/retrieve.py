@@ -1,7 +1,10 @@
 """Dense + lexical retrieval, scored per KB entry.
 
-An entry is as good as its best-matching question, so both legs are reduced per entry with a max. Each
-candidate entry gets a small feature vector; the ranker in confidence.py turns it into one score.
+An entry is as good as its best-matching question, so both legs are reduced per entry with a max. Entries are
+also scored as a whole: the similarity to the centroid of their questions, a soft vote of the nearest questions,
+and the TF-IDF cosine of the query's characters with all of the entry's questions taken as one document (which
+learns from every similar question at once, and needs no word segmentation). Each candidate entry gets a small
+feature vector; the ranker in confidence.py turns the RANKER_FEATURES among them into one score.
 """
 
 from __future__ import annotations
@@ -16,9 +19,30 @@ from .text import JiebaSegmenter, Normalizer, PinyinTransliterator, bigrams, pol
 
 FEATURES = (
     "dense_max", "dense_top2", "dense_gap", "dense_rrank", "lex_norm", "lex_rrank", "coverage", "keyword",
-    "polarity_conflict", "knn_votes", "char_overlap",
+    "polarity_conflict", "knn_votes", "char_overlap", "doc_cos", "knn_soft", "centroid",
+)
+# The ranker's inputs: per-entry evidence that carries over from the KB's own questions (on which the ranker is
+# fitted) to real users' wording. Rank-based and near-duplicate features fit the KB's questions too well: with them
+# in, ranking on real questions was worse (see the note on issue 5).
+RANKER_FEATURES = (
+    "doc_cos", "dense_max", "lex_norm", "polarity_conflict", "coverage", "char_overlap", "knn_soft", "centroid",
+    "keyword",
 )
 KNN = 10  # dense hits that vote for their entries
+KNN_TEMPERATURE = 0.05  # soft vote: a hit 0.05 less similar than the best counts e times less
+
+
+def ranker_columns(names: list[str] | tuple[str, ...]) -> np.ndarray:
+    """Positions in FEATURES of the named features (a ranker's inputs, as its manifest lists them)."""
+    unknown = [n for n in names if n not in FEATURES]
+    if unknown:
+        raise ValueError(f"unknown ranking features: {', '.join(unknown)}")
+    return np.array([FEATURES.index(n) for n in names], dtype=np.int64)
+
+
+def char_terms(grams: frozenset[str]) -> frozenset[str]:
+    """The document terms of a text from its character bigrams: the bigrams and their characters."""
+    return grams | {c for g in grams for c in g}
 
 @dataclass(frozen=True)
 class Query:
@@ -64,6 +88,20 @@ class HybridRetriever:
             for g in grams:
                 postings.setdefault(g, []).append(q)
         self._gram_postings = {g: np.array(qs, dtype=np.int64) for g, qs in postings.items()}
+        self._centroids = self._entry_centroids(np.ones(data.question_count, dtype=bool))
+        self._doc = _EntryDocs.build([char_terms(g) for g in data.question_bigrams], data.question_entry,
+                                     len(data.entries))
+
+    def _entry_centroids(self, keep: np.ndarray, entries: np.ndarray | None = None) -> np.ndarray:
+        """Unit-length mean vector of each entry's kept questions (of all entries, or of ``entries``)."""
+        data = self.data
+        if entries is None:
+            sums = np.add.reduceat(np.where(keep[:, None], data.vectors, 0.0), data.starts, axis=0)
+        else:
+            sums = np.stack([data.vectors[s:e][keep[s:e]].sum(axis=0) for s, e in (data.ranges[i] for i in entries)])
+        sums = sums.astype(np.float32)
+        sums /= np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
+        return sums
 
     def prepare(self, text: str) -> Query:
         norm = self.transliterate(self.normalizer.normalize(text))
@@ -112,8 +150,9 @@ class HybridRetriever:
         lex_entry = np.maximum.reduceat(lex, data.starts) if lex.size else lex
         t2 = time.perf_counter()
 
-        ids = hits[1][(hits[1] >= 0)]
-        ids = ids[~excluded[ids]]
+        valid = hits[1] >= 0
+        valid[valid] = ~excluded[hits[1][valid]]
+        ids, sims = hits[1][valid], hits[0][valid]
         dense_entries = list(dict.fromkeys(data.question_entry[ids].tolist()))[: self.n_candidates]
         n_lex = max(self.n_candidates // 3, 3)
         best_lex = np.argpartition(-lex_entry, min(n_lex, len(lex_entry) - 1))[:n_lex]
@@ -121,9 +160,13 @@ class HybridRetriever:
         entries = np.array(list(dict.fromkeys(dense_entries + top_lex)), dtype=np.int64)
         if exclude_entry is not None:
             entries = entries[entries != exclude_entry]
-        votes = np.bincount(data.question_entry[ids[:KNN]], minlength=len(data.entries)) / KNN
+        owners = data.question_entry[ids]
+        votes = np.bincount(owners[:KNN], minlength=len(data.entries)) / KNN
         feats, matched = self._features(query, vector, entries, lex_entry, excluded)
         feats[:, 9] = votes[entries]
+        if len(ids):
+            soft = np.exp((sims - sims.max()) / KNN_TEMPERATURE)
+            feats[:, 12] = (np.bincount(owners, soft, minlength=len(data.entries)) / soft.sum())[entries]
         t3 = time.perf_counter()
         timing = {"dense_ms": (t1 - t0) * 1e3, "lexical_ms": (t2 - t1) * 1e3, "features_ms": (t3 - t2) * 1e3}
         return Candidates(entries=entries, features=feats, matched=matched, timing=timing)
@@ -150,7 +193,24 @@ class HybridRetriever:
         self._word_features(query, entries, excluded, feats)
         if query.bigrams and self._gram_postings:
             feats[:, 10] = self._bigram_overlap(query.bigrams, layout, excluded)
+        feats[:, 11] = self._doc.cosine(char_terms(query.bigrams), entries)
+        feats[:, 13] = self._centroids[entries] @ vector
+        if excluded.any():  # leave-one-out (build time): the entries that lost questions, without them
+            hit = np.array([bool(excluded[slice(*self.data.ranges[e])].any()) for e in entries.tolist()])
+            if hit.any():
+                self._left_out_entries(query, vector, entries, hit, excluded, feats)
         return feats, matched
+
+    def _left_out_entries(self, query: Query, vector: np.ndarray, entries: np.ndarray, hit: np.ndarray,
+                          excluded: np.ndarray, feats: np.ndarray) -> None:
+        data = self.data
+        changed = entries[hit]
+        feats[hit, 13] = self._entry_centroids(~excluded, changed) @ vector
+        terms = char_terms(query.bigrams)
+        for row, e in zip(np.flatnonzero(hit).tolist(), changed.tolist(), strict=True):
+            start, end = data.ranges[e]
+            kept = [char_terms(data.question_bigrams[q]) for q in range(start, end) if not excluded[q]]
+            feats[row, 11] = self._doc.cosine_of(terms, kept)
 
     def _layout(self, entries: np.ndarray) -> _Layout:
         """The candidate entries' questions laid out as rows of a padded grid (one row per entry), so that the
@@ -209,6 +269,77 @@ class HybridRetriever:
             feats[i, 7] = float(any(k in norm for k in data.entry_keywords[e]))
             if polarity:
                 feats[i, 8] = float(_conflict(polarity, data.entry_polarity[e]))
+
+
+@dataclass(frozen=True)
+class _EntryDocs:
+    """Each entry's questions as one TF-IDF document over character terms; the cosine with a query for a few
+    candidate entries at a time. A term's weight in an entry is its idf times the number of the entry's
+    questions that have it; idf is smoothed over questions."""
+
+    vocab: dict[str, int]
+    idf: np.ndarray
+    indptr: np.ndarray  # entry rows of (term, weight), CSR
+    terms: np.ndarray
+    weights: np.ndarray
+    norms: np.ndarray
+
+    @classmethod
+    def build(cls, question_terms: list[frozenset[str]], owner: np.ndarray, n_entries: int) -> _EntryDocs:
+        vocab: dict[str, int] = {}
+        for qterms in question_terms:
+            for t in qterms:
+                vocab.setdefault(t, len(vocab))
+        df = np.zeros(len(vocab), dtype=np.float64)
+        pairs: list[dict[int, int]] = [{} for _ in range(n_entries)]
+        for qterms, e in zip(question_terms, owner.tolist(), strict=True):
+            row = pairs[e]
+            for t in qterms:
+                i = vocab[t]
+                df[i] += 1
+                row[i] = row.get(i, 0) + 1
+        idf = np.log((1 + len(question_terms)) / (1 + df)) + 1
+        counts = np.array([len(r) for r in pairs], dtype=np.int64)
+        indptr = np.concatenate(([0], np.cumsum(counts)))
+        term_ids = np.fromiter((i for r in pairs for i in r), dtype=np.int64, count=int(indptr[-1]))
+        weights = np.fromiter((c for r in pairs for c in r.values()), dtype=np.float64, count=int(indptr[-1]))
+        weights *= idf[term_ids]
+        norms = np.sqrt(np.add.reduceat(weights**2, indptr[:-1])) if len(weights) else np.zeros(n_entries)
+        norms[counts == 0] = 0.0
+        return cls(vocab=vocab, idf=idf, indptr=indptr, terms=term_ids, weights=weights, norms=norms)
+
+    def _query(self, terms: frozenset[str]) -> tuple[np.ndarray, float]:
+        ids = np.array([self.vocab[t] for t in terms if t in self.vocab], dtype=np.int64)
+        return ids, float(np.sqrt((self.idf[ids] ** 2).sum())) if len(ids) else 0.0
+
+    def cosine(self, terms: frozenset[str], entries: np.ndarray) -> np.ndarray:
+        ids, qnorm = self._query(terms)
+        out = np.zeros(len(entries), dtype=np.float32)
+        if qnorm == 0 or not len(entries):
+            return out
+        query = np.zeros(len(self.idf))
+        query[ids] = self.idf[ids]
+        lo, counts = self.indptr[entries], np.diff(self.indptr)[entries]
+        row = np.repeat(np.arange(len(entries)), counts)
+        pos = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts) + lo[row]
+        dots = np.bincount(row, self.weights[pos] * query[self.terms[pos]], minlength=len(entries))
+        norms = self.norms[entries]
+        out[norms > 0] = dots[norms > 0] / (norms[norms > 0] * qnorm)
+        return out
+
+    def cosine_of(self, terms: frozenset[str], questions: list[frozenset[str]]) -> float:
+        """The cosine with a document made of these questions (an entry with some questions left out)."""
+        ids, qnorm = self._query(terms)
+        doc: dict[int, int] = {}
+        for q in questions:
+            for t in q:
+                if t in self.vocab:
+                    doc[self.vocab[t]] = doc.get(self.vocab[t], 0) + 1
+        if qnorm == 0 or not doc:
+            return 0.0
+        keys = np.fromiter(doc, dtype=np.int64, count=len(doc))
+        w = np.fromiter(doc.values(), dtype=np.float64, count=len(doc)) * self.idf[keys]
+        return float((w * self.idf[keys])[np.isin(keys, ids)].sum() / (np.sqrt((w**2).sum()) * qnorm))
 
 
 def _conflict(query: frozenset[tuple[int, int]], entry: frozenset[tuple[int, int]]) -> bool:
