@@ -287,25 +287,20 @@ class _EntryDocs:
     @classmethod
     def build(cls, question_terms: list[frozenset[str]], owner: np.ndarray, n_entries: int) -> _EntryDocs:
         vocab: dict[str, int] = {}
-        for qterms in question_terms:
-            for t in qterms:
-                vocab.setdefault(t, len(vocab))
-        df = np.zeros(len(vocab), dtype=np.float64)
-        pairs: list[dict[int, int]] = [{} for _ in range(n_entries)]
-        for qterms, e in zip(question_terms, owner.tolist(), strict=True):
-            row = pairs[e]
-            for t in qterms:
-                i = vocab[t]
-                df[i] += 1
-                row[i] = row.get(i, 0) + 1
+        ids = np.fromiter((vocab.setdefault(t, len(vocab)) for terms in question_terms for t in terms),
+                          dtype=np.int64)
+        size = max(len(vocab), 1)
+        entry = np.repeat(owner, [len(terms) for terms in question_terms])
+        df = np.bincount(ids, minlength=size).astype(np.float64)
         idf = np.log((1 + len(question_terms)) / (1 + df)) + 1
-        counts = np.array([len(r) for r in pairs], dtype=np.int64)
-        indptr = np.concatenate(([0], np.cumsum(counts)))
-        term_ids = np.fromiter((i for r in pairs for i in r), dtype=np.int64, count=int(indptr[-1]))
-        weights = np.fromiter((c for r in pairs for c in r.values()), dtype=np.float64, count=int(indptr[-1]))
-        weights *= idf[term_ids]
-        norms = np.sqrt(np.add.reduceat(weights**2, indptr[:-1])) if len(weights) else np.zeros(n_entries)
-        norms[counts == 0] = 0.0
+        # (entry, term) pairs counted once each: the CSR rows come out sorted by entry
+        keys, counts = np.unique(entry * size + ids, return_counts=True)
+        indptr = np.searchsorted(keys // size, np.arange(n_entries + 1))
+        term_ids = keys % size
+        weights = counts * idf[term_ids]
+        norms = np.zeros(n_entries)
+        filled = np.diff(indptr) > 0
+        norms[filled] = np.sqrt(np.add.reduceat(weights**2, indptr[:-1][filled]))
         return cls(vocab=vocab, idf=idf, indptr=indptr, terms=term_ids, weights=weights, norms=norms)
 
     def _query(self, terms: frozenset[str]) -> tuple[np.ndarray, float]:
