@@ -88,20 +88,9 @@ class HybridRetriever:
             for g in grams:
                 postings.setdefault(g, []).append(q)
         self._gram_postings = {g: np.array(qs, dtype=np.int64) for g, qs in postings.items()}
-        self._centroids = self._entry_centroids(np.ones(data.question_count, dtype=bool))
+        self._centroids = _unit_rows(np.add.reduceat(data.vectors, data.starts, axis=0))
         self._doc = _EntryDocs.build([char_terms(g) for g in data.question_bigrams], data.question_entry,
                                      len(data.entries))
-
-    def _entry_centroids(self, keep: np.ndarray, entries: np.ndarray | None = None) -> np.ndarray:
-        """Unit-length mean vector of each entry's kept questions (of all entries, or of ``entries``)."""
-        data = self.data
-        if entries is None:
-            sums = np.add.reduceat(np.where(keep[:, None], data.vectors, 0.0), data.starts, axis=0)
-        else:
-            sums = np.stack([data.vectors[s:e][keep[s:e]].sum(axis=0) for s, e in (data.ranges[i] for i in entries)])
-        sums = sums.astype(np.float32)
-        sums /= np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
-        return sums
 
     def prepare(self, text: str) -> Query:
         norm = self.transliterate(self.normalizer.normalize(text))
@@ -190,37 +179,27 @@ class HybridRetriever:
         feats[:, 3] = 1.0 / (1.0 + np.argsort(np.argsort(-dense_max)))
         feats[:, 4] = lex / lex_max if lex_max > 0 else 0.0
         feats[:, 5] = np.where(lex > 0, 1.0 / (1.0 + np.argsort(np.argsort(-lex))), 0.0)
-        self._word_features(query, entries, excluded, feats)
+        # leave-one-out (build time): the candidate entries that lost questions
+        left_out = np.maximum.reduceat(excluded[layout.flat], layout.offsets)
+        self._word_features(query, entries, left_out, excluded, feats)
         if query.bigrams and self._gram_postings:
             feats[:, 10] = self._bigram_overlap(query.bigrams, layout, excluded)
-        feats[:, 11] = self._doc.cosine(char_terms(query.bigrams), entries)
-        feats[:, 13] = self._centroids[entries] @ vector
-        if excluded.any():  # leave-one-out (build time): the entries that lost questions, without them
-            hit = np.array([bool(excluded[slice(*self.data.ranges[e])].any()) for e in entries.tolist()])
-            if hit.any():
-                self._left_out_entries(query, vector, entries, hit, excluded, feats)
-        return feats, matched
-
-    def _left_out_entries(self, query: Query, vector: np.ndarray, entries: np.ndarray, hit: np.ndarray,
-                          excluded: np.ndarray, feats: np.ndarray) -> None:
-        data = self.data
-        changed = entries[hit]
-        feats[hit, 13] = self._entry_centroids(~excluded, changed) @ vector
         terms = char_terms(query.bigrams)
-        for row, e in zip(np.flatnonzero(hit).tolist(), changed.tolist(), strict=True):
-            start, end = data.ranges[e]
-            kept = [char_terms(data.question_bigrams[q]) for q in range(start, end) if not excluded[q]]
-            feats[row, 11] = self._doc.cosine_of(terms, kept)
+        feats[:, 11] = self._doc.cosine(terms, entries)
+        feats[:, 13] = self._centroids[entries] @ vector
+        for row in np.flatnonzero(left_out).tolist():  # those entries' document and centroid, without them
+            start, end = self.data.ranges[int(entries[row])]
+            kept = np.flatnonzero(~excluded[start:end]) + start
+            feats[row, 11] = self._doc.cosine_of(terms, [char_terms(self.data.question_bigrams[q]) for q in kept])
+            feats[row, 13] = _unit_rows(self.data.vectors[kept].sum(axis=0, keepdims=True))[0] @ vector
+        return feats, matched
 
     def _layout(self, entries: np.ndarray) -> _Layout:
         """The candidate entries' questions laid out as rows of a padded grid (one row per entry), so that the
         per-entry features need no Python loop over entries."""
         counts = self._counts[entries]
-        offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
-        row = np.repeat(np.arange(len(entries)), counts)
-        col = np.arange(int(counts.sum())) - offsets[row]
-        return _Layout(offsets=offsets, row=row, col=col, flat=self.data.starts[entries][row] + col,
-                       width=int(counts.max()))
+        offsets, row, col, flat = _spans(self.data.starts[entries], counts)
+        return _Layout(offsets=offsets, row=row, col=col, flat=flat, width=int(counts.max()))
 
     def _bigram_overlap(self, grams: frozenset[str], layout: _Layout, excluded: np.ndarray) -> np.ndarray:
         """Per entry: the largest share of the query's character bigrams that one of its questions has."""
@@ -251,17 +230,16 @@ class HybridRetriever:
         top2 = np.where(n_valid == 2, (first + second) / 2, np.where(n_valid == 1, first, -1.0))
         return dense_max, top2, matched
 
-    def _word_features(self, query: Query, entries: np.ndarray, excluded: np.ndarray, feats: np.ndarray) -> None:
+    def _word_features(self, query: Query, entries: np.ndarray, left_out: np.ndarray, excluded: np.ndarray,
+                       feats: np.ndarray) -> None:
         """Coverage, keyword and polarity conflict: set operations, per candidate entry."""
         data = self.data
         qwords = set(query.words)
         norm, polarity = query.norm, query.polarity
-        any_excluded = bool(excluded.any())
         for i, e in enumerate(entries.tolist()):
-            start, end = data.ranges[e]
-            left_out = any_excluded and bool(excluded[start:end].any())
             ewords = data.entry_words[e]
-            if data.question_words and left_out:  # leave-one-out: forget the left-out words
+            if data.question_words and left_out[i]:  # leave-one-out: forget the left-out words
+                start, end = data.ranges[e]
                 kept = [data.question_words[j] for j in range(start, end) if not excluded[j]]
                 ewords = frozenset().union(*kept) | self._keyword_words(e)
             if qwords:
@@ -314,9 +292,7 @@ class _EntryDocs:
             return out
         query = np.zeros(len(self.idf))
         query[ids] = self.idf[ids]
-        lo, counts = self.indptr[entries], np.diff(self.indptr)[entries]
-        row = np.repeat(np.arange(len(entries)), counts)
-        pos = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts) + lo[row]
+        _, row, _, pos = _spans(self.indptr[entries], np.diff(self.indptr)[entries])
         dots = np.bincount(row, self.weights[pos] * query[self.terms[pos]], minlength=len(entries))
         norms = self.norms[entries]
         out[norms > 0] = dots[norms > 0] / (norms[norms > 0] * qnorm)
@@ -335,6 +311,21 @@ class _EntryDocs:
         keys = np.fromiter(doc, dtype=np.int64, count=len(doc))
         w = np.fromiter(doc.values(), dtype=np.float64, count=len(doc)) * self.idf[keys]
         return float((w * self.idf[keys])[np.isin(keys, ids)].sum() / (np.sqrt((w**2).sum()) * qnorm))
+
+
+def _spans(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Spans [starts[i], starts[i] + counts[i]) of a flat array laid side by side: where each span begins in the
+    result, and per position its span, its place in the span and its index in the flat array."""
+    offsets = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+    row = np.repeat(np.arange(len(counts)), counts)
+    col = np.arange(int(counts.sum())) - offsets[row]
+    return offsets, row, col, starts[row] + col
+
+
+def _unit_rows(x: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length, as float32 (all-zero rows stay zero)."""
+    x = np.asarray(x, dtype=np.float32)
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
 
 
 def _conflict(query: frozenset[tuple[int, int]], entry: frozenset[tuple[int, int]]) -> bool:
