@@ -27,14 +27,14 @@ from .confidence import (
     answer_threshold,
     clarify_threshold,
     expected_calibration_error,
-    query_features,
+    rank,
 )
 from .config import Settings
 from .embed import Embedder, load_embedder, model_name
 from .errors import SelfTestFailed
 from .index import IndexData
 from .kb import KnowledgeBase
-from .retrieve import FEATURES, RANKER_FEATURES, HybridRetriever, ranker_columns
+from .retrieve import RANKER_FEATURES, HybridRetriever, ranker_columns
 from .text import JiebaSegmenter, Normalizer
 from .tune import TuneConfig, fine_tune
 
@@ -210,7 +210,9 @@ class IndexBuilder:
                    rows: list[tuple[np.ndarray, np.ndarray]]) -> tuple[dict[str, Any], list[dict[str, str]]]:
         s = self.settings
         cols = ranker_columns(RANKER_FEATURES)
-        ranker = Logistic.fit(np.vstack([r[0][:, cols] for r in rows]), np.concatenate([r[1] for r in rows]))
+        scorer = Logistic.fit(np.vstack([r[0][:, cols] for r in rows]), np.concatenate([r[1] for r in rows]))
+        lists = [(r[0][:, cols], int(np.argmax(r[1]))) for r in rows if r[1].any()]
+        ranker = Logistic.fit_listwise([x for x, _ in lists], [g for _, g in lists]) if lists else scorer
         qfeat, correct, top3, weight, top_entry = [], [], [], [], []
         # weights make the examples mirror the assumed traffic: in-scope, unanswerable in-domain, off-domain
         counts = {k: max(sum(e.kind == k for e in examples), 1) for k in ("in", "oos", "probe")}
@@ -219,11 +221,10 @@ class IndexBuilder:
                        "probe": s.offdomain_share / in_share * counts["in"] / counts["probe"]}
         failures: list[dict[str, str]] = []
         for ex in examples:
-            scores = ranker.logit(ex.features[:, cols]) if len(ex.entries) else np.zeros(0)
-            order = np.argsort(-scores)
+            x = ex.features[:, cols]
+            order, inputs = rank(ranker.logit(x), scorer.logit(x), ex.features, ex.n_words)
             ranked = ex.entries[order]
-            qfeat.append(query_features(scores[order], ex.features[order[0]] if len(order) else
-                                        np.zeros(len(FEATURES)), ex.n_words))
+            qfeat.append(inputs)
             top = int(ranked[0]) if len(ranked) else -1
             correct.append(float(top == ex.gold and ex.gold >= 0))
             top3.append(float(ex.gold >= 0 and ex.gold in ranked[:3]))
@@ -255,6 +256,7 @@ class IndexBuilder:
         }
         confidence = {
             "ranker": ranker.to_dict(RANKER_FEATURES),
+            "scorer": scorer.to_dict(RANKER_FEATURES),
             "calibrator": calibrator.to_dict(CALIBRATION_FEATURES),
             "thresholds": thresholds.to_dict(),
             "target_precision": s.target_precision,

@@ -1,9 +1,12 @@
 """Learned ranking and calibrated confidence, fitted at build time on held-out KB questions.
 
-Two small logistic regressions:
-- the ranker scores each candidate entry from its retrieval features (the tuned fusion of both legs);
-- the calibrator maps the ranked list (top score, gap to the runner-up, coverage...) to the probability that
-  the top entry is right. Thresholds are then derived from a target precision, not set by hand.
+Three small linear models:
+- the ranker orders the candidate entries from their retrieval features (the tuned fusion of both legs): a
+  listwise softmax, fitted to pick each held-out question's entry among its candidates;
+- the scorer gives each candidate the pointwise probability (logistic) that it is right, from the same features;
+- the calibrator maps the ranker's pick and the scorer's view of the list (top score, gap to the runner-up,
+  coverage...) to the probability that the pick is right. Thresholds are then derived from a target precision,
+  not set by hand.
 """
 
 from __future__ import annotations
@@ -51,6 +54,46 @@ class Logistic:
                 break
         return cls(mean=mean, std=std, coef=beta[:-1], intercept=float(beta[-1]))
 
+    @classmethod
+    def fit_listwise(cls, lists: Sequence[np.ndarray], gold: Sequence[int], l2: float = 1e-2) -> Logistic:
+        """A linear score whose softmax over each list of candidates picks its gold one (listwise cross-entropy,
+        mean over lists, plus ``l2`` times the squared weights on standardised inputs; Newton steps). The
+        intercept is zero: it cannot change an order."""
+        x = np.vstack(lists).astype(np.float64)
+        mean, std = x.mean(0), x.std(0)
+        std[std < 1e-9] = 1.0
+        z = (x - mean) / std
+        sizes = np.array([len(a) for a in lists])
+        starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+        z_gold = z[starts + np.asarray(gold)]
+        n, d = len(lists), z.shape[1]
+
+        def loss_and_p(beta: np.ndarray) -> tuple[float, np.ndarray]:
+            s = z @ beta
+            top = np.maximum.reduceat(s, starts)
+            e = np.exp(s - np.repeat(top, sizes))
+            total = np.add.reduceat(e, starts)
+            lse = top + np.log(total)
+            return float((lse - z_gold @ beta).mean() + l2 * beta @ beta), e / np.repeat(total, sizes)
+
+        beta = np.zeros(d)
+        loss, p = loss_and_p(beta)
+        for _ in range(50):
+            mean_z = np.add.reduceat(z * p[:, None], starts)  # each list's expected input
+            grad = (mean_z - z_gold).sum(0) / n + 2 * l2 * beta
+            hess = ((z * p[:, None]).T @ z - mean_z.T @ mean_z) / n + 2 * l2 * np.eye(d)
+            step = np.linalg.solve(hess, grad)
+            t = 1.0
+            while True:  # backtracking: a full Newton step can overshoot far from the optimum
+                new_loss, new_p = loss_and_p(beta - t * step)
+                if new_loss <= loss or t < 1e-4:
+                    break
+                t /= 2
+            beta, loss, p = beta - t * step, new_loss, new_p
+            if np.abs(t * step).max() < 1e-7:
+                break
+        return cls(mean=mean, std=std, coef=beta, intercept=0.0)
+
     def logit(self, x: np.ndarray) -> np.ndarray:
         return ((np.asarray(x, dtype=np.float64) - self.mean) / self.std) @ self.coef + self.intercept
 
@@ -65,6 +108,20 @@ class Logistic:
     def from_dict(cls, d: dict[str, Any]) -> Logistic:
         return cls(mean=np.asarray(d["mean"]), std=np.asarray(d["std"]), coef=np.asarray(d["coef"]),
                    intercept=float(d["intercept"]))
+
+
+def rank(order_scores: np.ndarray, point_scores: np.ndarray, features: np.ndarray, n_words: int
+         ) -> tuple[np.ndarray, np.ndarray]:
+    """The candidates' order (by the listwise ranker) and the calibrator's inputs. Those read the pointwise
+    scores, the ranker's pick first and the rest in their own order: listwise scores grow as sure as the KB's
+    own paraphrases are easy, and so overstate how sure an answer to a real user is."""
+    order = np.argsort(-order_scores, kind="stable")
+    if not len(order):
+        return order, query_features(np.zeros(0), np.zeros(features.shape[1]), n_words)
+    top = int(order[0])
+    rest = np.delete(point_scores, top)
+    scores = np.concatenate(([point_scores[top]], np.sort(rest)[::-1]))
+    return order, query_features(scores, features[top], n_words)
 
 
 def query_features(scores: np.ndarray, top_features: np.ndarray, n_words: int) -> np.ndarray:

@@ -28,7 +28,7 @@ from .errors import IndexUnavailable
 from .kb import Entry, KnowledgeBase, Triggers
 from .text import JiebaSegmenter, Normalizer, PinyinTransliterator, bigrams, polarity_sides
 
-FORMAT_VERSION = 3  # bump whenever the files of a version change shape
+FORMAT_VERSION = 4  # bump whenever the files of a version change shape
 MANIFEST = "manifest.json"
 
 

@@ -14,12 +14,12 @@ from . import adapter as adapter_mod
 from . import index as index_mod
 from .batching import CoalescingEmbedder
 from .cache import LruCache
-from .confidence import Logistic, Thresholds, query_features
+from .confidence import Logistic, Thresholds, rank
 from .config import Settings
 from .embed import Embedder, load_embedder
 from .errors import InvalidQuestion
 from .index import IndexData
-from .retrieve import FEATURES, Candidates, HybridRetriever, Query, ranker_columns
+from .retrieve import Candidates, HybridRetriever, Query, ranker_columns
 from .text import JiebaSegmenter, Normalizer
 
 Decision = Literal["answer", "clarify", "handoff"]
@@ -124,6 +124,8 @@ class Assistant:
         conf = data.manifest["confidence"]
         self.ranker = Logistic.from_dict(conf["ranker"])
         self.ranker_columns = ranker_columns(conf["ranker"]["features"])
+        self.scorer = Logistic.from_dict(conf["scorer"])
+        self.scorer_columns = ranker_columns(conf["scorer"]["features"])
         self.calibrator = Logistic.from_dict(conf["calibrator"])
         t = conf["thresholds"]
         answer = settings.answer_threshold if settings.answer_threshold is not None else t["answer"]
@@ -224,10 +226,9 @@ class Assistant:
 
     def _rank(self, query: Query, c: Candidates, timing: dict[str, float]) -> Ranked:
         t0 = time.perf_counter()
-        scores = self.ranker.logit(c.features[:, self.ranker_columns]) if len(c.entries) else np.zeros(0)
-        order = np.argsort(-scores)
-        top = c.features[order[0]] if len(order) else np.zeros(len(FEATURES))
-        qf = query_features(scores[order], top, len(query.words))
+        scores = self.ranker.logit(c.features[:, self.ranker_columns])
+        order, qf = rank(scores, self.scorer.logit(c.features[:, self.scorer_columns]), c.features,
+                         len(query.words))
         confidence = float(self.calibrator.proba(qf[None, :])[0]) if len(order) else 0.0
         timing = {**timing, "rank_ms": (time.perf_counter() - t0) * 1e3}
         return Ranked(query, c.entries[order], scores[order], c.matched[order], confidence, timing)

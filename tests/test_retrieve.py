@@ -86,9 +86,12 @@ def test_leave_one_out_features_forget_the_left_out_question(assistant) -> None:
 
 
 def test_ranker_inputs_are_named_in_the_manifest(assistant) -> None:
-    ranker = assistant.data.manifest["confidence"]["ranker"]
-    assert ranker["features"] == list(RANKER_FEATURES)
-    assert len(ranker["coef"]) == len(RANKER_FEATURES)
+    conf = assistant.data.manifest["confidence"]
+    for name in ("ranker", "scorer"):  # the listwise order and the pointwise scores the calibrator reads
+        assert conf[name]["features"] == list(RANKER_FEATURES)
+        assert len(conf[name]["coef"]) == len(RANKER_FEATURES)
+    assert conf["ranker"]["intercept"] == 0.0
     assert [FEATURES[i] for i in assistant.ranker_columns] == list(RANKER_FEATURES)
+    assert [FEATURES[i] for i in assistant.scorer_columns] == list(RANKER_FEATURES)
     with pytest.raises(ValueError, match="unknown ranking features: nope"):
         ranker_columns(["doc_cos", "nope"])

@@ -1,0 +1,72 @@
+"""The listwise ranker's fit and how the calibrator reads a ranked list."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.confidence import Logistic, query_features, rank
+
+
+def _lists(seed: int = 0, n: int = 300) -> tuple[list[np.ndarray], list[int]]:
+    """Lists of 5-12 candidates; the gold one tends to have a high first feature, the second is noise."""
+    rng = np.random.default_rng(seed)
+    lists, gold = [], []
+    for _ in range(n):
+        x = rng.normal(size=(int(rng.integers(5, 13)), 2))
+        g = int(rng.integers(len(x)))
+        x[g, 0] += 3.0
+        lists.append(x)
+        gold.append(g)
+    return lists, gold
+
+
+def _objective(model: Logistic, lists: list[np.ndarray], gold: list[int], l2: float) -> float:
+    total = 0.0
+    for x, g in zip(lists, gold, strict=True):
+        s = model.logit(x)
+        total += np.log(np.exp(s - s.max()).sum()) + s.max() - s[g]
+    return total / len(lists) + l2 * float(model.coef @ model.coef)
+
+
+def test_listwise_fit_reaches_the_minimum_of_its_objective() -> None:
+    lists, gold = _lists()
+    l2 = 1e-2
+    model = Logistic.fit_listwise(lists, gold, l2=l2)
+    assert model.intercept == 0.0
+    assert model.coef[0] > 1.0 > abs(model.coef[1])  # the informative feature carries the score
+    best = _objective(model, lists, gold, l2)
+    for i in range(len(model.coef)):  # any small move of a weight makes the objective worse
+        for delta in (-1e-3, 1e-3):
+            coef = model.coef.copy()
+            coef[i] += delta
+            moved = Logistic(mean=model.mean, std=model.std, coef=coef, intercept=0.0)
+            assert _objective(moved, lists, gold, l2) > best
+    picked = [int(np.argmax(model.logit(x))) for x in lists]
+    assert np.mean(np.array(picked) == np.array(gold)) > 0.85
+
+
+def test_stronger_l2_shrinks_the_listwise_weights() -> None:
+    lists, gold = _lists(seed=1)
+    weak = Logistic.fit_listwise(lists, gold, l2=1e-3)
+    strong = Logistic.fit_listwise(lists, gold, l2=1.0)
+    assert np.linalg.norm(strong.coef) < np.linalg.norm(weak.coef)
+
+
+def test_rank_orders_by_the_ranker_and_describes_the_pick_with_the_pointwise_scores() -> None:
+    features = np.arange(56, dtype=np.float32).reshape(4, 14)
+    order_scores = np.array([0.1, 3.0, 2.0, -1.0])  # the ranker picks candidate 1
+    point_scores = np.array([1.5, 0.5, 2.5, -2.0])  # the scorer would have picked candidate 2
+    order, inputs = rank(order_scores, point_scores, features, n_words=3)
+    assert order.tolist() == [1, 2, 0, 3]
+    # the pick's own pointwise score first, then the others' by their pointwise order: a negative gap says the
+    # scorer doubts the pick
+    expected = query_features(np.array([0.5, 2.5, 1.5, -2.0]), features[1], 3)
+    np.testing.assert_allclose(inputs, expected)
+    assert inputs[1] == pytest.approx(-2.0)
+
+
+def test_rank_of_an_empty_list() -> None:
+    order, inputs = rank(np.zeros(0), np.zeros(0), np.zeros((0, 14), dtype=np.float32), n_words=2)
+    assert len(order) == 0
+    assert inputs[0] == -10.0  # no top score: nothing to be sure of
