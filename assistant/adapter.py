@@ -111,41 +111,82 @@ def _val_top1(matrix: np.ndarray, vectors: np.ndarray, owner: np.ndarray, val: n
     return float(np.mean(owner[keys][best] == owner[val]))
 
 
-def choose_steps(vectors: np.ndarray, owner: np.ndarray, cfg: AdapterConfig | None = None) -> dict[str, float]:
-    """Early stopping: train once with one question per entry held out, and keep the best step count."""
-    cfg = cfg or AdapterConfig()
+def _validation_split(owner: np.ndarray, cfg: AdapterConfig) -> np.ndarray | None:
+    """One held-out question per entry with three or more (at most ``max_val``), or None when too few."""
     rng = np.random.default_rng(cfg.seed)
     val = [int(rng.choice(g)) for g in entry_groups(owner, np.ones(len(owner), dtype=bool)) if len(g) >= 3]
     if len(val) > cfg.max_val:
         val = rng.choice(val, cfg.max_val, replace=False).tolist()
-    val.sort()
-    if len(val) < 8:
-        return {"steps": 0}
-    val_arr = np.array(val)
-    fit_mask = np.ones(len(owner), dtype=bool)
-    fit_mask[val_arr] = False
-    identity = np.eye(vectors.shape[1], dtype=np.float32)
-    history: list[tuple[float, int]] = [(_val_top1(identity, vectors, owner, val_arr), 0)]
-
-    def check(step: int, w: np.ndarray) -> bool:
-        history.append((_val_top1(w, vectors, owner, val_arr), step))
-        best = max(range(len(history)), key=lambda i: (history[i][0], -history[i][1]))
-        return len(history) - 1 - best < cfg.patience  # go on?
-
-    _train(vectors, entry_groups(owner, fit_mask), cfg.max_steps, cfg, check)
-    best_score, best_steps = max(history, key=lambda h: (h[0], -h[1]))
-    return {"steps": best_steps, "val_top1": best_score, "val_top1_before": history[0][0]}
+    return np.array(sorted(val)) if len(val) >= 8 else None
 
 
-def fit_many(vectors: np.ndarray, owner: np.ndarray, steps: int, masks: list[np.ndarray | None],
-             cfg: AdapterConfig | None = None) -> list[np.ndarray | None]:
-    """Several adapters (one per training mask) at once, one thread per core: each trains on one torch thread,
-    and torch releases the GIL inside its operations. The same as calling ``fit`` for each mask."""
+def choose_steps(vectors: np.ndarray, owner: np.ndarray, cfg: AdapterConfig | None = None) -> dict[str, float]:
+    """Early stopping alone: the step count, from one question per entry held out."""
+    return fit_early_stopped(vectors, owner, [], cfg)[0]
+
+
+def fit_early_stopped(vectors: np.ndarray, owner: np.ndarray, masks: list[np.ndarray | None],
+                      cfg: AdapterConfig | None = None) -> tuple[dict[str, float], list[np.ndarray | None]]:
+    """Early stopping and the adapters it is for (one per training mask, None for all questions), trained side by
+    side, one thread per core; each trains on one torch thread and torch releases the GIL inside its operations.
+
+    A validation run, with one question per entry held out, picks the step count with the best held-out top-1.
+    The adapters start beside it before that count is known: until it is, they keep a copy of their weights at
+    every check and hand back the copy at the chosen step. The result is what training each adapter for that many
+    steps gives (tested), without first waiting for the validation run alone."""
     import os
+    import threading
     from concurrent.futures import ThreadPoolExecutor
 
-    with one_torch_thread(), ThreadPoolExecutor(max_workers=max(1, min(len(masks), os.cpu_count() or 1))) as pool:
-        return list(pool.map(lambda mask: fit(vectors, owner, steps, mask, cfg), masks))
+    cfg = cfg or AdapterConfig()
+    val = _validation_split(owner, cfg)
+    if val is None:
+        return {"steps": 0}, [None] * len(masks)
+    fit_mask = np.ones(len(owner), dtype=bool)
+    fit_mask[val] = False
+    identity = np.eye(vectors.shape[1], dtype=np.float32)
+    history: list[tuple[float, int]] = [(_val_top1(identity, vectors, owner, val), 0)]
+    decided = threading.Event()
+    chosen = [0]
+
+    def best() -> tuple[float, int]:
+        return max(history, key=lambda h: (h[0], -h[1]))
+
+    def validate() -> None:
+        def check(step: int, w: np.ndarray) -> bool:
+            history.append((_val_top1(w, vectors, owner, val), step))
+            at = max(range(len(history)), key=lambda i: (history[i][0], -history[i][1]))
+            return len(history) - 1 - at < cfg.patience  # go on?
+
+        try:
+            _train(vectors, entry_groups(owner, fit_mask), cfg.max_steps, cfg, check)
+            chosen[0] = best()[1]
+        finally:
+            decided.set()
+
+    def adapter(mask: np.ndarray | None) -> np.ndarray | None:
+        groups = entry_groups(owner, np.ones(len(owner), dtype=bool) if mask is None else mask)
+        if len(groups) < 2 or (decided.is_set() and chosen[0] == 0):
+            decided.wait()
+            return None
+        kept: dict[int, np.ndarray] = {}
+
+        def check(step: int, w: np.ndarray) -> bool:
+            known = decided.is_set()
+            if not known or step == chosen[0]:  # while the count is unknown, any check may be the one
+                kept[step] = w
+            return not known or step < chosen[0]
+
+        _train(vectors, groups, cfg.max_steps, cfg, check)
+        decided.wait()
+        return kept[chosen[0]].astype(np.float32) if chosen[0] > 0 else None
+
+    with one_torch_thread(), ThreadPoolExecutor(max_workers=max(1, min(len(masks) + 1, os.cpu_count() or 1))) as pool:
+        runs = [pool.submit(validate)] + [pool.submit(adapter, m) for m in masks]
+        runs[0].result()
+        matrices = [r.result() for r in runs[1:]]
+    score, steps = best()
+    return {"steps": steps, "val_top1": score, "val_top1_before": history[0][0]}, matrices
 
 
 def fit(vectors: np.ndarray, owner: np.ndarray, steps: int, train_mask: np.ndarray | None = None,

@@ -58,6 +58,7 @@ class BuildResult:
     manifest: dict[str, Any]
     failures: list[dict[str, str]] = field(default_factory=list)
     seconds: float = 0.0
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per build stage, also in the manifest
 
 
 def tune_holdout(owner: np.ndarray, seed: int, share: float = 0.25) -> np.ndarray:
@@ -103,6 +104,14 @@ class IndexBuilder:
     def _build(self, kb: KnowledgeBase, root: Path | None, publish: bool, tune: TuneConfig | None,
                work: Path | None) -> BuildResult:
         started = time.perf_counter()
+        stages: dict[str, float] = {}
+        clock = [started]
+
+        def lap(stage: str) -> None:
+            now = time.perf_counter()
+            stages[stage] = round(stages.get(stage, 0.0) + now - clock[0], 2)
+            clock[0] = now
+
         s = self.settings
         segmenter = JiebaSegmenter(kb.dict_terms, kb.synonyms)
         texts = [self.normalizer.normalize(q) for e in kb.entries for q in e.questions]
@@ -113,27 +122,34 @@ class IndexBuilder:
             folder = work / f"{Path(s.model).name}-tuned"
             tuned = fine_tune(s.model, texts, owner, folder, holdout, tune, s.device, self.progress)
             self.embedder = load_embedder(s.model_copy(update={"model": str(folder)}))
+            lap("fine_tune")
         raw = self._encode(texts, "embedding questions")
+        lap("embed")
         kind = s.index_kind if s.index_kind != "auto" else ("hnsw" if len(raw) >= s.hnsw_min_vectors else "flat")
         manifest = index_mod.base_manifest(kb, self.embedder.name, self.embedder.dimension, kind)
         if folder is not None:
             manifest["model"].update({"base": model_name(s.model, s.runtime), "folder": folder.name, "tuned": tuned})
         # the base's own FAISS index is never searched (each fold and the final index get theirs): keep it flat
         base = index_mod.assemble(kb, raw, self.normalizer, segmenter, "flat", s.hnsw_min_vectors, manifest)
+        lap("lexical")
         cfg = adapter_mod.AdapterConfig(seed=s.seed)
-        info = adapter_mod.choose_steps(raw, base.question_entry, cfg)
         fold = self._folds(base)
-        # the fold adapters (each without its fold's questions) and the final one, trained side by side
-        *fold_matrices, matrix = adapter_mod.fit_many(
-            raw, base.question_entry, int(info["steps"]), [fold != f for f in range(CROSS_FOLDS)] + [None], cfg)
+        # the fold adapters (each without its fold's questions) and the final one, trained side by side with the
+        # early-stopping run that picks their step count
+        info, (*fold_matrices, matrix) = adapter_mod.fit_early_stopped(
+            raw, base.question_entry, [fold != f for f in range(CROSS_FOLDS)] + [None], cfg)
+        lap("adapters")
         examples, ranker_rows = self._cross_fit(kb, base, raw, segmenter, fold, fold_matrices, holdout)
         calibration, failures = self._calibrate(kb, base, examples, ranker_rows)
+        lap("calibration")
         vectors = adapter_mod.apply(matrix, raw)
         manifest["adapter"] = info
         manifest.update(calibration)
         data = replace(base, vectors=vectors, faiss=index_mod.make_faiss(vectors, s.index_kind, s.hnsw_min_vectors),
                        adapter=matrix, manifest=manifest, model_dir=folder)
-        result = BuildResult(version=None, data=data, manifest=manifest, failures=failures)
+        lap("faiss")
+        manifest["build_seconds"] = dict(stages)  # the write is not in it yet
+        result = BuildResult(version=None, data=data, manifest=manifest, failures=failures, stages=stages)
         if manifest["selftest"]["top1"] < s.selftest_floor:
             raise SelfTestFailed(
                 f"KB self-test top-1 {manifest['selftest']['top1']:.3f} is below the floor {s.selftest_floor}; "
@@ -143,6 +159,7 @@ class IndexBuilder:
             result.version = index_mod.write_version(data, root, kb.sha256)
             if publish:
                 index_mod.publish(root, result.version)
+            lap("write")
         result.seconds = time.perf_counter() - started
         return result
 

@@ -80,7 +80,8 @@ def build(kb_path: Path | None, out: Path | None, rollback: bool, keep: int, if_
     index_mod.prune(root, keep)
     m = result.manifest
     conf, st = m["confidence"], m["selftest"]
-    click.echo(f"built {result.version} in {result.seconds:.1f}s ({m['faiss']} index)")
+    stages = ", ".join(f"{k} {v:.1f}s" for k, v in result.stages.items())
+    click.echo(f"built {result.version} in {result.seconds:.1f}s ({m['faiss']} index; {stages})")
     if "tuned" in m["model"]:
         t = m["model"]["tuned"]
         click.echo(f"fine-tuned {m['model']['base']}: {t['steps']} steps on {t['trained_questions']} questions in "

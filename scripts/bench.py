@@ -132,6 +132,7 @@ def build_index(kb: Path, root: Path, env: dict[str, str], rebuild: bool) -> dic
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
         "questions": manifest["kb"]["questions"], "entries": manifest["kb"]["entries"], "faiss": manifest["faiss"],
         "selftest_top1": round(manifest["selftest"]["top1"], 4),
+        "stages": manifest.get("build_seconds", {}),  # seconds per stage, the write excepted
     }
     record.write_text(json.dumps(result, indent=1))
     return {**result, "reused": False}
@@ -253,6 +254,9 @@ def table(report: dict[str, Any]) -> str:
                      f"{e['search_ms']['p50']} / {e['search_ms']['p99']} | {e['embed_ms']['p50']} | "
                      f"{e['cached_ms']['p50']} / {e['cached_ms']['p99']} | {e['faiss_ms']['flat']['p50']} / "
                      f"{e['faiss_ms']['hnsw']['p50']} ({e['faiss_ms']['hnsw']['recall@30']}) |")
+    for size, r in report["sizes"].items():
+        if r["build"].get("stages"):
+            lines.append(f"build stages at {size}: " + ", ".join(f"{k} {v} s" for k, v in r["build"]["stages"].items()))
     enc = report.get("encode")
     if enc:
         lines += ["", "| model alone | batch-32 sentences/s | single p50 / p99 ms |", "|---|---|---|"]

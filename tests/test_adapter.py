@@ -1,4 +1,4 @@
-"""The linear adapter: trained side by side it is the same as trained alone; it pulls an entry's questions
+"""The linear adapter: trained beside early stopping it is the same as trained after it; it pulls an entry's questions
 together; early stopping picks a step count from held-out questions."""
 
 from __future__ import annotations
@@ -20,12 +20,14 @@ def _toy(entries: int = 40, per_entry: int = 6, seed: int = 0) -> tuple[np.ndarr
     return x.astype(np.float32), owner
 
 
-def test_fit_many_equals_fit_one_by_one() -> None:
+def test_adapters_trained_beside_early_stopping_equal_adapters_trained_after_it() -> None:
     x, owner = _toy()
-    cfg = adapter.AdapterConfig(batch_entries=16, max_steps=60)
+    cfg = adapter.AdapterConfig(batch_entries=16, max_steps=300, check_every=25, patience=2)
     masks: list[np.ndarray | None] = [np.arange(len(owner)) % 3 != k for k in range(3)] + [None]
-    together = adapter.fit_many(x, owner, 60, masks, cfg)
-    alone = [adapter.fit(x, owner, 60, m, cfg) for m in masks]
+    info, together = adapter.fit_early_stopped(x, owner, masks, cfg)
+    assert info == adapter.choose_steps(x, owner, cfg)
+    assert 0 < info["steps"] < cfg.max_steps  # stopped early: the adapters had to go back to a kept copy
+    alone = [adapter.fit(x, owner, int(info["steps"]), m, cfg) for m in masks]
     for a, b in zip(together, alone, strict=True):
         assert a is not None and b is not None
         np.testing.assert_allclose(a, b, atol=1e-6)
@@ -43,3 +45,4 @@ def test_no_adapter_when_nothing_can_be_learned() -> None:
     x, _ = _toy()
     assert adapter.fit(x, np.arange(len(x)), 50) is None  # every entry has one question
     assert adapter.choose_steps(x, np.arange(len(x)))["steps"] == 0
+    assert adapter.fit_early_stopped(x, np.arange(len(x)), [None, None]) == ({"steps": 0}, [None, None])
