@@ -50,7 +50,7 @@ def entry_groups(owner: np.ndarray, mask: np.ndarray) -> list[np.ndarray]:
 def one_torch_thread() -> Iterator[Any]:
     """Torch on one thread for the adapter's small steps (256 x 512 by 512 x 512): its thread pool turns them ten
     times slower when the cores are busy, which they are whenever a KB is rebuilt beside the running service.
-    Nested use (``fit_many``'s threads) leaves the setting alone: changing it from several threads would race."""
+    Nested use (``fit_early_stopped``'s threads) leaves the setting alone: changing it from several threads would race."""
     import torch  # only needed at build time
 
     threads = torch.get_num_threads()
