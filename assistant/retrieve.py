@@ -144,8 +144,10 @@ class HybridRetriever:
         ids, sims = hits[1][valid], hits[0][valid]
         dense_entries = list(dict.fromkeys(data.question_entry[ids].tolist()))[: self.n_candidates]
         n_lex = max(self.n_candidates // 3, 3)
-        best_lex = np.argpartition(-lex_entry, min(n_lex, len(lex_entry) - 1))[:n_lex]
-        top_lex = [int(i) for i in best_lex if lex_entry[i] > 0]
+        scored = np.flatnonzero(lex_entry > 0)  # the best few of the entries the lexical leg found at all
+        if len(scored) > n_lex:
+            scored = scored[np.argpartition(-lex_entry[scored], n_lex - 1)[:n_lex]]
+        top_lex = scored.tolist()
         entries = np.array(list(dict.fromkeys(dense_entries + top_lex)), dtype=np.int64)
         if exclude_entry is not None:
             entries = entries[entries != exclude_entry]
