@@ -136,24 +136,19 @@ class HybridRetriever:
             excluded[s:e] = True
         if excluded.any():
             lex = np.where(excluded, 0.0, lex)
-        lex_entry = np.maximum.reduceat(lex, data.starts) if lex.size else lex
         t2 = time.perf_counter()
 
         valid = hits[1] >= 0
         valid[valid] = ~excluded[hits[1][valid]]
         ids, sims = hits[1][valid], hits[0][valid]
         dense_entries = list(dict.fromkeys(data.question_entry[ids].tolist()))[: self.n_candidates]
-        n_lex = max(self.n_candidates // 3, 3)
-        scored = np.flatnonzero(lex_entry > 0)  # the best few of the entries the lexical leg found at all
-        if len(scored) > n_lex:
-            scored = scored[np.argpartition(-lex_entry[scored], n_lex - 1)[:n_lex]]
-        top_lex = scored.tolist()
+        top_lex = self._lexical_entries(lex, max(self.n_candidates // 3, 3))
         entries = np.array(list(dict.fromkeys(dense_entries + top_lex)), dtype=np.int64)
         if exclude_entry is not None:
             entries = entries[entries != exclude_entry]
         owners = data.question_entry[ids]
         votes = np.bincount(owners[:KNN], minlength=len(data.entries)) / KNN
-        feats, matched = self._features(query, vector, entries, lex_entry, excluded)
+        feats, matched = self._features(query, vector, entries, lex, excluded)
         feats[:, 9] = votes[entries]
         if len(ids):
             soft = np.exp((sims - sims.max()) / KNN_TEMPERATURE)
@@ -162,19 +157,34 @@ class HybridRetriever:
         timing = {"dense_ms": (t1 - t0) * 1e3, "lexical_ms": (t2 - t1) * 1e3, "features_ms": (t3 - t2) * 1e3}
         return Candidates(entries=entries, features=feats, matched=matched, timing=timing)
 
+    def _lexical_entries(self, lex: np.ndarray, n: int) -> list[int]:
+        """The ``n`` entries with the best lexical score of one of their questions (those with any score), found
+        from the best-scoring questions: an entry-by-entry maximum over every question costs ~0.4 ms at 100k."""
+        scored = np.flatnonzero(lex > 0)
+        take = 4 * n
+        while True:
+            best = scored
+            if len(scored) > take:
+                best = scored[np.argpartition(-lex[scored], take - 1)[:take]]
+            best = best[np.argsort(-lex[best], kind="stable")]
+            found = list(dict.fromkeys(self.data.question_entry[best].tolist()))
+            if len(found) >= n or len(best) == len(scored):
+                return found[:n]
+            take *= 4  # the best questions crowd into a few entries: look further
+
     def _keyword_words(self, entry: int) -> frozenset[str]:
         return frozenset(self.segmenter.words(" ".join(self.data.entry_keywords[entry])))
 
     def _features(
-        self, query: Query, vector: np.ndarray, entries: np.ndarray, lex_entry: np.ndarray, excluded: np.ndarray
+        self, query: Query, vector: np.ndarray, entries: np.ndarray, lex_scores: np.ndarray, excluded: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         feats = np.zeros((len(entries), len(FEATURES)), dtype=np.float32)
         if len(entries) == 0:
             return feats, np.zeros(0, dtype=np.int64)
         layout = self._layout(entries)
         dense_max, top2, matched = self._dense(vector, layout, excluded)
-        lex = lex_entry[entries]
-        lex_max = float(lex_entry.max()) if lex_entry.size else 0.0
+        lex = np.maximum.reduceat(lex_scores[layout.flat], layout.offsets)  # each entry's best question
+        lex_max = float(lex_scores.max()) if lex_scores.size else 0.0
         feats[:, 0] = dense_max
         feats[:, 1] = top2
         feats[:, 2] = dense_max - dense_max.max()

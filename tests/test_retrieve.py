@@ -95,3 +95,18 @@ def test_ranker_inputs_are_named_in_the_manifest(assistant) -> None:
     assert [FEATURES[i] for i in assistant.scorer_columns] == list(RANKER_FEATURES)
     with pytest.raises(ValueError, match="unknown ranking features: nope"):
         ranker_columns(["doc_cos", "nope"])
+
+
+@pytest.mark.parametrize("text", ["直播权限怎么开通", "密码忘了怎么办", "怎么 申诉"])
+@pytest.mark.parametrize("n", [1, 3, 10, 1000])
+def test_lexical_candidates_are_the_entries_with_the_best_question_scores(assistant, text: str, n: int) -> None:
+    r = assistant.retriever
+    lex = r.lexical_scores(r.prepare(text))
+    per_entry = np.maximum.reduceat(lex, assistant.data.starts)  # every entry's best question, the plain way
+    found = r._lexical_entries(lex, n)
+    assert len(found) == min(n, int((per_entry > 0).sum()))
+    assert len(set(found)) == len(found)
+    if found:  # no entry left out scores better than one taken
+        rest = np.delete(per_entry, found)
+        assert per_entry[found].min() >= rest.max()
+        assert list(per_entry[found]) == sorted(per_entry[found], reverse=True)
