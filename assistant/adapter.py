@@ -120,11 +120,6 @@ def _validation_split(owner: np.ndarray, cfg: AdapterConfig) -> np.ndarray | Non
     return np.array(sorted(val)) if len(val) >= 8 else None
 
 
-def choose_steps(vectors: np.ndarray, owner: np.ndarray, cfg: AdapterConfig | None = None) -> dict[str, float]:
-    """Early stopping alone: the step count, from one question per entry held out."""
-    return fit_early_stopped(vectors, owner, [], cfg)[0]
-
-
 def fit_early_stopped(vectors: np.ndarray, owner: np.ndarray, masks: list[np.ndarray | None],
                       cfg: AdapterConfig | None = None) -> tuple[dict[str, float], list[np.ndarray | None]]:
     """Early stopping and the adapters it is for (one per training mask, None for all questions), trained side by
@@ -155,8 +150,7 @@ def fit_early_stopped(vectors: np.ndarray, owner: np.ndarray, masks: list[np.nda
     def validate() -> None:
         def check(step: int, w: np.ndarray) -> bool:
             history.append((_val_top1(w, vectors, owner, val), step))
-            at = max(range(len(history)), key=lambda i: (history[i][0], -history[i][1]))
-            return len(history) - 1 - at < cfg.patience  # go on?
+            return len(history) - 1 - history.index(best()) < cfg.patience  # go on?
 
         try:
             _train(vectors, entry_groups(owner, fit_mask), cfg.max_steps, cfg, check)
@@ -188,13 +182,3 @@ def fit_early_stopped(vectors: np.ndarray, owner: np.ndarray, masks: list[np.nda
     score, steps = best()
     return {"steps": steps, "val_top1": score, "val_top1_before": history[0][0]}, matrices
 
-
-def fit(vectors: np.ndarray, owner: np.ndarray, steps: int, train_mask: np.ndarray | None = None,
-        cfg: AdapterConfig | None = None) -> np.ndarray | None:
-    """Learn the adapter from the questions in ``train_mask`` (all by default); None for zero steps."""
-    cfg = cfg or AdapterConfig()
-    mask = np.ones(len(owner), dtype=bool) if train_mask is None else train_mask
-    groups = entry_groups(owner, mask)
-    if steps <= 0 or len(groups) < 2:
-        return None
-    return _train(vectors, groups, steps, cfg).astype(np.float32)

@@ -103,14 +103,13 @@ class IndexBuilder:
 
     def _build(self, kb: KnowledgeBase, root: Path | None, publish: bool, tune: TuneConfig | None,
                work: Path | None) -> BuildResult:
-        started = time.perf_counter()
+        started = last = time.perf_counter()
         stages: dict[str, float] = {}
-        clock = [started]
 
         def lap(stage: str) -> None:
+            nonlocal last
             now = time.perf_counter()
-            stages[stage] = round(stages.get(stage, 0.0) + now - clock[0], 2)
-            clock[0] = now
+            stages[stage], last = round(now - last, 2), now
 
         s = self.settings
         segmenter = JiebaSegmenter(kb.dict_terms, kb.synonyms)

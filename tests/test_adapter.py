@@ -25,9 +25,11 @@ def test_adapters_trained_beside_early_stopping_equal_adapters_trained_after_it(
     cfg = adapter.AdapterConfig(batch_entries=16, max_steps=300, check_every=25, patience=2)
     masks: list[np.ndarray | None] = [np.arange(len(owner)) % 3 != k for k in range(3)] + [None]
     info, together = adapter.fit_early_stopped(x, owner, masks, cfg)
-    assert info == adapter.choose_steps(x, owner, cfg)
+    assert info == adapter.fit_early_stopped(x, owner, [], cfg)[0]  # the adapters beside it change nothing
     assert 0 < info["steps"] < cfg.max_steps  # stopped early: the adapters had to go back to a kept copy
-    alone = [adapter.fit(x, owner, int(info["steps"]), m, cfg) for m in masks]
+    everything = np.ones(len(owner), dtype=bool)
+    alone = [adapter._train(x, adapter.entry_groups(owner, everything if m is None else m), int(info["steps"]), cfg)
+             for m in masks]
     for a, b in zip(together, alone, strict=True):
         assert a is not None and b is not None
         np.testing.assert_allclose(a, b, atol=1e-6)
@@ -36,13 +38,17 @@ def test_adapters_trained_beside_early_stopping_equal_adapters_trained_after_it(
 def test_the_adapter_improves_held_out_nearest_neighbours() -> None:
     x, owner = _toy()
     cfg = adapter.AdapterConfig(batch_entries=16, max_steps=300, check_every=25)
-    info = adapter.choose_steps(x, owner, cfg)
+    info, _ = adapter.fit_early_stopped(x, owner, [], cfg)
     assert info["steps"] > 0
     assert info["val_top1"] > info["val_top1_before"] + 0.05, info
 
 
 def test_no_adapter_when_nothing_can_be_learned() -> None:
-    x, _ = _toy()
-    assert adapter.fit(x, np.arange(len(x)), 50) is None  # every entry has one question
-    assert adapter.choose_steps(x, np.arange(len(x)))["steps"] == 0
+    x, owner = _toy()
+    # every entry has one question: nothing to hold out or learn from
     assert adapter.fit_early_stopped(x, np.arange(len(x)), [None, None]) == ({"steps": 0}, [None, None])
+    # an adapter whose questions all belong to one entry has nothing to contrast
+    cfg = adapter.AdapterConfig(batch_entries=16, max_steps=100, check_every=25)
+    info, matrices = adapter.fit_early_stopped(x, owner, [owner == 0, None], cfg)
+    assert info["steps"] > 0
+    assert matrices[0] is None and matrices[1] is not None
