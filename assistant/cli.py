@@ -240,10 +240,13 @@ def _serve_workers(settings: Settings, host: str, port: int, base: str, dsn: str
 
     import uvicorn
 
+    from .api.balance import BOARD_ENV
+
     if settings.index_watch_s <= 0:
         fail("FAQ_WORKERS > 1 needs FAQ_INDEX_WATCH_S > 0: an admin reload reaches only one worker")
     metrics_dir = Path(tempfile.mkdtemp(prefix="faq-metrics-"))
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)  # before any worker imports prometheus_client
+    os.environ[BOARD_ENV] = str(metrics_dir / "load-board")  # the workers' requests in flight (api/balance.py)
     if settings.embed_threads == 0:  # share the cores between the workers' model runs
         os.environ["FAQ_EMBED_THREADS"] = str(max(1, (os.cpu_count() or 1) // settings.workers))
     click.echo(f"{settings.workers} workers, each loading the model and {settings.index_dir / 'current'}; "

@@ -110,8 +110,12 @@ def _variant(base: dict[str, Any], rng: random.Random, vocabulary: list[str], se
 
 def build_index(kb: Path, root: Path, env: dict[str, str], rebuild: bool) -> dict[str, Any]:
     """`assistant build` in a child process: wall seconds and peak RSS (kept next to the index for reuse)."""
+    from assistant.index import FORMAT_VERSION
+
     record = root / "bench-build.json"
-    if record.exists() and not rebuild and (root / "current").exists():
+    manifest_path = root / "current" / "manifest.json"
+    if record.exists() and not rebuild and manifest_path.exists() \
+            and json.loads(manifest_path.read_text()).get("format") == FORMAT_VERSION:  # an older format: rebuild
         return {**json.loads(record.read_text()), "reused": True}
     started = time.perf_counter()
     log = root.parent / f"{root.name}.build.log"

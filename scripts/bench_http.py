@@ -1,7 +1,8 @@
 """The HTTP part of scripts/bench.py: `assistant serve` on a free loopback port, driven by light asyncio clients.
 
 The clients share the machine with the server, so they are kept cheap: one keep-alive connection each, raw
-HTTP/1.1 over asyncio streams, no client library. Each simulated user keeps a session for 5 questions.
+HTTP/1.1 over asyncio streams, no client library. Each simulated user keeps a session for 5 questions. The clients
+join over the first RAMP_S seconds, as users arrive, rather than in one burst.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
+RAMP_S = 0.5  # clients join one by one over this time, not all in the same millisecond
 
 
 def free_port() -> int:
@@ -84,9 +86,14 @@ def start_server(index_root: Path, env: dict[str, str], work: Path) -> tuple[sub
     raise SystemExit("the server did not become ready in 180 s")
 
 
-async def _client(port: int, questions: list[str], next_index: Any, out: dict[str, list[Any]]) -> None:
+async def _client(port: int, questions: list[str], next_index: Any, out: dict[str, list[Any]],
+                  delay: float = 0.0) -> None:
+    """One user after another on one connection, opened again when the server closes it (as browsers do)."""
+    await asyncio.sleep(delay)
     reader, writer = await asyncio.open_connection(HOST, port)
-    session, asked = uuid.uuid4().hex, 0
+    session, asked, closing = uuid.uuid4().hex, 0, False
+    mine: list[float] = []
+    out["by_client"].append(mine)
     try:
         while (i := next(next_index)) < len(questions):
             if asked == 5:
@@ -96,15 +103,22 @@ async def _client(port: int, questions: list[str], next_index: Any, out: dict[st
             head = (f"POST /v1/ask HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: application/json\r\n"
                     f"Content-Length: {len(body)}\r\n\r\n").encode()
             t0 = time.perf_counter()
+            if closing:  # the server closed the last one (a crowded worker, see assistant/api/balance.py): the
+                writer.close()  # new connection counts in this request's time, as in a browser
+                reader, writer = await asyncio.open_connection(HOST, port)
+                out["reconnects"].append(1)
             writer.write(head + body)
             status = int((await reader.readline()).split()[1])
-            length = 0
+            length, closing = 0, False
             while (line := await reader.readline()) not in (b"\r\n", b""):
                 name, _, value = line.decode("latin-1").partition(":")
                 if name.lower() == "content-length":
                     length = int(value)
+                elif name.lower() == "connection" and value.strip().lower() == "close":
+                    closing = True
             payload = await reader.readexactly(length)
             out["latency"].append((time.perf_counter() - t0) * 1e3)
+            mine.append(out["latency"][-1])
             if status != 200:
                 out["errors"].append(status)
                 continue
@@ -118,12 +132,13 @@ async def _client(port: int, questions: list[str], next_index: Any, out: dict[st
 
 
 def run_load(port: int, name: str, questions: list[str], clients: int) -> dict[str, Any]:
-    out: dict[str, list[Any]] = {"latency": [], "errors": [], "cached": [], "server_ms": []}
+    out: dict[str, list[Any]] = {"latency": [], "errors": [], "cached": [], "server_ms": [], "by_client": [],
+                                 "reconnects": []}
 
     async def main() -> float:
         index = count()
         t0 = time.perf_counter()
-        await asyncio.gather(*(_client(port, questions, index, out) for _ in range(clients)))
+        await asyncio.gather(*(_client(port, questions, index, out, RAMP_S * k / clients) for k in range(clients)))
         return time.perf_counter() - t0
 
     seconds = asyncio.run(main())
@@ -133,10 +148,13 @@ def run_load(port: int, name: str, questions: list[str], clients: int) -> dict[s
         "name": name, "clients": clients, "requests": len(questions), "seconds": round(seconds, 2),
         "rps": round(len(lat) / seconds, 1), "p50_ms": round(float(np.percentile(lat, 50)), 1),
         "p99_ms": round(float(np.percentile(lat, 99)), 1), "errors": len(out["errors"]),
-        "error_kinds": sorted({str(e) for e in out["errors"]})[:5],
+        "error_kinds": sorted({str(e) for e in out["errors"]})[:5], "reconnects": len(out["reconnects"]),
         "cache_hits": round(float(np.mean(out["cached"])), 3) if out["cached"] else 0.0,
         "cached_engine_ms_p50": round(float(np.percentile(cached_ms, 50)), 3) if cached_ms else None,
         "cached_engine_ms_p99": round(float(np.percentile(cached_ms, 99)), 3) if cached_ms else None,
+        # the slowest and fastest connection's median: far apart when the workers' shares of connections differ
+        "client_p50_ms": [round(float(f(medians)), 1) for f in (np.min, np.max)] if (medians := [
+            np.median(c) for c in out["by_client"] if c]) else None,
     }
 
 

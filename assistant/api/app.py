@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
@@ -18,6 +19,7 @@ from ..errors import AssistantError
 from ..handoff import HandoffService, SqlTicketStore, TicketStore
 from ..keys import KeyRing
 from ..pipeline import Assistant
+from .balance import BOARD_ENV, BalanceMiddleware, LoadBoard
 from .errors import install_error_handler
 from .metrics import Metrics, MetricsMiddleware
 from .middleware import BodyLimitMiddleware
@@ -29,10 +31,11 @@ log = logging.getLogger("assistant.api")
 
 
 def create_app(settings: Settings, *, assistant: Assistant | None = None, embedder: Embedder | None = None,
-               store: TicketStore | None = None) -> FastAPI:
+               store: TicketStore | None = None, board: LoadBoard | None = None) -> FastAPI:
     """The service. Without ``assistant`` the index at ``index_dir/current`` is loaded at startup (until then
     /readyz and /v1/ask answer 503). Without ``store`` one is opened on ``settings.database_dsn`` (migrated to
-    the newest schema) and closed at shutdown."""
+    the newest schema) and closed at shutdown. ``board``: the workers' load board (FAQ_WORKERS > 1), closed at
+    shutdown."""
     own_store = store is None
     store = store if store is not None else SqlTicketStore.from_dsn(settings.database_dsn)
     holder = AssistantHolder(settings, assistant, embedder)
@@ -58,6 +61,8 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None, embedd
                     await watcher
             if own_store:
                 store.close()
+            if board is not None:
+                board.close()
 
     app = FastAPI(title="FAQ help desk", version=_version(), lifespan=lifespan,
                   description="Chinese FAQ assistant with hand-off to human agents. Errors are "
@@ -82,6 +87,8 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None, embedd
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
                            allow_headers=["Content-Type", "X-Ticket-Token"], max_age=600)
+    if board is not None:
+        app.add_middleware(BalanceMiddleware, board=board, on_shed=metrics.rebalanced.inc)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app
 
@@ -97,5 +104,6 @@ def _version() -> str:
 
 def app_from_env() -> FastAPI:
     """The app of one `assistant serve` worker process (FAQ_WORKERS > 1): settings from the environment, the
-    index loaded at startup."""
-    return create_app(Settings())
+    index loaded at startup; the workers keep their shares of the requests even on the load board."""
+    path = os.environ.get(BOARD_ENV)
+    return create_app(Settings(), board=LoadBoard(path) if path else None)

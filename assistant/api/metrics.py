@@ -24,6 +24,8 @@ class Metrics:
         self.steps = Counter("faq_ticket_steps", "ticket lifecycle steps, by action", ["action"], registry=r)
         self.feedback = Counter("faq_feedback", "feedback received", ["helpful"], registry=r)
         self.rate_limited = Counter("faq_rate_limited", "requests refused by the rate limit", registry=r)
+        self.rebalanced = Counter("faq_connections_rebalanced", "keep-alive connections a crowded worker closed "
+                                  "(FAQ_WORKERS > 1)", registry=r)
         self.reloads = Counter("faq_index_reloads", "index reloads", ["outcome"], registry=r)
         self.index = Gauge("faq_index_info", "the index version in use (value 1)", ["version"], registry=r,
                            multiprocess_mode="liveall")
