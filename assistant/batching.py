@@ -1,10 +1,14 @@
-"""Request coalescing: questions asked at the same time are embedded together, in one batch.
+"""Request coalescing: questions asked at the same time are answered together, in one batch.
 
-On CPU a batch of 32 short questions costs about as much as a handful of single ones, so a service whose
+On CPU a batch of 32 short questions costs about as much to embed as a handful of single ones, so a service whose
 requests share batches answers several times more users per second. There is no extra thread: the first caller
-to find the embedder idle leads, encodes every question queued by then (its own included) and hands the next
-batch's lead to the first caller still waiting. A lone question is therefore encoded at once. Only when the
-previous batch had company does a leader wait up to ``wait_ms`` for more questions before encoding.
+to find the coalescer idle leads, runs the batch function on every question queued by then (its own included) and
+hands the next batch's lead to the first caller still waiting. A lone question is therefore answered at once.
+Only when the previous batch had company does a leader wait up to ``wait_ms`` for more questions.
+
+The Assistant coalesces its whole ranking (embedding, search, features, scores), not only the embedding: one
+thread then does a batch's Python work while the others wait, instead of every request's thread taking turns
+with the interpreter lock, which on 2 cores cost throughput and stretched the slowest answers.
 """
 
 from __future__ import annotations
@@ -12,39 +16,37 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
 
-import numpy as np
-
-from .embed import Embedder
+T = TypeVar("T")
 
 
-class _Request:
-    __slots__ = ("texts", "event", "lead", "vectors", "error")
+class _Request(Generic[T]):
+    __slots__ = ("texts", "event", "lead", "results", "error")
 
     def __init__(self, texts: list[str]) -> None:
         self.texts = texts
         self.event = threading.Event()
         self.lead = False
-        self.vectors: np.ndarray | None = None
+        self.results: Sequence[T] | None = None
         self.error: BaseException | None = None
 
 
-class CoalescingEmbedder:
-    """Wraps an Embedder; thread-safe; bulk calls (``max_batch`` texts or more) go straight through."""
+class Coalescer(Generic[T]):
+    """Runs ``batch(texts) -> one result per text`` for concurrent callers together; thread-safe; bulk calls
+    (``max_batch`` texts or more) go straight through."""
 
-    def __init__(self, inner: Embedder, max_batch: int = 32, wait_ms: float = 2.0) -> None:
+    def __init__(self, batch: Callable[[list[str]], Sequence[T]], max_batch: int = 32,
+                 wait_ms: float = 2.0) -> None:
         if max_batch < 1 or wait_ms < 0:
             raise ValueError("max_batch must be >= 1 and wait_ms >= 0")
-        self.inner = inner
-        self.name = inner.name
-        self.dimension = inner.dimension
-        self.runtime = str(getattr(inner, "runtime", "unknown"))
-        self.path = str(getattr(inner, "path", ""))  # the model folder: from_index reuses an embedder by it
+        self.batch = batch
         self.max_batch = max_batch
         self.wait_s = wait_ms / 1e3
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
-        self._queue: deque[_Request] = deque()
+        self._queue: deque[_Request[T]] = deque()
         self._busy = False
         self._gathering = False
         self._last_batch = 1
@@ -56,10 +58,10 @@ class CoalescingEmbedder:
         """Requests waiting for a batch (not counting the one being encoded)."""
         return len(self._queue)
 
-    def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+    def run(self, texts: list[str]) -> Sequence[T]:
         if not texts or len(texts) >= self.max_batch:
-            return self.inner.encode(texts, batch_size)
-        request = _Request(texts)
+            return self.batch(texts)
+        request: _Request[T] = _Request(texts)
         with self._lock:
             self._queue.append(request)
             if self._busy:
@@ -73,8 +75,8 @@ class CoalescingEmbedder:
             self._lead()  # the leader's own request is the first of its batch
         if request.error is not None:
             raise request.error
-        assert request.vectors is not None
-        return request.vectors
+        assert request.results is not None
+        return request.results
 
     def _lead(self) -> None:
         with self._lock:
@@ -93,10 +95,10 @@ class CoalescingEmbedder:
             self.batches += 1
             self.requests += len(batch)
         try:
-            vectors = self.inner.encode([t for r in batch for t in r.texts], self.max_batch)
+            results = self.batch([t for r in batch for t in r.texts])
             start = 0
             for r in batch:
-                r.vectors = vectors[start : start + len(r.texts)]
+                r.results = results[start : start + len(r.texts)]
                 start += len(r.texts)
         except BaseException as exc:  # every waiting caller gets the error, not a hang
             for r in batch:

@@ -216,6 +216,9 @@ def serve(host: str | None, port: int | None) -> None:
         _serve_workers(settings, host, port, base, dsn)
         return
     click.echo(f"loading the model and {settings.index_dir / 'current'} ...")
+    from .pipeline import serving_threads
+
+    serving_threads()
     assistant = _load_assistant(None)
     app = create_app(settings, assistant=assistant)
     click.echo(f"index {assistant.version}; tickets in {dsn}")

@@ -73,9 +73,9 @@ class Settings(BaseSettings):
         "onnx", description="what runs the embedding model: ONNX Runtime fp32 (exported once under "
         "FAQ_CACHE_DIR/onnx), its int8 quantisation, or PyTorch (also the fallback)")
     embed_threads: int = Field(0, ge=0, description="ONNX Runtime threads per encode (0: one per core)")
-    batch_size: int = Field(32, ge=1, description="most questions of concurrent requests embedded in one batch")
+    batch_size: int = Field(32, ge=1, description="most questions of concurrent requests ranked in one batch (embedded, searched and scored together)")
     batch_wait_ms: float = Field(2.0, ge=0, le=100, description="under load, how long a batch waits for more "
-                                 "questions before it is embedded (a lone question never waits)")
+                                 "questions before it is ranked (a lone question never waits)")
     answer_cache_size: int = Field(4096, ge=0, description="recent normalised questions whose ranking is kept "
                                    "(emptied when an index is loaded; 0 turns the cache off)")
     workers: int = Field(1, ge=1, le=64, description="server processes `assistant serve` runs on one port (each "

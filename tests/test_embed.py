@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.batching import CoalescingEmbedder
+from assistant.batching import Coalescer
 from assistant.cache import LruCache
 from assistant.text import Normalizer
 from tests.conftest import BENCHMARKS, ROOT
@@ -128,12 +128,12 @@ def _wait_for(condition: Callable[[], bool]) -> None:
 def test_questions_arriving_during_an_encode_share_the_next_batch() -> None:
     gate = threading.Event()
     inner = _CountingEmbedder(gate)
-    coalescing = CoalescingEmbedder(inner, max_batch=32, wait_ms=0)
+    coalescing = Coalescer(inner.encode, max_batch=32, wait_ms=0)
     texts = ["a" * n for n in range(1, 11)]
     results: dict[str, np.ndarray] = {}
 
     def ask(text: str) -> None:
-        results[text] = coalescing.encode([text])
+        results[text] = np.asarray(coalescing.run([text]))
 
     threads = [threading.Thread(target=ask, args=(t,)) for t in texts]
     threads[0].start()
@@ -150,9 +150,9 @@ def test_questions_arriving_during_an_encode_share_the_next_batch() -> None:
 
 def test_a_lone_question_is_encoded_at_once_and_bulk_calls_go_straight_through() -> None:
     inner = _CountingEmbedder()
-    coalescing = CoalescingEmbedder(inner, max_batch=4, wait_ms=50)
-    assert coalescing.encode(["x"]).shape == (1, 4)
-    assert coalescing.encode(["x"] * 10).shape == (10, 4)
+    coalescing = Coalescer(inner.encode, max_batch=4, wait_ms=50)
+    assert np.asarray(coalescing.run(["x"])).shape == (1, 4)
+    assert np.asarray(coalescing.run(["x"] * 10)).shape == (10, 4)
     assert inner.batches == [1, 10]
 
 
@@ -162,7 +162,7 @@ def test_an_encoding_error_reaches_every_caller() -> None:
             raise RuntimeError("model gone")
 
     with pytest.raises(RuntimeError, match="model gone"):
-        CoalescingEmbedder(Broken(), max_batch=4).encode(["x"])
+        Coalescer(Broken().encode, max_batch=4).run(["x"])
 
 
 def test_lru_cache_keeps_the_most_recent() -> None:

@@ -117,8 +117,10 @@ def test_concurrent_questions_get_the_answers_they_get_alone(assistant) -> None:
     questions = ["我密码忘记了咋找回来", "怎么开通直播权限", "青少年模式怎么关掉", "提现怎么操作", "怎么把一个人拉黑",
                  "明天北京会下雨吗", "我的账号被盗了怎么办", "怎么改昵称"] * 3
     alone = [uncached.ask(q) for q in questions]
+    batches = uncached._batches.batches
     with ThreadPoolExecutor(max_workers=12) as pool:
         together = list(pool.map(uncached.ask, questions))
+    assert uncached._batches.batches - batches < len(questions)  # some were ranked together
     for a, b in zip(alone, together, strict=True):
         assert (a.decision, a.answer.id if a.answer else None) == (b.decision, b.answer.id if b.answer else None)
         assert abs(a.confidence - b.confidence) < 1e-3

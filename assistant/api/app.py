@@ -105,5 +105,8 @@ def _version() -> str:
 def app_from_env() -> FastAPI:
     """The app of one `assistant serve` worker process (FAQ_WORKERS > 1): settings from the environment, the
     index loaded at startup; the workers keep their shares of the requests even on the load board."""
+    from ..pipeline import serving_threads
+
+    serving_threads()
     path = os.environ.get(BOARD_ENV)
     return create_app(Settings(), board=LoadBoard(path) if path else None)
