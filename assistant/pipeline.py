@@ -107,14 +107,15 @@ def validate_question(question: object, max_chars: int, normalizer: Normalizer |
     return text
 
 
-def serving_threads() -> None:
+def serving_threads() -> Any:
     """For a process that serves questions: numpy's (and FAISS's) BLAS run on the calling thread. A coalesced
     batch of questions makes matrix products big enough for OpenBLAS to start its own threads, which then spin
     while they wait: on 2 cores, beside another worker and the model, that cost the service over a third of its
-    throughput (32 clients: 190 against 380 answers/s). The service's parallelism is its worker processes."""
+    throughput (32 clients: 190 against 380 answers/s). The service's parallelism is its worker processes.
+    The limit holds for the process; used as a context manager, until the block ends."""
     from threadpoolctl import threadpool_limits
 
-    threadpool_limits(1, user_api="blas")
+    return threadpool_limits(1, user_api="blas")
 
 
 class Assistant:
