@@ -2,9 +2,9 @@
 
 The workers share one listening socket, and a keep-alive connection stays with whichever process accepted it.
 Clients that hold their connections open (a reverse proxy's pool, a widget page asking again, a load test) can
-leave one worker with many more of them than the other. On 2 cores with 32 clients, splits from even to 6/26
-happened from one run to the next; the crowded worker's users waited up to twice as long while the other had
-time to spare (p99 175 ms when even, 275 ms at the worst split).
+leave one worker with many more of them than the other. On 2 cores with 32 clients the split changed from one
+run to the next: in the worst, one worker's clients waited 190 ms (median) and the other's 18 ms, and the p99
+was 275 ms against 175 ms in a run with an even split.
 
 So each worker publishes how many connections it has that are busy (sent a request in the last second) on a
 small shared "load board": a memory-mapped file, one slot per process. A worker with clearly more busy
