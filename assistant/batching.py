@@ -55,7 +55,7 @@ class Coalescer(Generic[T]):
 
     @property
     def pending(self) -> int:
-        """Requests waiting for a batch (not counting the one being encoded)."""
+        """Requests waiting for a batch (not counting the batch being run)."""
         return len(self._queue)
 
     def run(self, texts: list[str]) -> Sequence[T]:

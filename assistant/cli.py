@@ -234,8 +234,8 @@ def _urls(base: str) -> None:
 
 
 def _serve_workers(settings: Settings, host: str, port: int, base: str, dsn: str) -> None:
-    """FAQ_WORKERS processes on one port. One process is bound by Python (the GIL) at about 190 questions/s on
-    2 cores, well before the model is; several processes share the load. Each loads the model and follows
+    """FAQ_WORKERS processes on one port. One process is bound by Python (the GIL) at about 280 questions/s on
+    2 cores with int8, before the model is; several processes share the load. Each loads the model and follows
     index/current by itself (FAQ_INDEX_WATCH_S); /metrics adds up all of them."""
     import os
     import shutil
@@ -249,7 +249,7 @@ def _serve_workers(settings: Settings, host: str, port: int, base: str, dsn: str
         fail("FAQ_WORKERS > 1 needs FAQ_INDEX_WATCH_S > 0: an admin reload reaches only one worker")
     metrics_dir = Path(tempfile.mkdtemp(prefix="faq-metrics-"))
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)  # before any worker imports prometheus_client
-    os.environ[BOARD_ENV] = str(metrics_dir / "load-board")  # the workers' requests in flight (api/balance.py)
+    os.environ[BOARD_ENV] = str(metrics_dir / "load-board")  # the workers' busy connections (api/balance.py)
     if settings.embed_threads == 0:  # share the cores between the workers' model runs
         os.environ["FAQ_EMBED_THREADS"] = str(max(1, (os.cpu_count() or 1) // settings.workers))
     click.echo(f"{settings.workers} workers, each loading the model and {settings.index_dir / 'current'}; "

@@ -73,7 +73,8 @@ class Settings(BaseSettings):
         "onnx", description="what runs the embedding model: ONNX Runtime fp32 (exported once under "
         "FAQ_CACHE_DIR/onnx), its int8 quantisation, or PyTorch (also the fallback)")
     embed_threads: int = Field(0, ge=0, description="ONNX Runtime threads per encode (0: one per core)")
-    batch_size: int = Field(32, ge=1, description="most questions of concurrent requests ranked in one batch (embedded, searched and scored together)")
+    batch_size: int = Field(32, ge=1, description="most questions of concurrent requests ranked in one batch "
+                            "(embedded, searched and scored together)")
     batch_wait_ms: float = Field(2.0, ge=0, le=100, description="under load, how long a batch waits for more "
                                  "questions before it is ranked (a lone question never waits)")
     answer_cache_size: int = Field(4096, ge=0, description="recent normalised questions whose ranking is kept "
