@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: serve test install index eval bench lint check-kb clean
+.PHONY: serve test test-fast install index eval bench lint check-kb clean
 
 serve: install index
 	$(BIN)/assistant serve
@@ -16,6 +16,12 @@ test: install
 	$(BIN)/ruff check assistant tests scripts
 	$(BIN)/mypy
 	$(BIN)/pytest -q
+
+# The unit tier: no real model, database server, browser or server process (tests/conftest.py marks those slow).
+test-fast: install
+	$(BIN)/ruff check assistant tests scripts
+	$(BIN)/mypy
+	$(BIN)/pytest -q -m "not slow"
 
 install: $(STAMP)
 

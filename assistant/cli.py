@@ -39,7 +39,7 @@ def main() -> None:
 
 
 def _embedder(settings: Settings) -> Any:
-    from .embed import load_embedder
+    from .engine.embed import load_embedder
 
     return load_embedder(settings)
 
@@ -57,8 +57,8 @@ def build(kb_path: Path | None, out: Path | None, rollback: bool, keep: int, if_
           tune_epochs: float) -> None:
     """Build a new index version from the KB and publish it."""
     from . import index as index_mod
-    from .builder import IndexBuilder
-    from .embed import model_name
+    from .build import IndexBuilder
+    from .engine.embed import model_name
     from .kb import kb_checksum, load_kb
 
     settings = Settings()
@@ -73,25 +73,30 @@ def build(kb_path: Path | None, out: Path | None, rollback: bool, keep: int, if_
         return
     kb = load_kb(kb_path, settings.teams)
     click.echo(f"KB {kb_path}: {len(kb.entries)} entries, {kb.question_count} questions")
-    from .tune import TuneConfig
+    from .build import TuneConfig
 
     result = IndexBuilder(settings, _embedder(settings)).build(
         kb, root, tune=TuneConfig(epochs=tune_epochs) if tune else None)
     index_mod.prune(root, keep)
+    _report_build(result, root)
+
+
+def _report_build(result: Any, root: Path) -> None:
     m = result.manifest
-    conf, st = m["confidence"], m["selftest"]
+    conf, st = m.calibration, m.selftest
+    assert st is not None
     stages = ", ".join(f"{k} {v:.1f}s" for k, v in result.stages.items())
-    click.echo(f"built {result.version} in {result.seconds:.1f}s ({m['faiss']} index; {stages})")
-    if "tuned" in m["model"]:
-        t = m["model"]["tuned"]
-        click.echo(f"fine-tuned {m['model']['base']}: {t['steps']} steps on {t['trained_questions']} questions in "
+    click.echo(f"built {result.version} in {result.seconds:.1f}s ({m.faiss} index; {stages})")
+    if m.model.tuned is not None:
+        t = m.model.tuned
+        click.echo(f"fine-tuned {m.model.base}: {t['steps']} steps on {t['trained_questions']} questions in "
                    f"{t['seconds']}s, loss {t['loss_first']} -> {t['loss_last']}; the model is in the version")
-    click.echo(f"self-test: top-1 {st['top1']:.3f}, recall@3 {st['recall@3']:.3f} over {st['queries']} held-out "
-               f"KB questions; entries with a miss: {len(st['failed_entries'])}")
-    t = conf["thresholds"]
-    click.echo(f"thresholds: answer {t['answer']:.3f} (sensitive {t['answer_sensitive']:.3f}), clarify "
-               f"{t['clarify']:.3f}; held-out precision {conf['held_out']['answered_precision']:.3f}, coverage "
-               f"{conf['held_out']['coverage']:.3f}")
+    click.echo(f"self-test: top-1 {st.top1:.3f}, recall@3 {st.recall_at_3:.3f} over {st.queries} held-out "
+               f"KB questions; entries with a miss: {len(st.failed_entries)}")
+    th = conf.thresholds
+    click.echo(f"thresholds: answer {th['answer']:.3f} (sensitive {th['answer_sensitive']:.3f}), clarify "
+               f"{th['clarify']:.3f}; held-out precision {conf.held_out['answered_precision']:.3f}, coverage "
+               f"{conf.held_out['coverage']:.3f}")
     click.echo(f"published: {root / 'current'} -> {result.version.name if result.version else '?'}")
 
 
@@ -108,15 +113,16 @@ def check_kb(path: Path | None, selftest: bool) -> None:
     click.echo(f"{path}: OK, {len(kb.entries)} entries, {kb.question_count} questions, "
                f"{len({e.category for e in kb.entries})} categories")
     if selftest:
-        from .builder import IndexBuilder
+        from .build import IndexBuilder
 
         result = IndexBuilder(settings.model_copy(update={"selftest_floor": 0.0}), _embedder(settings)).build(kb)
-        st = result.manifest["selftest"]
-        click.echo(f"self-test: top-1 {st['top1']:.3f} over {st['queries']} held-out questions "
+        st = result.manifest.selftest
+        assert st is not None
+        click.echo(f"self-test: top-1 {st.top1:.3f} over {st.queries} held-out questions "
                    f"(floor {settings.selftest_floor})")
         for f in result.failures:
             click.echo(f"  {f['entry']}: 「{f['question']}」 -> {f['retrieved']}")
-        if st["top1"] < settings.selftest_floor:
+        if st.top1 < settings.selftest_floor:
             sys.exit(1)
 
 
@@ -126,7 +132,7 @@ def check_kb(path: Path | None, selftest: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="print the Reply as JSON")
 def ask(question: str, index_path: Path | None, as_json: bool) -> None:
     """Ask one question."""
-    from .pipeline import validate_question
+    from .engine import validate_question
 
     validate_question(question, Settings().max_question_chars)
     assistant = _load_assistant(index_path)
@@ -138,7 +144,7 @@ def ask(question: str, index_path: Path | None, as_json: bool) -> None:
 
 
 def _load_assistant(index_path: Path | None) -> Any:
-    from .pipeline import Assistant
+    from .engine import Assistant
 
     settings = Settings()
     path = index_path or settings.index_dir / "current"
@@ -169,13 +175,13 @@ def format_reply(reply: Any) -> str:
 def eval_cmd(kb_path: Path, queries: tuple[Path, ...], as_json: bool, plots: Path | None, tune: bool,
              tune_epochs: float) -> None:
     """Evaluate on labelled questions, with an index built (or reused) for the KB."""
-    from .evaluate import cached_index, load_queries, run_queries, summarise
-    from .pipeline import Assistant
+    from .build import TuneConfig
+    from .engine import Assistant
+    from .evaluation.run import cached_index, load_queries, run_queries, summarise
 
     settings = Settings()
     embedder = _embedder(settings)
     cases = load_queries(list(queries))
-    from .tune import TuneConfig
 
     path = cached_index(kb_path, settings, embedder, progress=not as_json,
                         tune=TuneConfig(epochs=tune_epochs) if tune else None)
@@ -183,7 +189,7 @@ def eval_cmd(kb_path: Path, queries: tuple[Path, ...], as_json: bool, plots: Pat
     records = run_queries(assistant, cases, progress=not as_json)
     report = summarise(records, assistant.thresholds.to_dict())
     if plots is not None:
-        from .plots import write_plots
+        from .evaluation.plots import write_plots
 
         written = write_plots(records, assistant.thresholds.to_dict(), plots, kb_path.parent.name or kb_path.name)
         if not as_json:
@@ -216,7 +222,7 @@ def serve(host: str | None, port: int | None) -> None:
         _serve_workers(settings, host, port, base, dsn)
         return
     click.echo(f"loading the model and {settings.index_dir / 'current'} ...")
-    from .pipeline import serving_threads
+    from .engine.batching import serving_threads
 
     serving_threads()
     assistant = _load_assistant(None)

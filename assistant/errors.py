@@ -1,6 +1,9 @@
-"""One exception tree. Each class carries the HTTP status and the stable code the API renders."""
+"""The one exception tree. Each class carries the HTTP status and the stable ``code`` the API renders as
+``application/problem+json`` (``api/problems.py``) and the CLI prints as one line (``cli.py``)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 
 class AssistantError(Exception):
@@ -8,9 +11,14 @@ class AssistantError(Exception):
     code = "internal_error"
     title = "Internal error"
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, headers: dict[str, str] | None = None, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.headers = headers or {}  # response headers (Retry-After, WWW-Authenticate)
+        self.extra = extra  # extra problem members (validation errors)
+
+
+# ---- knowledge base, index, model ---------------------------------------------------------------------
 
 
 class InvalidQuestion(AssistantError):
@@ -39,3 +47,112 @@ class SelfTestFailed(AssistantError):
     status = 500
     code = "selftest_failed"
     title = "The KB self-test is below its floor"
+
+
+class UnsupportedModel(AssistantError):
+    code = "unsupported_model"
+    title = "The model cannot be exported to ONNX"
+
+
+# ---- the help desk: tickets, keys ---------------------------------------------------------------------
+
+
+class TicketNotFound(AssistantError):
+    status = 404
+    code = "ticket_not_found"
+    title = "No such ticket"
+
+
+class TicketConflict(AssistantError):
+    """The ticket is not in a state that allows the step (e.g. another agent claimed it first)."""
+
+    status = 409
+    code = "ticket_conflict"
+    title = "The ticket has changed"
+
+
+class UnknownTeam(AssistantError):
+    status = 422
+    code = "unknown_team"
+    title = "No such team"
+
+
+class StoreUnavailable(AssistantError):
+    status = 503
+    code = "store_unavailable"
+    title = "The ticket database cannot be used"
+
+
+class KeyStoreError(AssistantError):
+    status = 409
+    code = "key_store_error"
+    title = "The API keys cannot be changed this way"
+
+
+# ---- HTTP ---------------------------------------------------------------------------------------------
+
+
+class InvalidJson(AssistantError):
+    status = 400
+    code = "invalid_json"
+    title = "The request body is not valid JSON"
+
+
+class InvalidRequest(AssistantError):
+    status = 422
+    code = "invalid_request"
+    title = "The request does not match the API"
+
+
+class Unauthorized(AssistantError):
+    status = 401
+    code = "unauthorized"
+    title = "A valid API key is required"
+
+
+class TicketTokenRequired(AssistantError):
+    status = 401
+    code = "ticket_token_required"
+    title = "The ticket token is required"
+
+
+class Forbidden(AssistantError):
+    status = 403
+    code = "forbidden"
+    title = "This key's role may not do that"
+
+
+class NotFound(AssistantError):
+    status = 404
+    code = "not_found"
+    title = "Nothing here"
+
+
+class EntryNotFound(AssistantError):
+    status = 404
+    code = "entry_not_found"
+    title = "No such knowledge-base entry"
+
+
+class MethodNotAllowed(AssistantError):
+    status = 405
+    code = "method_not_allowed"
+    title = "Method not allowed"
+
+
+class ReloadInProgress(AssistantError):
+    status = 409
+    code = "reload_in_progress"
+    title = "A reload is already running"
+
+
+class PayloadTooLarge(AssistantError):
+    status = 413
+    code = "payload_too_large"
+    title = "The request body is too large"
+
+
+class RateLimited(AssistantError):
+    status = 429
+    code = "rate_limited"
+    title = "Too many requests"

@@ -19,17 +19,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
-from .errors import AssistantError
+from .errors import KeyStoreError
 
 Role = Literal["agent", "admin"]
 ROLES: tuple[Role, ...] = ("agent", "admin")
 PREFIX = "faq_"
-
-
-class KeyStoreError(AssistantError):
-    status = 409
-    code = "key_store_error"
-    title = "The API keys cannot be changed this way"
 
 
 @dataclass(frozen=True)

@@ -30,11 +30,14 @@ _EMOJI = re.compile(
 _SPACE = re.compile(r"\s+")
 _REPEATED_PUNCT = re.compile(r"([!?,.;:~。，、！？；：…\-_=*#])\1+")
 # Fillers at the start of a clause (string start, after punctuation or a space) and hesitation sounds anywhere.
-_CLAUSE_FILLER = re.compile(r"(^|[\s,.!?;:，。！？；：、])(?:那个|就是说|然后呢|然后就|这个嘛|怎么说呢|你好|您好|请问)+")
+_CLAUSE_FILLER = re.compile(
+    r"(^|[\s,.!?;:，。！？；：、])(?:那个|就是说|然后呢|然后就|这个嘛|怎么说呢|你好|您好|请问)+"
+)
 _HESITATION = re.compile(r"[嗯呃]+|(?<![金度])额(?=[,.!?，。！？\s]|$)|(^|[,，。\s])[哎唉诶啊]+(?=[,，。\s])")
 _LATIN_WORD = re.compile(r"^[a-z]+$")
 
-_STOPWORD_TEXT = """的 了 吗 呢 啊 吧 呀 嘛 哦 哈 噢 哇 啦 么 是 我 你 您 他 她 它 我们 你们 这 那 这个 那个 这样 那样 就 都 也 还
+_STOPWORD_TEXT = """的 了 吗 呢 啊 吧 呀 嘛 哦 哈 噢 哇 啦 么 是 我 你 您 他 她 它 我们 你们
+    这 那 这个 那个 这样 那样 就 都 也 还
     在 和 与 及 或 把 被 给 让 对 从 向 又 很 太 挺 才 却 一下 一个 一些 有点 有些 下 一 个 请 请问 谢谢 麻烦 你好
     您好 好的 知道 告诉 问 问下 想问 问一下 咨询 里 上 中 说 弄 搞 呗 哎 唉 诶 嗯 呃"""
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
@@ -180,7 +183,8 @@ def bigrams(text: str) -> frozenset[str]:
 
 # Pairs of opposite intents. The longer phrase of a pair is matched first ("取消拉黑" before "拉黑").
 POLARITY_PAIRS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
-    (("关闭", "取消", "关掉", "停用", "退出", "撤销", "不想要", "去掉"), ("开通", "开启", "打开", "申请", "开始", "恢复")),
+    (("关闭", "取消", "关掉", "停用", "退出", "撤销", "不想要", "去掉"),
+     ("开通", "开启", "打开", "申请", "开始", "恢复")),
     (("解封", "解冻", "解除封禁", "解禁", "恢复账号"), ("封禁", "封号", "冻结", "被封")),
     (("掉粉", "粉丝减少", "粉丝少了"), ("涨粉", "增粉", "粉丝增加")),
     (("提现",), ("充值",)),

@@ -156,7 +156,7 @@ def median_of(rounds: list[dict[str, float]]) -> dict[str, float]:
 def engine_latency(index: Path, queries: list[str], rounds: int, runtime: str) -> dict[str, Any]:
     """Assistant.ask one question at a time (cache off), and the cached path for repeats."""
     from assistant.config import Settings
-    from assistant.pipeline import Assistant
+    from assistant.engine import Assistant
 
     settings = Settings(runtime=runtime, answer_cache_size=0, cache_dir=ROOT / ".cache")  # type: ignore[arg-type]
     assistant = Assistant.from_index(index, settings)
@@ -218,7 +218,7 @@ def faiss_kinds(assistant: Any, queries: list[str]) -> dict[str, dict[str, float
 def encode_rates(queries: list[str], rounds: int) -> dict[str, Any]:
     """Bare model speed: sentence-transformers (PyTorch) batch-32, and ONNX Runtime fp32/int8 for context."""
     from assistant.config import Settings
-    from assistant.embed import OnnxEmbedder, SentenceTransformerEmbedder
+    from assistant.engine.embed import OnnxEmbedder, SentenceTransformerEmbedder
 
     settings = Settings()
     texts = queries[:640]
@@ -286,7 +286,8 @@ def main() -> None:
     parser.add_argument("--http-size", type=int, default=10000, help="KB size the HTTP runs use (0: no HTTP)")
     parser.add_argument("--queries", type=int, default=1000, help="engine queries per round")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--runtime", default=os.environ.get("FAQ_RUNTIME", "onnx"), choices=["onnx", "onnx-int8", "torch"])
+    parser.add_argument("--runtime", default=os.environ.get("FAQ_RUNTIME", "onnx"),
+                        choices=["onnx", "onnx-int8", "torch"])
     parser.add_argument("--workers", type=int, default=int(os.environ.get("FAQ_WORKERS", "1")),
                         help="server processes for the HTTP runs (FAQ_WORKERS)")
     parser.add_argument("--rebuild", action="store_true", help="build the indexes again even if present")

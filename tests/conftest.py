@@ -19,6 +19,23 @@ SHIPPED_KB = ROOT / "kb"
 BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
 
 
+# What makes a test slow: the real model (loaded, or an index built with it), a database server, a browser, or
+# server processes. Such tests get the `slow` marker here, from the fixtures they use, so that `make test-fast`
+# (pytest -m "not slow") runs the unit tier without anyone having to remember to mark them.
+SLOW_FIXTURES = frozenset({"embedder", "torch_embedder", "built_index", "assistant", "pg_server", "browser"})
+SLOW_MODULES = frozenset({"test_workers", "test_server_durability", "test_browser", "test_tune", "test_embed",
+                          "test_kb_selftest", "test_cli"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if (names & SLOW_FIXTURES or params.get("dsn") == "postgresql"
+                or item.module is not None and item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     base = tmp_path_factory.mktemp("faq")
@@ -30,14 +47,14 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.fixture(scope="session")
 def embedder(settings: Settings):
     """The default runtime (ONNX Runtime), exported once into the repository's ignored .cache and reused."""
-    from assistant.embed import load_embedder
+    from assistant.engine.embed import load_embedder
 
     return load_embedder(settings.model_copy(update={"cache_dir": ROOT / ".cache"}))
 
 
 @pytest.fixture(scope="session")
 def torch_embedder(settings: Settings):
-    from assistant.embed import SentenceTransformerEmbedder
+    from assistant.engine.embed import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder(settings.model)
 
@@ -52,7 +69,7 @@ def fixture_kb(settings: Settings):
 @pytest.fixture(scope="session")
 def built_index(settings: Settings, embedder, fixture_kb) -> Path:
     """The fixture KB built and published once; tests must not modify it (build into their own tmp_path)."""
-    from assistant.builder import IndexBuilder
+    from assistant.build import IndexBuilder
 
     result = IndexBuilder(settings, embedder, progress=False).build(fixture_kb, settings.index_dir)
     assert result.version is not None
@@ -61,6 +78,6 @@ def built_index(settings: Settings, embedder, fixture_kb) -> Path:
 
 @pytest.fixture(scope="session")
 def assistant(built_index: Path, settings: Settings, embedder):
-    from assistant.pipeline import Assistant
+    from assistant.engine import Assistant
 
     return Assistant.from_index(built_index, settings, embedder)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from assistant import adapter
+from assistant.build import adapter
 
 
 def _toy(entries: int = 40, per_entry: int = 6, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -28,7 +28,7 @@ def test_adapters_trained_beside_early_stopping_equal_adapters_trained_after_it(
     assert info == adapter.fit_early_stopped(x, owner, [], cfg)[0]  # the adapters beside it change nothing
     assert 0 < info["steps"] < cfg.max_steps  # stopped early: the adapters had to go back to a kept copy
     everything = np.ones(len(owner), dtype=bool)
-    alone = [adapter._train(x, adapter.entry_groups(owner, everything if m is None else m), int(info["steps"]), cfg)
+    alone = [adapter.train(x, adapter.entry_groups(owner, everything if m is None else m), int(info["steps"]), cfg)
              for m in masks]
     for a, b in zip(together, alone, strict=True):
         assert a is not None and b is not None

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.batching import Coalescer
-from assistant.cache import LruCache
+from assistant.engine.batching import Coalescer
+from assistant.engine.cache import LruCache
 from assistant.text import Normalizer
 from tests.conftest import BENCHMARKS, ROOT
 
@@ -68,7 +68,7 @@ def test_int8_loses_at_most_half_a_point_of_top1_on_ths_faq(embedder, settings) 
     This measures the runtime alone (dense retrieval, no build): the full pipeline's top-1 also moves with the
     build's random seed by about as much, so it would not isolate what int8 changes.
     """
-    from assistant.embed import OnnxEmbedder
+    from assistant.engine.embed import OnnxEmbedder
 
     int8 = OnnxEmbedder(settings.model, ROOT / ".cache", int8=True)
     assert int8.runtime == "onnx-int8" and int8.name == "m3e-small+int8"
@@ -86,7 +86,7 @@ def test_int8_loses_at_most_half_a_point_of_top1_on_ths_faq(embedder, settings) 
 
 
 def test_unsupported_folder_is_refused(tmp_path: Path) -> None:
-    from assistant.onnx_export import UnsupportedModel, _check_pooling
+    from assistant.engine.onnx import UnsupportedModel, _check_pooling
 
     (tmp_path / "modules.json").write_text(json.dumps([
         {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},

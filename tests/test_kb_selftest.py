@@ -6,7 +6,7 @@ so a maintainer sees which entries need sharper similar questions.
 
 from __future__ import annotations
 
-from assistant.builder import IndexBuilder
+from assistant.build import IndexBuilder
 from assistant.kb import load_kb
 from tests.conftest import SHIPPED_KB
 
@@ -16,12 +16,13 @@ FLOOR = 0.90
 def test_shipped_kb_self_test(settings, embedder) -> None:
     kb = load_kb(SHIPPED_KB, settings.teams)
     result = IndexBuilder(settings.model_copy(update={"selftest_floor": 0.0}), embedder, progress=False).build(kb)
-    st = result.manifest["selftest"]
+    st = result.manifest.selftest
+    assert st is not None
     report = "\n".join(f"  {f['entry']}: 「{f['question']}」 -> {f['retrieved']}" for f in result.failures)
-    print(f"KB self-test: top-1 {st['top1']:.3f} over {st['queries']} questions; failures:\n{report}")
-    assert st["queries"] == kb.question_count
-    assert st["top1"] >= FLOOR, f"self-test top-1 {st['top1']:.3f} < {FLOOR}; failing questions:\n{report}"
+    print(f"KB self-test: top-1 {st.top1:.3f} over {st.queries} questions; failures:\n{report}")
+    assert st.queries == kb.question_count
+    assert st.top1 >= FLOOR, f"self-test top-1 {st.top1:.3f} < {FLOOR}; failing questions:\n{report}"
     # a build of the shipped KB must be able to answer with the thresholds it derived
-    thresholds = result.manifest["confidence"]["thresholds"]
+    thresholds = result.manifest.calibration.thresholds
     assert thresholds["answer"] < 0.99
-    assert result.manifest["confidence"]["held_out"]["answered_precision"] >= 0.9
+    assert result.manifest.calibration.held_out["answered_precision"] >= 0.9

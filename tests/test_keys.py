@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.keys import KeyRing, KeyStoreError, Principal
+from assistant.errors import KeyStoreError
+from assistant.keys import KeyRing, Principal
 
 
 def run(*args: str, data_dir: Path, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

@@ -93,7 +93,7 @@ def test_reply_serialises_to_json(assistant) -> None:
 
 
 def test_a_repeated_question_comes_from_the_cache_with_its_own_wording(assistant) -> None:
-    from assistant.pipeline import Assistant
+    from assistant.engine import Assistant
 
     fresh = Assistant(assistant.data, assistant.embedder, assistant.settings)  # its own, empty cache
     first = fresh.ask("帐号被盗了怎么办")
@@ -110,17 +110,17 @@ def test_a_repeated_question_comes_from_the_cache_with_its_own_wording(assistant
 def test_concurrent_questions_get_the_answers_they_get_alone(assistant) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from assistant.pipeline import Assistant
+    from assistant.engine import Assistant
 
     uncached = Assistant(assistant.data, assistant.embedder,
                          assistant.settings.model_copy(update={"answer_cache_size": 0}))
     questions = ["我密码忘记了咋找回来", "怎么开通直播权限", "青少年模式怎么关掉", "提现怎么操作", "怎么把一个人拉黑",
                  "明天北京会下雨吗", "我的账号被盗了怎么办", "怎么改昵称"] * 3
     alone = [uncached.ask(q) for q in questions]
-    batches = uncached._batches.batches
+    batches = uncached.batches
     with ThreadPoolExecutor(max_workers=12) as pool:
         together = list(pool.map(uncached.ask, questions))
-    assert uncached._batches.batches - batches < len(questions)  # some were ranked together
+    assert uncached.batches - batches < len(questions)  # some were ranked together
     for a, b in zip(alone, together, strict=True):
         assert (a.decision, a.answer.id if a.answer else None) == (b.decision, b.answer.id if b.answer else None)
         assert abs(a.confidence - b.confidence) < 1e-3

@@ -9,7 +9,8 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from assistant.retrieve import FEATURES, RANKER_FEATURES, char_terms, ranker_columns
+from assistant.engine.entry_docs import char_terms
+from assistant.engine.features import FEATURES, RANKER_FEATURES, HeldOut, ranker_columns
 
 DOC, SOFT, CENTROID = FEATURES.index("doc_cos"), FEATURES.index("knn_soft"), FEATURES.index("centroid")
 
@@ -33,11 +34,15 @@ def _direct_doc_cosine(assistant, query_terms: frozenset[str], questions: list[i
     return dot / (doc_norm * query_norm) if doc_norm and query_norm else 0.0
 
 
-def _features(assistant, text: str, **exclude):
+def _features(assistant, text: str, held_out: HeldOut | None = None):
     r = assistant.retriever
     query = r.prepare(text)
     vector = assistant.embed([query.norm])[0]
-    return query, vector, r.candidates(query, vector, **exclude)
+    if held_out is None:
+        return query, vector, r.candidates(query, vector)
+    hits = r.dense_search(vector[None, :])
+    return query, vector, r.candidates_held_out(query, vector, (hits[0][0], hits[1][0]), r.lexical_scores(query),
+                                                held_out)
 
 
 def test_document_cosine_matches_a_direct_computation(assistant) -> None:
@@ -71,7 +76,7 @@ def test_leave_one_out_features_forget_the_left_out_question(assistant) -> None:
     start, end = data.ranges[entry]
     asked = start + 1
     text = data.question_texts[asked]
-    query, vector, c = _features(assistant, text, exclude_questions=np.array([asked]))
+    query, vector, c = _features(assistant, text, HeldOut(questions=np.array([asked])))
     row = int(np.flatnonzero(c.entries == entry)[0])
     kept = [q for q in range(start, end) if q != asked]
     assert c.features[row, DOC] == pytest.approx(_direct_doc_cosine(assistant, char_terms(query.bigrams), kept),
@@ -86,13 +91,13 @@ def test_leave_one_out_features_forget_the_left_out_question(assistant) -> None:
 
 
 def test_ranker_inputs_are_named_in_the_manifest(assistant) -> None:
-    conf = assistant.data.manifest["confidence"]
-    for name in ("ranker", "scorer"):  # the listwise order and the pointwise scores the calibrator reads
-        assert conf[name]["features"] == list(RANKER_FEATURES)
-        assert len(conf[name]["coef"]) == len(RANKER_FEATURES)
-    assert conf["ranker"]["intercept"] == 0.0
-    assert [FEATURES[i] for i in assistant.ranker_columns] == list(RANKER_FEATURES)
-    assert [FEATURES[i] for i in assistant.scorer_columns] == list(RANKER_FEATURES)
+    conf = assistant.data.manifest.calibration
+    for params in (conf.ranker, conf.scorer):  # the listwise order and the pointwise scores the calibrator reads
+        assert params["features"] == list(RANKER_FEATURES)
+        assert len(params["coef"]) == len(RANKER_FEATURES)
+    assert conf.ranker["intercept"] == 0.0
+    assert [FEATURES[i] for i in assistant.ranker.ranker_columns] == list(RANKER_FEATURES)
+    assert [FEATURES[i] for i in assistant.ranker.scorer_columns] == list(RANKER_FEATURES)
     with pytest.raises(ValueError, match="unknown ranking features: nope"):
         ranker_columns(["doc_cos", "nope"])
 
@@ -103,7 +108,7 @@ def test_lexical_candidates_are_the_entries_with_the_best_question_scores(assist
     r = assistant.retriever
     lex = r.lexical_scores(r.prepare(text))
     per_entry = np.maximum.reduceat(lex, assistant.data.starts)  # every entry's best question, the plain way
-    found = r._lexical_entries(lex, n)
+    found = r.lexical_entries(lex, n)
     assert len(found) == min(n, int((per_entry > 0).sum()))
     assert len(set(found)) == len(found)
     if found:  # no entry left out scores better than one taken

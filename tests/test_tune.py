@@ -9,10 +9,9 @@ import numpy as np
 import pytest
 
 from assistant import index as index_mod
-from assistant.builder import IndexBuilder, tune_holdout
+from assistant.build import IndexBuilder, TuneConfig, tune_holdout
+from assistant.engine import Assistant
 from assistant.errors import IndexUnavailable
-from assistant.pipeline import Assistant
-from assistant.tune import TuneConfig
 
 
 @pytest.fixture(scope="module")
@@ -36,15 +35,15 @@ def test_holdout_takes_a_quarter_of_each_entry() -> None:
 
 def test_tuned_version_carries_its_model(tuned, fixture_kb, embedder) -> None:
     root, result = tuned
-    model = result.manifest["model"]
-    assert model["base"] == embedder.name
-    assert model["name"] == model["folder"] == "m3e-small-tuned"
-    assert (result.version / model["folder"] / "config.json").exists()
+    model = result.manifest.model
+    assert model.base == embedder.name
+    assert model.name == model.folder == "m3e-small-tuned"
+    assert (result.version / model.folder / "config.json").exists()
     assert not list((root / "versions").glob(".tune-*")), "the scratch folder is removed"
     held = tune_holdout(_owner(fixture_kb), 13)
-    assert model["tuned"]["trained_questions"] == len(held) - held.sum()
+    assert model.tuned is not None and model.tuned["trained_questions"] == len(held) - held.sum()
     # calibration and the self-test see only the held-out questions
-    assert result.manifest["selftest"]["queries"] == held.sum()
+    assert result.manifest.selftest is not None and result.manifest.selftest.queries == held.sum()
     # --if-stale compares the configured (base) model, so `make serve` does not throw a tuned index away
     assert index_mod.up_to_date(root, fixture_kb.sha256, embedder.name)
 
@@ -83,7 +82,7 @@ def test_loading_a_tuned_version_switches_models_and_back(tuned, built_index: Pa
 
     adapted = assistant.embedder.encode([Normalizer().normalize(assistant.data.question_texts[0])])
     if assistant.data.adapter is not None:
-        from assistant.adapter import apply
+        from assistant.engine.embed import apply_adapter as apply
 
         adapted = apply(assistant.data.adapter, adapted)
     assert float(adapted[0] @ assistant.data.vectors[0]) > 0.999

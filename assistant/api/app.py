@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -14,15 +14,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from ..config import Settings
-from ..embed import Embedder
+from ..desk import DeskStore, HelpDesk
+from ..engine import Assistant, Embedder
 from ..errors import AssistantError
-from ..handoff import HandoffService, SqlTicketStore, TicketStore
 from ..keys import KeyRing
-from ..pipeline import Assistant
 from .balance import BOARD_ENV, BalanceMiddleware, LoadBoard
-from .errors import install_error_handler
 from .metrics import Metrics, MetricsMiddleware
 from .middleware import BodyLimitMiddleware
+from .problems import install_error_handler
 from .ratelimit import RateLimiter
 from .routes import admin, agent, ops, pages, public
 from .runtime import AssistantHolder, freeze_heap, watch_index
@@ -31,14 +30,53 @@ log = logging.getLogger("assistant.api")
 
 
 def create_app(settings: Settings, *, assistant: Assistant | None = None, embedder: Embedder | None = None,
-               store: TicketStore | None = None, board: LoadBoard | None = None) -> FastAPI:
+               store: DeskStore | None = None, board: LoadBoard | None = None) -> FastAPI:
     """The service. Without ``assistant`` the index at ``index_dir/current`` is loaded at startup (until then
     /readyz and /v1/ask answer 503). Without ``store`` one is opened on ``settings.database_dsn`` (migrated to
     the newest schema) and closed at shutdown. ``board``: the workers' load board (FAQ_WORKERS > 1), closed at
     shutdown."""
     own_store = store is None
-    store = store if store is not None else SqlTicketStore.from_dsn(settings.database_dsn)
+    store = store if store is not None else DeskStore.from_dsn(settings.database_dsn)
     holder = AssistantHolder(settings, assistant, embedder)
+
+    lifespan = _lifespan(settings, holder, store if own_store else None, board)
+    app = FastAPI(title="FAQ help desk", version=_version(), lifespan=lifespan,
+                  description="Chinese FAQ assistant with hand-off to human agents. Errors are "
+                  "`application/problem+json` with a stable `code`.")
+    metrics = Metrics()
+    metrics.watch_tickets(store.tickets.counts)
+    metrics.set_index(holder.version)
+    app.state.settings = settings
+    app.state.holder = holder
+    app.state.store = store
+    app.state.desk = HelpDesk(store, settings.teams, settings.default_team, settings.ticket_suggestions)
+    app.state.keys = KeyRing(settings.keys_file)
+    app.state.limiter = RateLimiter(settings.rate_limit)
+    app.state.metrics = metrics
+
+    install_error_handler(app)
+    for module in (public, agent, admin, ops, pages):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=pages.WEB), name="static")
+
+    _add_middleware(app, settings, metrics, board)
+    return app
+
+
+def _add_middleware(app: FastAPI, settings: Settings, metrics: Metrics, board: LoadBoard | None) -> None:
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
+                           allow_headers=["Content-Type", "X-Ticket-Token"], max_age=600)
+    if board is not None:
+        app.add_middleware(BalanceMiddleware, board=board, on_shed=metrics.rebalanced.inc)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+
+
+def _lifespan(settings: Settings, holder: AssistantHolder, own_store: DeskStore | None, board: LoadBoard | None
+              ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Startup: load the index (unless one was handed in) and follow new versions; shutdown: stop following,
+    close what the app opened."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -59,38 +97,12 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None, embedd
                 watcher.cancel()
                 with suppress(asyncio.CancelledError):
                     await watcher
-            if own_store:
-                store.close()
+            if own_store is not None:
+                own_store.close()
             if board is not None:
                 board.close()
 
-    app = FastAPI(title="FAQ help desk", version=_version(), lifespan=lifespan,
-                  description="Chinese FAQ assistant with hand-off to human agents. Errors are "
-                  "`application/problem+json` with a stable `code`.")
-    metrics = Metrics()
-    metrics.watch_tickets(lambda: store.stats().tickets)
-    metrics.set_index(holder.version)
-    app.state.settings = settings
-    app.state.holder = holder
-    app.state.store = store
-    app.state.service = HandoffService(store, settings.teams, settings.default_team, settings.ticket_suggestions)
-    app.state.keys = KeyRing(settings.keys_file)
-    app.state.limiter = RateLimiter(settings.rate_limit)
-    app.state.metrics = metrics
-
-    install_error_handler(app)
-    for module in (public, agent, admin, ops, pages):
-        app.include_router(module.router)
-    app.mount("/static", StaticFiles(directory=pages.WEB), name="static")
-
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    if settings.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
-                           allow_headers=["Content-Type", "X-Ticket-Token"], max_age=600)
-    if board is not None:
-        app.add_middleware(BalanceMiddleware, board=board, on_shed=metrics.rebalanced.inc)
-    app.add_middleware(MetricsMiddleware, metrics=metrics)
-    return app
+    return lifespan
 
 
 def _version() -> str:
@@ -105,7 +117,7 @@ def _version() -> str:
 def app_from_env() -> FastAPI:
     """The app of one `assistant serve` worker process (FAQ_WORKERS > 1): settings from the environment, the
     index loaded at startup; the workers keep their shares of the requests even on the load board."""
-    from ..pipeline import serving_threads
+    from ..engine.batching import serving_threads
 
     serving_threads()
     path = os.environ.get(BOARD_ENV)

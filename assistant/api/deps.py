@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ..config import Settings
-from ..handoff import HandoffService, TicketStore
+from ..desk import DeskStore, HelpDesk
+from ..engine import Assistant
+from ..errors import Forbidden, RateLimited, Unauthorized
 from ..keys import KeyRing, Principal
-from ..pipeline import Assistant
-from .errors import Forbidden, RateLimited, Unauthorized
 from .metrics import Metrics
 from .runtime import AssistantHolder
 
@@ -19,28 +19,28 @@ _bearer = HTTPBearer(auto_error=False, description="an API key from `assistant k
 
 
 async def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
+    return cast(Settings, request.app.state.settings)
 
 
 async def get_holder(request: Request) -> AssistantHolder:
-    return request.app.state.holder
+    return cast(AssistantHolder, request.app.state.holder)
 
 
 async def get_assistant(request: Request) -> Assistant:
     """Taken once per request: a reload during the request does not change the Assistant it uses."""
-    return request.app.state.holder.current
+    return cast(Assistant, request.app.state.holder.current)
 
 
-async def get_store(request: Request) -> TicketStore:
-    return request.app.state.store
+async def get_store(request: Request) -> DeskStore:
+    return cast(DeskStore, request.app.state.store)
 
 
-async def get_service(request: Request) -> HandoffService:
-    return request.app.state.service
+async def get_desk(request: Request) -> HelpDesk:
+    return cast(HelpDesk, request.app.state.desk)
 
 
 async def get_metrics(request: Request) -> Metrics:
-    return request.app.state.metrics
+    return cast(Metrics, request.app.state.metrics)
 
 
 async def rate_limit(request: Request) -> None:
@@ -79,8 +79,8 @@ async def require_admin(principal: Annotated[Principal, Depends(get_principal)])
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 HolderDep = Annotated[AssistantHolder, Depends(get_holder)]
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]
-StoreDep = Annotated[TicketStore, Depends(get_store)]
-ServiceDep = Annotated[HandoffService, Depends(get_service)]
+StoreDep = Annotated[DeskStore, Depends(get_store)]
+DeskDep = Annotated[HelpDesk, Depends(get_desk)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 AgentDep = Annotated[Principal, Depends(require_agent)]
 AdminDep = Annotated[Principal, Depends(require_admin)]

@@ -59,7 +59,7 @@ class Metrics:
         from prometheus_client import multiprocess as mp
 
         registry = CollectorRegistry()
-        mp.MultiProcessCollector(registry)
+        mp.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
         for collector in self._watchers:
             registry.register(collector)
         return generate_latest(registry)

@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from .errors import RateLimited
+from ..errors import RateLimited
 
 
 class RateLimiter:

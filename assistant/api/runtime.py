@@ -14,10 +14,8 @@ from pathlib import Path
 from starlette.concurrency import run_in_threadpool
 
 from ..config import Settings
-from ..embed import Embedder
-from ..errors import AssistantError, IndexUnavailable
-from ..pipeline import Assistant
-from .errors import ReloadInProgress
+from ..engine import Assistant, Embedder
+from ..errors import AssistantError, IndexUnavailable, ReloadInProgress
 
 log = logging.getLogger("assistant.api")
 

@@ -98,7 +98,7 @@ class TicketCreated(Model):
     message: str
 
 
-class ReplyOut(Model):
+class AgentMessageOut(Model):
     text: str
     at: dt.datetime
 
@@ -112,7 +112,7 @@ class TicketPublic(Model):
     updated_at: dt.datetime
     resolved_at: dt.datetime | None
     reply: str | None = Field(description="the agent's latest reply")
-    replies: list[ReplyOut]
+    replies: list[AgentMessageOut]
 
 
 class FeedbackCreate(Model):
@@ -200,7 +200,7 @@ class Queue(Model):
     tickets: list[TicketAgent]
 
 
-class ReplyCreate(Model):
+class AgentMessageCreate(Model):
     text: ReplyText
     keep_open: StrictBool = Field(False, description="keep the ticket claimed instead of resolving it")
 

@@ -8,8 +8,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from assistant.api import create_app
-from assistant.api.errors import RateLimited
 from assistant.api.ratelimit import RateLimiter
+from assistant.errors import RateLimited
 
 JSON = {"Content-Type": "application/json"}
 

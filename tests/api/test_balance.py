@@ -94,7 +94,7 @@ def test_the_service_closes_a_crowded_workers_connection(api_settings: Settings,
             board.request(("10.0.0.1", port))
         crowded = client.post("/v1/ask", json={"question": "怎么开通直播"})
         assert crowded.status_code == 200 and crowded.headers["connection"] == "close"
-        assert crowded.json()["decision"] in ("answer", "clarify", "handoff")
+        assert crowded.json()["decision"] == assistant.ask("怎么开通直播").decision  # answered as usual
         again = client.post("/v1/ask", json={"question": "怎么开通直播"})  # httpx opens a new connection
         assert again.status_code == 200
         metrics = client.get("/metrics").text

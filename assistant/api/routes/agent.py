@@ -8,11 +8,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from ...handoff.errors import UnknownTeam
-from ...handoff.models import ACTIVE, STATUSES, Status, Ticket, Turn, utcnow
-from ...handoff.store import TicketStore
-from ..deps import AgentDep, AssistantDep, MetricsDep, ServiceDep, SettingsDep, StoreDep, TicketId
-from ..schemas import Me, Printable, Queue, ReplyCreate, Suggestions, TicketAgent, TransferRequest
+from ...desk import DeskStore
+from ...desk.tables import utcnow
+from ...desk.tickets import ACTIVE, STATUSES, Status, Ticket
+from ...desk.turns import Turn
+from ...errors import UnknownTeam
+from ..deps import AgentDep, AssistantDep, DeskDep, MetricsDep, SettingsDep, StoreDep, TicketId
+from ..schemas import AgentMessageCreate, Me, Printable, Queue, Suggestions, TicketAgent, TransferRequest
 
 router = APIRouter(prefix="/v1/agent", tags=["agents"])
 
@@ -22,17 +24,17 @@ FILTERS: dict[str, frozenset[Status]] = {
 }
 
 
-def agent_view(ticket: Ticket, turns: list[Turn], store: TicketStore | None = None,
+def agent_view(ticket: Ticket, turns: list[Turn], store: DeskStore | None = None,
                now: dt.datetime | None = None) -> TicketAgent:
     """The ticket as an agent sees it: with its age, the conversation so far and (with a store) its events."""
     age = ((now or utcnow()) - ticket.created_at).total_seconds()
-    events = [asdict(e) for e in store.events(ticket.id)] if store is not None else None
+    events = [asdict(e) for e in store.tickets.events(ticket.id)] if store is not None else None
     return TicketAgent.model_validate({**asdict(ticket), "age_seconds": round(age, 1),
                                        "conversation": [asdict(t) for t in turns], "events": events})
 
 
-def _detail(store: TicketStore, ticket: Ticket) -> TicketAgent:
-    turns = store.conversations([ticket.session_id])[ticket.session_id] if ticket.session_id else []
+def _detail(store: DeskStore, ticket: Ticket) -> TicketAgent:
+    turns = store.turns.conversations([ticket.session_id])[ticket.session_id] if ticket.session_id else []
     return agent_view(ticket, turns, store)
 
 
@@ -56,8 +58,8 @@ def list_tickets(agent: AgentDep, store: StoreDep, settings: SettingsDep,
                  limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> Queue:
     if team and team not in settings.teams:
         raise UnknownTeam(f"unknown team {team!r}; teams: {', '.join(settings.teams)}")
-    tickets = store.list_tickets(FILTERS[status], team or None, min(limit, settings.queue_limit))
-    turns = store.conversations({t.session_id for t in tickets if t.session_id})
+    tickets = store.tickets.list_tickets(FILTERS[status], team or None, min(limit, settings.queue_limit))
+    turns = store.turns.conversations({t.session_id for t in tickets if t.session_id})
     now = utcnow()
     views = [agent_view(t, turns.get(t.session_id, []) if t.session_id else [], now=now) for t in tickets]
     return Queue(count=len(views), tickets=views)
@@ -65,37 +67,38 @@ def list_tickets(agent: AgentDep, store: StoreDep, settings: SettingsDep,
 
 @router.get("/tickets/{ticket_id}", response_model=TicketAgent, summary="One ticket with its audit trail")
 def read_ticket_detail(ticket_id: TicketId, agent: AgentDep, store: StoreDep) -> TicketAgent:
-    return _detail(store, store.get_ticket(ticket_id))
+    return _detail(store, store.tickets.get_ticket(ticket_id))
 
 
 @router.post("/tickets/{ticket_id}/claim", response_model=TicketAgent, summary="Claim (exactly one agent wins)")
-def claim_ticket(ticket_id: TicketId, agent: AgentDep, service: ServiceDep, store: StoreDep,
+def claim_ticket(ticket_id: TicketId, agent: AgentDep, desk: DeskDep, store: StoreDep,
                  metrics: MetricsDep) -> TicketAgent:
-    ticket = service.claim(ticket_id, agent.name)
+    ticket = desk.lifecycle.claim(ticket_id, agent.name)
     metrics.steps.labels("claim").inc()
     return _detail(store, ticket)
 
 
 @router.post("/tickets/{ticket_id}/reply", response_model=TicketAgent, summary="Reply to the user")
-def reply_ticket(ticket_id: TicketId, body: ReplyCreate, agent: AgentDep, service: ServiceDep, store: StoreDep,
+def reply_ticket(ticket_id: TicketId, body: AgentMessageCreate, agent: AgentDep, desk: DeskDep, store: StoreDep,
                  metrics: MetricsDep) -> TicketAgent:
     """The text is shown to the user. Resolves the ticket unless `keep_open`."""
-    ticket = service.reply(ticket_id, agent.name, body.text, body.keep_open, supervisor=agent.role == "admin")
+    ticket = desk.lifecycle.reply(ticket_id, agent.name, body.text, body.keep_open, supervisor=agent.role == "admin")
     metrics.steps.labels("reply").inc()
     return _detail(store, ticket)
 
 
 @router.post("/tickets/{ticket_id}/transfer", response_model=TicketAgent, summary="Transfer to another team")
-def transfer_ticket(ticket_id: TicketId, body: TransferRequest, agent: AgentDep, service: ServiceDep,
+def transfer_ticket(ticket_id: TicketId, body: TransferRequest, agent: AgentDep, desk: DeskDep,
                     store: StoreDep, metrics: MetricsDep) -> TicketAgent:
-    ticket = service.transfer(ticket_id, agent.name, body.team, body.note or None, supervisor=agent.role == "admin")
+    ticket = desk.lifecycle.transfer(ticket_id, agent.name, body.team, body.note or None,
+                                     supervisor=agent.role == "admin")
     metrics.steps.labels("transfer").inc()
     return _detail(store, ticket)
 
 
 @router.post("/tickets/{ticket_id}/release", response_model=TicketAgent, summary="Put back in the queue")
-def release_ticket(ticket_id: TicketId, agent: AgentDep, service: ServiceDep, store: StoreDep,
+def release_ticket(ticket_id: TicketId, agent: AgentDep, desk: DeskDep, store: StoreDep,
                    metrics: MetricsDep) -> TicketAgent:
-    ticket = service.release(ticket_id, agent.name, supervisor=agent.role == "admin")
+    ticket = desk.lifecycle.release(ticket_id, agent.name, supervisor=agent.role == "admin")
     metrics.steps.labels("release").inc()
     return _detail(store, ticket)

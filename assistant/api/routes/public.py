@@ -7,16 +7,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Response, status
 
-from ...handoff.models import NewFeedback
-from ...handoff.store import TicketStore
-from ..deps import AssistantDep, MetricsDep, ServiceDep, StoreDep, TicketId, rate_limit
-from ..errors import EntryNotFound, TicketTokenRequired
+from ...desk import DeskStore
+from ...desk.ratings import NewRating
+from ...errors import EntryNotFound, TicketTokenRequired
+from ..deps import AssistantDep, DeskDep, MetricsDep, StoreDep, TicketId, rate_limit
 from ..schemas import (
+    AgentMessageOut,
     AskRequest,
     AskResponse,
     FeedbackCreate,
     FeedbackResult,
-    ReplyOut,
     TicketCreate,
     TicketCreated,
     TicketPublic,
@@ -31,11 +31,11 @@ THANKS = "感谢您的反馈！"
 
 
 @router.post("/ask", response_model=AskResponse, summary="Ask a question")
-def ask(body: AskRequest, assistant: AssistantDep, service: ServiceDep, metrics: MetricsDep) -> dict[str, Any]:
+def ask(body: AskRequest, assistant: AssistantDep, desk: DeskDep, metrics: MetricsDep) -> dict[str, Any]:
     """The engine's Reply. On `handoff` (including an explicit request for a person) a ticket is opened and
     `ticket_id` / `ticket_token` are set; a session gets at most one open ticket at a time."""
     session_id = body.session_id or uuid.uuid4().hex
-    reply, ticket, token = service.ask(assistant, body.question, session_id, body.channel)
+    reply, ticket, token = desk.ask(assistant, body.question, session_id, body.channel)
     metrics.questions.labels(reply.decision).inc()
     if token is not None:
         metrics.tickets.labels("bot").inc()
@@ -45,10 +45,10 @@ def ask(body: AskRequest, assistant: AssistantDep, service: ServiceDep, metrics:
 
 @router.post("/tickets", response_model=TicketCreated, status_code=status.HTTP_201_CREATED,
              summary="Ask for a person (转人工)")
-def create_ticket(body: TicketCreate, response: Response, assistant: AssistantDep, service: ServiceDep,
+def create_ticket(body: TicketCreate, response: Response, assistant: AssistantDep, desk: DeskDep,
                   metrics: MetricsDep) -> TicketCreated:
     """Opens a ticket (201). If the session already has an open one, that one is returned (200, no token)."""
-    ticket, token = service.request_human(assistant, body.session_id, body.question, body.contact or None,
+    ticket, token = desk.request_human(assistant, body.session_id, body.question, body.contact or None,
                                           body.description or None, body.channel)
     if token is None:
         response.status_code = status.HTTP_200_OK
@@ -65,14 +65,15 @@ def read_ticket(ticket_id: TicketId, store: StoreDep,
                 ) -> TicketPublic:
     if not x_ticket_token:
         raise TicketTokenRequired("send the ticket's token in the X-Ticket-Token header")
-    ticket = store.read_ticket(ticket_id, x_ticket_token)
+    ticket = store.tickets.read_ticket(ticket_id, x_ticket_token)
     return TicketPublic(id=ticket.id, status=ticket.status, team=ticket.team, question=ticket.question,
                         created_at=ticket.created_at, updated_at=ticket.updated_at, resolved_at=ticket.resolved_at,
                         reply=ticket.reply, replies=_replies(store, ticket_id))
 
 
-def _replies(store: TicketStore, ticket_id: int) -> list[ReplyOut]:
-    return [ReplyOut(text=e.text, at=e.at) for e in store.events(ticket_id) if e.action == "reply" and e.text]
+def _replies(store: DeskStore, ticket_id: int) -> list[AgentMessageOut]:
+    return [AgentMessageOut(text=e.text, at=e.at) for e in store.tickets.events(ticket_id)
+            if e.action == "reply" and e.text]
 
 
 @router.post("/feedback", response_model=FeedbackResult, summary="Was the answer helpful?")
@@ -81,7 +82,7 @@ def create_feedback(body: FeedbackCreate, assistant: AssistantDep, store: StoreD
     """A "not helpful" answer comes back with `offer_human`: the widget then offers 转人工."""
     if not any(e.id == body.entry_id for e in assistant.data.entries):
         raise EntryNotFound(f"there is no entry {body.entry_id!r} in index {assistant.version}")
-    store.record_feedback(NewFeedback(session_id=body.session_id, entry_id=body.entry_id, helpful=body.helpful,
-                                      comment=body.comment or None))
+    store.ratings.record_rating(NewRating(session_id=body.session_id, entry_id=body.entry_id, helpful=body.helpful,
+                                         comment=body.comment or None))
     metrics.feedback.labels(str(body.helpful).lower()).inc()
     return FeedbackResult(recorded=True, offer_human=not body.helpful, message=THANKS if body.helpful else NOT_HELPFUL)

@@ -1,0 +1,162 @@
+"""Build an index version from a KB: embed, adapt, calibrate on held-out KB questions (calibrate.py), write,
+publish. This module only orchestrates the stages and times them."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from .. import index as index_mod
+from ..config import Settings
+from ..engine.embed import Embedder, apply_adapter, load_embedder, model_name
+from ..errors import SelfTestFailed
+from ..index import IndexData, Manifest, ModelInfo
+from ..kb import KnowledgeBase
+from ..text import JiebaSegmenter, Normalizer
+from . import adapter as adapter_mod
+from .calibrate import CROSS_FOLDS, Calibrator, CrossFitter, folds
+from .tune import TuneConfig, fine_tune
+
+
+@dataclass
+class BuildResult:
+    version: Path | None
+    data: IndexData
+    manifest: Manifest
+    failures: list[dict[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per build stage, also in the manifest
+
+
+class _Clock:
+    """Seconds per build stage."""
+
+    def __init__(self) -> None:
+        self.started = self.last = time.perf_counter()
+        self.stages: dict[str, float] = {}
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.stages[stage], self.last = round(now - self.last, 2), now
+
+
+def tune_holdout(owner: np.ndarray, seed: int, share: float = 0.25) -> np.ndarray:
+    """Questions fine-tuning must not see: about a quarter of each entry's (at least one, for entries with three
+    or more), so that calibration measures the tuned model on questions new to it."""
+    rng = np.random.default_rng(seed)
+    out = np.zeros(len(owner), dtype=bool)
+    for rows in adapter_mod.entry_groups(owner, np.ones(len(owner), dtype=bool)):
+        if len(rows) >= 3:
+            out[rng.choice(rows, max(1, round(share * len(rows))), replace=False)] = True
+    return out
+
+
+class IndexBuilder:
+    def __init__(self, settings: Settings, embedder: Embedder, progress: bool = True) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.progress = progress
+        self.normalizer = Normalizer()
+
+    def build(self, kb: KnowledgeBase, root: Path | None = None, publish: bool = True,
+              tune: TuneConfig | None = None) -> BuildResult:
+        """Build; with ``root``, write a new version there (and publish it unless told not to). With ``tune``,
+        fine-tune the model on the KB first (see tune.py); its held-out questions are the calibration set."""
+        if tune is None:
+            return self._build(kb, root, publish, None, None)
+        base_embedder = self.embedder
+        scratch = None
+        if root is not None:  # next to the versions, so the model copy into one stays on this disk
+            scratch = root / "versions"
+            scratch.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=".tune-", dir=scratch) as work:
+            try:
+                return self._build(kb, root, publish, tune, Path(work))
+            finally:
+                self.embedder = base_embedder
+
+    def _build(self, kb: KnowledgeBase, root: Path | None, publish: bool, tune: TuneConfig | None,
+               work: Path | None) -> BuildResult:
+        s, clock = self.settings, _Clock()
+        texts = [self.normalizer.normalize(q) for e in kb.entries for q in e.questions]
+        owner = np.array([n for n, e in enumerate(kb.entries) for _ in e.questions], dtype=np.int64)
+        holdout, model = None, None
+        if tune is not None and work is not None:
+            holdout = tune_holdout(owner, s.seed)
+            model = self._fine_tune(texts, owner, holdout, tune, work)
+            clock.lap("fine_tune")
+        raw = self._encode(texts, "embedding questions")
+        clock.lap("embed")
+        model_dir = work / model.folder if work is not None and model is not None and model.folder else None
+        data, failures = self._assemble(kb, raw, holdout, model, model_dir, clock)
+        if data.manifest.selftest is not None and data.manifest.selftest.top1 < s.selftest_floor:
+            raise SelfTestFailed(
+                f"KB self-test top-1 {data.manifest.selftest.top1:.3f} is below the floor {s.selftest_floor}; "
+                f"{len(failures)} questions fail (see `assistant check-kb --selftest`)"
+            )
+        result = BuildResult(version=None, data=data, manifest=data.manifest, failures=failures, stages=clock.stages)
+        if root is not None:
+            result.version = index_mod.write_version(data, root, kb.sha256)
+            if publish:
+                index_mod.publish(root, result.version)
+            clock.lap("write")
+        result.seconds = time.perf_counter() - clock.started
+        return result
+
+    def _fine_tune(self, texts: list[str], owner: np.ndarray, holdout: np.ndarray, tune: TuneConfig,
+                   work: Path) -> ModelInfo:
+        s = self.settings
+        folder = work / f"{Path(s.model).name}-tuned"
+        tuned = fine_tune(s.model, texts, owner, folder, holdout, tune, s.device, self.progress)
+        self.embedder = load_embedder(s.model_copy(update={"model": str(folder)}))
+        return ModelInfo(self.embedder.name, self.embedder.dimension, base=model_name(s.model, s.runtime),
+                         folder=folder.name, tuned=tuned)
+
+    def _assemble(self, kb: KnowledgeBase, raw: np.ndarray, holdout: np.ndarray | None, tuned: ModelInfo | None,
+                  model_dir: Path | None, clock: _Clock) -> tuple[IndexData, list[dict[str, str]]]:
+        """The lexical index, the adapters, calibration and the final FAISS index, with their manifest."""
+        s = self.settings
+        segmenter = JiebaSegmenter(kb.dict_terms, kb.synonyms)
+        kind = s.index_kind if s.index_kind != "auto" else ("hnsw" if len(raw) >= s.hnsw_min_vectors else "flat")
+        manifest = index_mod.new_manifest(kb.source, kb.sha256, len(kb.entries), kb.question_count,
+                                          self.embedder.name, self.embedder.dimension, kind)
+        if tuned is not None:
+            manifest = replace(manifest, model=tuned)
+        # the base's own FAISS index is never searched (each fold and the final index get theirs): keep it flat
+        base = index_mod.assemble(kb, raw, self.normalizer, segmenter, manifest, "flat", s.hnsw_min_vectors)
+        clock.lap("lexical")
+        fold = folds(base)
+        # the fold adapters (each without its fold's questions) and the final one, trained side by side with the
+        # early-stopping run that picks their step count
+        info, (*fold_matrices, matrix) = adapter_mod.fit_early_stopped(
+            raw, base.question_entry, [fold != f for f in range(CROSS_FOLDS)] + [None],
+            adapter_mod.AdapterConfig(seed=s.seed))
+        clock.lap("adapters")
+        fitter = CrossFitter(s, self.normalizer, segmenter, self._encode, self.progress)
+        examples, ranker_rows = fitter.examples(base, raw, fold, fold_matrices, holdout)
+        calibration, selftest, failures = Calibrator(s).fit(kb, base, examples, ranker_rows)
+        clock.lap("calibration")
+        vectors = apply_adapter(matrix, raw)
+        data = replace(base, vectors=vectors, faiss=index_mod.make_faiss(vectors, s.index_kind, s.hnsw_min_vectors),
+                       adapter=matrix, model_dir=model_dir)
+        clock.lap("faiss")
+        manifest = replace(manifest, adapter=info, confidence=calibration, selftest=selftest,
+                           build_seconds=dict(clock.stages))  # the write is not in it yet
+        return replace(data, manifest=manifest), failures
+
+    def _encode(self, texts: list[str], label: str) -> np.ndarray:
+        """Encode in chunks (for the progress bar), shortest texts first: batches of similar lengths carry
+        little padding, which doubles the ONNX encode rate on a KB's short questions."""
+        chunk = 256
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros((len(texts), self.embedder.dimension), dtype=np.float32)
+        for i in tqdm(range(0, len(texts), chunk), desc=label, unit="batch", disable=not self.progress,
+                      leave=False):
+            rows = order[i : i + chunk]
+            out[rows] = self.embedder.encode([texts[j] for j in rows])
+        return out

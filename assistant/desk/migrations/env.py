@@ -1,0 +1,39 @@
+"""Alembic environment: runs on the connection the service hands over (``assistant.desk.db.upgrade``, at
+every start), or on ``sqlalchemy.url`` when a developer runs alembic by hand with ``alembic.ini`` here."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Connection
+
+from assistant.desk.tables import Base
+
+config = context.config
+
+
+def run() -> None:
+    connection = config.attributes.get("connection")
+    if connection is None:
+        from assistant.desk.db import make_engine
+
+        url = config.get_main_option("sqlalchemy.url")
+        if not url:
+            raise SystemExit("set sqlalchemy.url in alembic.ini")
+        engine = make_engine(url)
+        try:
+            with engine.connect() as own:
+                _migrate(own)
+                own.commit()
+        finally:
+            engine.dispose()
+        return
+    _migrate(connection)
+
+
+def _migrate(connection: Connection) -> None:
+    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run()

@@ -1,0 +1,170 @@
+"""The ticket store: a protocol, and its SQLAlchemy implementation (SQLite by default, PostgreSQL by DSN).
+
+Every lifecycle step is one conditional ``UPDATE ... WHERE id = ? AND status IN (...)`` plus its audit event,
+in one transaction: the database decides which of two racing agents wins, on SQLite and PostgreSQL alike.
+Ticket tokens are stored as SHA-256 hashes only; the plain token is returned once, at creation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Collection
+from typing import Any, Protocol
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from ...errors import TicketConflict, TicketNotFound
+from ..db import Database
+from ..tables import EventRow, TicketRow, as_utc, utcnow
+from .models import Change, NewTicket, Status, Ticket, TicketEvent
+
+
+class TicketStore(Protocol):
+    def create_ticket(self, new: NewTicket) -> tuple[Ticket, str]:
+        """Store a new open ticket; return it with its secret token (the only time the token is seen)."""
+        ...
+
+    def get_ticket(self, ticket_id: int) -> Ticket: ...
+
+    def read_ticket(self, ticket_id: int, token: str) -> Ticket:
+        """The ticket if the token is its own; TicketNotFound otherwise (a wrong token reveals nothing)."""
+        ...
+
+    def list_tickets(self, statuses: Collection[Status], team: str | None = None, limit: int = 200) -> list[Ticket]:
+        """Oldest first."""
+        ...
+
+    def active_ticket(self, session_id: str) -> Ticket | None: ...
+
+    def apply(self, ticket_id: int, change: Change) -> Ticket: ...
+
+    def events(self, ticket_id: int) -> list[TicketEvent]: ...
+
+    def counts(self) -> dict[str, int]:
+        """Tickets by status."""
+        ...
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _ticket(row: TicketRow) -> Ticket:
+    return Ticket(
+        id=row.id, status=row.status, team=row.team, question=row.question,  # type: ignore[arg-type]
+        session_id=row.session_id, channel=row.channel, source=row.source, reason=row.reason,
+        confidence=row.confidence, suggestions=tuple(row.suggestions or ()), contact=row.contact,
+        description=row.description, assignee=row.assignee, reply=row.reply, created_at=as_utc(row.created_at),
+        updated_at=as_utc(row.updated_at), resolved_at=as_utc(row.resolved_at) if row.resolved_at else None,
+    )
+
+
+def _event(row: EventRow) -> TicketEvent:
+    return TicketEvent(id=row.id, ticket_id=row.ticket_id, at=as_utc(row.at), actor=row.actor, action=row.action,
+                       from_status=row.from_status, to_status=row.to_status, team=row.team, text=row.text)
+
+
+class SqlTicketStore:
+    """TicketStore on the help desk's database."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # ---- tickets ----------------------------------------------------------------------------------------
+
+    def create_ticket(self, new: NewTicket) -> tuple[Ticket, str]:
+        token = secrets.token_urlsafe(24)
+        now = utcnow()
+        row = TicketRow(
+            status="open", team=new.team, question=new.question, session_id=new.session_id, channel=new.channel,
+            source=new.source, reason=new.reason, confidence=new.confidence, suggestions=list(new.suggestions),
+            contact=new.contact, description=new.description, token_hash=hash_token(token), created_at=now,
+            updated_at=now,
+        )
+        with self.db.session(write=True) as session:
+            session.add(row)
+            session.flush()
+            session.add(EventRow(ticket_id=row.id, at=now, actor=new.source, action="create", from_status=None,
+                                 to_status="open", team=new.team, text=None))
+        return _ticket(row), token
+
+    def get_ticket(self, ticket_id: int) -> Ticket:
+        with self.db.session() as session:
+            row = session.get(TicketRow, ticket_id)
+            if row is None:
+                raise TicketNotFound(f"there is no ticket {ticket_id}")
+            return _ticket(row)
+
+    def read_ticket(self, ticket_id: int, token: str) -> Ticket:
+        with self.db.session() as session:
+            row = session.get(TicketRow, ticket_id)
+            if row is None or not hmac.compare_digest(row.token_hash, hash_token(token)):
+                raise TicketNotFound(f"there is no ticket {ticket_id} with this token")
+            return _ticket(row)
+
+    def list_tickets(self, statuses: Collection[Status], team: str | None = None, limit: int = 200) -> list[Ticket]:
+        query = select(TicketRow).where(TicketRow.status.in_(list(statuses)))
+        if team:
+            query = query.where(TicketRow.team == team)
+        query = query.order_by(TicketRow.created_at, TicketRow.id).limit(limit)
+        with self.db.session() as session:
+            return [_ticket(row) for row in session.scalars(query)]
+
+    def active_ticket(self, session_id: str) -> Ticket | None:
+        query = (select(TicketRow).where(TicketRow.session_id == session_id, TicketRow.status != "resolved")
+                 .order_by(TicketRow.id.desc()).limit(1))
+        with self.db.session() as session:
+            row = session.scalars(query).first()
+            return _ticket(row) if row else None
+
+    def apply(self, ticket_id: int, change: Change) -> Ticket:
+        now = utcnow()
+        values: dict[str, Any] = {"status": change.status, "updated_at": now}
+        if change.assign:
+            values["assignee"] = change.actor
+        if change.unassign:
+            values["assignee"] = None
+        if change.team is not None:
+            values["team"] = change.team
+        if change.action == "reply":
+            values["reply"] = change.text
+        if change.status == "resolved":
+            values["resolved_at"] = now
+        guard = [TicketRow.id == ticket_id, TicketRow.status.in_(list(change.allowed))]
+        if change.owner_only:
+            guard.append(or_(TicketRow.status != "claimed", TicketRow.assignee == change.actor))
+        with self.db.session(write=True) as session:
+            locked = select(TicketRow.status).where(TicketRow.id == ticket_id).with_for_update()
+            before = session.execute(locked).scalar()
+            if before is None:
+                raise TicketNotFound(f"there is no ticket {ticket_id}")
+            result = session.execute(update(TicketRow).where(*guard).values(**values))
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                raise TicketConflict(self._conflict(session, ticket_id, change))
+            session.add(EventRow(ticket_id=ticket_id, at=now, actor=change.actor, action=change.action,
+                                 from_status=before, to_status=change.status, team=change.team, text=change.text))
+            row = session.get(TicketRow, ticket_id, populate_existing=True)
+            assert row is not None
+            return _ticket(row)
+
+    @staticmethod
+    def _conflict(session: Session, ticket_id: int, change: Change) -> str:
+        row = session.get(TicketRow, ticket_id, populate_existing=True)
+        assert row is not None
+        if row.status == "claimed" and row.status in change.allowed:
+            return f"ticket {ticket_id} is claimed by {row.assignee}, not by {change.actor}"
+        held = f" by {row.assignee}" if row.status == "claimed" else ""
+        return f"ticket {ticket_id} is {row.status}{held}; cannot {change.action} it"
+
+    def events(self, ticket_id: int) -> list[TicketEvent]:
+        query = select(EventRow).where(EventRow.ticket_id == ticket_id).order_by(EventRow.id)
+        with self.db.session() as session:
+            return [_event(row) for row in session.scalars(query)]
+
+    def counts(self) -> dict[str, int]:
+        with self.db.session() as session:
+            rows = session.execute(select(TicketRow.status, func.count()).group_by(TicketRow.status)).all()
+        return {str(s): int(n) for s, n in rows}

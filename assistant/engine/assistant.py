@@ -1,0 +1,158 @@
+"""The engine's one entry point: ``Assistant.ask(question) -> Reply``.
+
+A question passes the stages in order: query (normalise, segment), embed (model + adapter), retrieve (FAISS and
+BM25 candidates, scored per entry), rank (ranker + calibrator), decide (answer, clarify or hand off). Concurrent
+questions are ranked together (batching.Coalescer) and recent rankings are cached by normalised text.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from .. import index as index_mod
+from ..config import Settings
+from ..index import IndexData
+from ..text import JiebaSegmenter, Normalizer
+from .batching import Coalescer
+from .cache import LruCache
+from .decide import Decider, Reply, Thresholds
+from .embed import Embedder, apply_adapter, load_embedder
+from .query import validate_question
+from .rank import Ranked, Ranker
+from .retrieve import HybridRetriever
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    id: str
+    question: str
+    answer: str
+    category: str
+    matched_question: str
+    team: str | None
+    risk: str
+    score: float
+
+
+class Assistant:
+    """Answers questions from one loaded index. Thread-safe: concurrent questions are ranked together, in
+    batches (batching.Coalescer), and repeated questions are served from a cache of recent rankings."""
+
+    def __init__(self, data: IndexData, embedder: Embedder, settings: Settings) -> None:
+        self.data = data
+        self.embedder: Embedder = embedder
+        self.settings = settings
+        self._batches: Coalescer[Ranked] = Coalescer(self._rank_fresh, settings.batch_size, settings.batch_wait_ms)
+        self.cache: LruCache[str, Ranked] = LruCache(settings.answer_cache_size)
+        self.normalizer = Normalizer()
+        self.retriever = HybridRetriever(data, self.normalizer, JiebaSegmenter(data.dict_terms, data.synonyms),
+                                         settings.candidates)
+        conf = data.manifest.calibration
+        self.ranker = Ranker(conf.ranker, conf.scorer, conf.calibrator)
+        t = conf.thresholds
+        answer = settings.answer_threshold if settings.answer_threshold is not None else t["answer"]
+        self.thresholds = Thresholds(
+            answer=answer,
+            answer_sensitive=max(answer, t["answer_sensitive"]),
+            clarify=settings.clarify_threshold if settings.clarify_threshold is not None else t["clarify"],
+        )
+        self.decider = Decider(data, self.thresholds, self.normalizer, settings.alternatives, settings.default_team)
+
+    @classmethod
+    def from_index(cls, path: Path | str, settings: Settings, embedder: Embedder | None = None) -> Assistant:
+        """Load an index version; ``embedder`` is reused when it is the model the index was built with (the
+        configured model, or the fine-tuned one a `--tune` version carries), otherwise that model is loaded."""
+        tuned = index_mod.tuned_model(Path(path)) if Path(path).exists() else None
+        wanted = Path(tuned or settings.model).resolve()
+        if embedder is None or Path(str(getattr(embedder, "path", ""))).resolve() != wanted:
+            embedder = load_embedder(settings.model_copy(update={"model": str(wanted)}) if tuned else settings)
+        data = index_mod.load(Path(path), embedder.name, embedder.dimension)
+        return cls(data, embedder, settings)
+
+    @property
+    def batches(self) -> int:
+        """Batches ranked so far (concurrent questions share one)."""
+        return self._batches.batches
+
+    @property
+    def version(self) -> str:
+        return self.data.path.name if self.data.path else "in-memory"
+
+    # ---- public API ---------------------------------------------------------------------------------------
+
+    def ask(self, question: object, *, session: str | None = None) -> Reply:
+        return self.ask_many([question], session=session)[0]
+
+    def ask_many(self, questions: Sequence[object], *, session: str | None = None) -> list[Reply]:
+        """Answer several questions, embedding them in one batch (used by eval and request coalescing)."""
+        started = time.perf_counter()
+        texts = [self.validate(q) for q in questions]
+        ranked = self.rank_many(texts)
+        per_question = (time.perf_counter() - started) * 1e3 / max(len(texts), 1)
+        return [self.decider.decide(r, session, per_question) for r in ranked]
+
+    def ask_ranked(self, question: object) -> tuple[Reply, Ranked]:
+        """The reply together with the full ranking behind it (for evaluation)."""
+        started = time.perf_counter()
+        ranked = self.rank_many([self.validate(question)])[0]
+        return self.decider.decide(ranked, None, (time.perf_counter() - started) * 1e3), ranked
+
+    def suggest(self, question: object, k: int = 5) -> list[Suggestion]:
+        """Ranked entries with their scores, for agents (no decision, no handoff rules)."""
+        r = self.rank_many([self.validate(question)])[0]
+        out = []
+        for pos in range(min(k, len(r.entries))):
+            e = self.data.entries[int(r.entries[pos])]
+            out.append(Suggestion(
+                id=e.id, question=e.question, answer=e.answer, category=e.category,
+                matched_question=self.data.question_texts[int(r.matched[pos])], team=e.team, risk=e.risk,
+                score=round(Decider.share(r.scores, pos, r.confidence), 4),
+            ))
+        return out
+
+    def validate(self, question: object) -> str:
+        return validate_question(question, self.settings.max_question_chars, self.normalizer)
+
+    # ---- stages -------------------------------------------------------------------------------------------
+
+    def embed(self, norms: list[str]) -> np.ndarray:
+        return apply_adapter(self.data.adapter, self.embedder.encode(norms))
+
+    def rank_many(self, texts: list[str]) -> list[Ranked]:
+        """Rankings of validated questions; those seen recently (by normalised text) come from the cache."""
+        t0 = time.perf_counter()
+        keys = [self.normalizer.normalize(t) for t in texts]
+        found = [self.cache.get(k) for k in keys]
+        missing = [i for i, r in enumerate(found) if r is None]
+        fresh = self._batches.run([texts[i] for i in missing]) if missing else []
+        for i, r in zip(missing, fresh, strict=True):
+            self.cache.put(keys[i], r)
+            found[i] = r
+        hit = {"cache_ms": (time.perf_counter() - t0) * 1e3 / len(texts)}
+        out = []
+        for i, (text, ranked) in enumerate(zip(texts, found, strict=True)):
+            assert ranked is not None
+            out.append(ranked if i in missing else replace(ranked, query=replace(ranked.query, text=text), timing=hit))
+        return out
+
+    def _rank_fresh(self, texts: list[str]) -> list[Ranked]:
+        t0 = time.perf_counter()
+        queries = [self.retriever.prepare(t) for t in texts]
+        t1 = time.perf_counter()
+        vectors = self.embed([q.norm for q in queries])
+        t2 = time.perf_counter()
+        sims, ids = self.retriever.dense_search(vectors)
+        t3 = time.perf_counter()
+        share = 1e3 / len(texts)
+        out = []
+        for n, query in enumerate(queries):
+            c = self.retriever.candidates(query, vectors[n], (sims[n], ids[n]))
+            timing = {"prepare_ms": (t1 - t0) * share, "embed_ms": (t2 - t1) * share,
+                      **c.timing, "dense_ms": (t3 - t2) * share}
+            out.append(self.ranker.rank(query, c, timing))
+        return out

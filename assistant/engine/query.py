@@ -1,0 +1,50 @@
+"""The first stage: a question as both retrieval legs see it (normalised, transliterated, segmented)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import InvalidQuestion
+from ..text import JiebaSegmenter, Normalizer, PinyinTransliterator, bigrams, polarity_sides
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    norm: str
+    words: tuple[str, ...]
+    tokens: tuple[str, ...]
+    polarity: frozenset[tuple[int, int]]
+    bigrams: frozenset[str] = frozenset()
+
+
+class QueryPreparer:
+    """Normalise, turn typed pinyin back into KB words, drop fillers for the lexical leg, segment."""
+
+    def __init__(self, normalizer: Normalizer, segmenter: JiebaSegmenter, pinyin: dict[str, str]) -> None:
+        self.normalizer = normalizer
+        self.segmenter = segmenter
+        self.transliterate = PinyinTransliterator(pinyin)
+
+    def prepare(self, text: str) -> Query:
+        norm = self.transliterate(self.normalizer.normalize(text))
+        lexical = self.normalizer.drop_fillers(norm)
+        words = self.segmenter.words(lexical)
+        return Query(
+            text=text, norm=norm, words=tuple(words), tokens=tuple(self.segmenter.tokens_of(words)),
+            polarity=polarity_sides(norm), bigrams=bigrams(lexical),
+        )
+
+
+def validate_question(question: object, max_chars: int, normalizer: Normalizer | None = None) -> str:
+    """The question as text, or InvalidQuestion saying what is wrong with it."""
+    if not isinstance(question, str):
+        raise InvalidQuestion("the question must be text")
+    text = question.strip()
+    if not text:
+        raise InvalidQuestion("the question is empty")
+    if len(text) > max_chars:
+        raise InvalidQuestion(f"the question is {len(text)} characters long; at most {max_chars} are allowed")
+    if not (normalizer or Normalizer()).normalize(text):
+        raise InvalidQuestion("the question has no readable text")
+    return text

@@ -1,0 +1,1 @@
+"""Measuring answer quality on labelled questions: ranking, decisions, calibration, latency, and charts."""

@@ -1,0 +1,6 @@
+"""The knowledge base: entry schema, loading and validation (every problem named with its file and entry)."""
+
+from .load import DICT_FILE, SPECIAL_FILES, kb_checksum, kb_files, load_kb
+from .schema import Entry, KnowledgeBase, Triggers
+
+__all__ = ["DICT_FILE", "SPECIAL_FILES", "Entry", "KnowledgeBase", "Triggers", "kb_checksum", "kb_files", "load_kb"]

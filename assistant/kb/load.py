@@ -1,0 +1,167 @@
+"""KB loaders (a folder of YAML files, or one JSON Lines file), validated all at once.
+
+Every problem is reported as one line naming the file and the entry (or line), so a maintainer can fix
+them all from a single ``assistant check-kb`` run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import KBError
+from .schema import KnowledgeBase, Triggers
+from .validate import validate_entries
+
+SPECIAL_FILES = {"synonyms.yaml", "handoff.yaml"}
+DICT_FILE = "dict.txt"
+
+
+def kb_files(path: Path) -> list[Path]:
+    """The files that make up a KB, in a stable order: they are also what its checksum covers."""
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise KBError([f"{path}: no such KB file or folder"])
+    files = sorted(p for p in path.glob("*.yaml") if p.is_file())
+    files += sorted(p for p in path.glob("*.yml") if p.is_file())
+    if (path / DICT_FILE).is_file():
+        files.append(path / DICT_FILE)
+    return files
+
+
+def kb_checksum(path: Path) -> str:
+    digest = hashlib.sha256()
+    for file in kb_files(path):
+        digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def load_kb(path: Path | str, teams: Sequence[str] | None = None) -> KnowledgeBase:
+    """Load and validate a KB; raise KBError listing every problem found."""
+    path = Path(path)
+    problems: list[str] = []
+    if path.is_file() and path.suffix == ".jsonl":
+        raw = list(_read_jsonl(path, problems))
+        dict_terms: tuple[str, ...] = ()
+        synonyms: dict[str, str] = {}
+        triggers = Triggers()
+    else:
+        files = kb_files(path)
+        yaml_files = [f for f in files if f.suffix in (".yaml", ".yml") and f.name not in SPECIAL_FILES]
+        if path.is_file():
+            yaml_files = [path]
+        raw = [item for f in yaml_files for item in _read_yaml(f, problems)]
+        folder = path if path.is_dir() else path.parent
+        dict_terms = _read_dict(folder / DICT_FILE, problems)
+        synonyms = _read_synonyms(folder / "synonyms.yaml", problems)
+        triggers = _read_triggers(folder / "handoff.yaml", problems)
+    entries = validate_entries(raw, teams, problems)
+    if not entries and not problems:
+        problems.append(f"{path}: the KB has no entries")
+    if problems:
+        raise KBError(problems)
+    return KnowledgeBase(
+        entries=tuple(entries), source=path, sha256=kb_checksum(path),
+        dict_terms=dict_terms, synonyms=synonyms, triggers=triggers,
+    )
+
+
+def _read_jsonl(path: Path, problems: list[str]) -> Iterable[tuple[str, dict[str, Any]]]:
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            where = f"{path}:{lineno}"
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as exc:
+                problems.append(f"{where}: not valid JSON ({exc.msg})")
+                continue
+            if not isinstance(item, dict):
+                problems.append(f"{where}: a line must be a JSON object")
+                continue
+            yield where, item
+
+
+def _read_yaml(path: Path, problems: list[str]) -> Iterable[tuple[str, dict[str, Any]]]:
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        problems.append(f"{path}: not valid YAML ({str(exc).splitlines()[0]})")
+        return
+    if not isinstance(doc, dict) or not isinstance(doc.get("entries"), list):
+        problems.append(f"{path}: expected a mapping with `category` and a list `entries`")
+        return
+    category = doc.get("category")
+    for n, item in enumerate(doc["entries"], 1):
+        label = item.get("id", f"#{n}") if isinstance(item, dict) else f"#{n}"
+        where = f"{path}: entry {label}"
+        if not isinstance(item, dict):
+            problems.append(f"{where}: an entry must be a mapping")
+            continue
+        if category and "category" not in item:
+            item = {**item, "category": category}
+        yield where, item
+
+
+def _read_dict(path: Path, problems: list[str]) -> tuple[str, ...]:
+    if not path.is_file():
+        return ()
+    terms = []
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        parts = line.split()
+        if not parts or line.lstrip().startswith("#"):
+            continue
+        if len(parts) > 3:
+            problems.append(f"{path}:{lineno}: expected `term [freq] [tag]`")
+            continue
+        terms.append(parts[0])
+    return tuple(terms)
+
+
+def _read_synonyms(path: Path, problems: list[str]) -> dict[str, str]:
+    if not path.is_file():
+        return {}
+    doc = _load_mapping(path, problems)
+    out: dict[str, str] = {}
+    for canonical, variants in doc.items():
+        if not isinstance(variants, list) or not all(isinstance(v, str) and v.strip() for v in variants):
+            problems.append(f"{path}: `{canonical}` must map to a list of words")
+            continue
+        for variant in variants:
+            if variant in out and out[variant] != canonical:
+                problems.append(f"{path}: `{variant}` is a synonym of both `{out[variant]}` and `{canonical}`")
+            out[variant.strip()] = str(canonical)
+    return out
+
+
+def _read_triggers(path: Path, problems: list[str]) -> Triggers:
+    if not path.is_file():
+        return Triggers()
+    doc = _load_mapping(path, problems)
+    lists = {}
+    for key in ("human", "safety"):
+        value = doc.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            problems.append(f"{path}: `{key}` must be a list of phrases")
+            value = []
+        lists[key] = tuple(v.strip() for v in value)
+    return Triggers(human=lists["human"], safety=lists["safety"])
+
+
+def _load_mapping(path: Path, problems: list[str]) -> dict[str, Any]:
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        problems.append(f"{path}: not valid YAML ({str(exc).splitlines()[0]})")
+        return {}
+    if not isinstance(doc, dict):
+        problems.append(f"{path}: expected a mapping")
+        return {}
+    return doc

@@ -1,0 +1,60 @@
+"""Entry-level and cross-entry checks, every problem reported with the place it was found."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+from .schema import Entry
+
+
+def validate_entries(
+    raw: Iterable[tuple[str, dict[str, Any]]], teams: Sequence[str] | None, problems: list[str]
+) -> list[Entry]:
+    """Schema errors and cross-entry checks, all reported; an entry with a schema error still gets the rest."""
+    entries: list[Entry] = []
+    ids: dict[str, str] = {}
+    owner: dict[str, str] = {}
+    for where, item in raw:
+        entry: Entry | None = None
+        try:
+            entry = Entry.model_validate(item)
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = ".".join(str(p) for p in err["loc"]) or "entry"
+                problems.append(f"{where}: {loc}: {err['msg']}")
+        entry_id = str(item.get("id", where))
+        if entry_id in ids:
+            problems.append(f"{where}: duplicate id `{entry_id}` (first at {ids[entry_id]})")
+            continue
+        ids[entry_id] = where
+        team = item.get("team")
+        if teams is not None and isinstance(team, str) and team not in teams:
+            problems.append(f"{where}: unknown team `{team}` (known: {', '.join(teams)})")
+            entry = None
+        similar = item.get("similar") or []
+        questions = [q for q in [item.get("question"), *(similar if isinstance(similar, list) else [])]
+                     if isinstance(q, str) and q.strip()]
+        seen_here: set[str] = set()
+        for q in questions:
+            key = question_key(q)
+            if key in seen_here:
+                problems.append(f"{where}: question `{q.strip()}` is listed twice")
+                entry = None
+            elif key in owner:
+                problems.append(f"{where}: question `{q.strip()}` also belongs to entry `{owner[key]}`")
+                entry = None
+            seen_here.add(key)
+        for key in seen_here:
+            owner.setdefault(key, entry_id)
+        if entry is not None:
+            entries.append(entry)
+    return entries
+
+
+def question_key(text: str) -> str:
+    """Two questions that differ only in spacing, case or end punctuation count as the same."""
+    return re.sub(r"[\s?？!！。.,，~～]+", "", text).lower()
