@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -207,29 +209,23 @@ def eval_cmd(kb_path: Path, queries: tuple[Path, ...], as_json: bool, plots: Pat
 def serve(host: str | None, port: int | None) -> None:
     """Serve the help desk: API, help widget and agent console, with the index at FAQ_INDEX_DIR/current."""
     import uvicorn
-
-    from .api import create_app
+    from sqlalchemy.engine import make_url
 
     settings = Settings()
     host, port = host or settings.host, port or settings.port
     if not (settings.index_dir / "current").exists():
         fail(f"{settings.index_dir / 'current'}: no index here; run `assistant build` first")
+    if settings.workers > 1 and settings.index_watch_s <= 0:
+        fail("FAQ_WORKERS > 1 needs FAQ_INDEX_WATCH_S > 0: an admin reload reaches only one worker")
     base = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
-    from sqlalchemy.engine import make_url
-
     dsn = make_url(settings.database_dsn).render_as_string(hide_password=True)
-    if settings.workers > 1:
-        _serve_workers(settings, host, port, base, dsn)
-        return
-    click.echo(f"loading the model and {settings.index_dir / 'current'} ...")
-    from .engine.batching import serving_threads
-
-    serving_threads()
-    assistant = _load_assistant(None)
-    app = create_app(settings, assistant=assistant)
-    click.echo(f"index {assistant.version}; tickets in {dsn}")
+    click.echo(f"{settings.workers} process(es), each loading the model and {settings.index_dir / 'current'} "
+               f"(/readyz answers once it is loaded); tickets in {dsn}")
     _urls(base)
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    with _worker_environment(settings):
+        # one startup path with and without workers: each process builds its app with api.app:app_from_env
+        uvicorn.run("assistant.api.app:app_from_env", factory=True, host=host, port=port,
+                    workers=settings.workers if settings.workers > 1 else None, log_level="info")
 
 
 def _urls(base: str) -> None:
@@ -239,31 +235,28 @@ def _urls(base: str) -> None:
     click.echo(f"health         {base}/healthz  {base}/readyz  {base}/metrics")
 
 
-def _serve_workers(settings: Settings, host: str, port: int, base: str, dsn: str) -> None:
-    """FAQ_WORKERS processes on one port. One process is bound by Python (the GIL) at about 280 questions/s on
-    2 cores with int8, before the model is; several processes share the load. Each loads the model and follows
-    index/current by itself (FAQ_INDEX_WATCH_S); /metrics adds up all of them."""
+@contextmanager
+def _worker_environment(settings: Settings) -> Iterator[None]:
+    """With FAQ_WORKERS > 1: the processes share one port, a Prometheus folder (/metrics adds up all of them),
+    a load board (api/balance.py) and the cores for their model runs. One process is bound by Python (the GIL)
+    at about 280 questions/s on 2 cores with int8, before the model is; several processes share the load. Each
+    follows index/current by itself (FAQ_INDEX_WATCH_S)."""
     import os
     import shutil
     import tempfile
 
-    import uvicorn
-
     from .api.balance import BOARD_ENV
 
-    if settings.index_watch_s <= 0:
-        fail("FAQ_WORKERS > 1 needs FAQ_INDEX_WATCH_S > 0: an admin reload reaches only one worker")
+    if settings.workers <= 1:
+        yield
+        return
     metrics_dir = Path(tempfile.mkdtemp(prefix="faq-metrics-"))
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)  # before any worker imports prometheus_client
-    os.environ[BOARD_ENV] = str(metrics_dir / "load-board")  # the workers' busy connections (api/balance.py)
+    os.environ[BOARD_ENV] = str(metrics_dir / "load-board")  # the workers' busy connections
     if settings.embed_threads == 0:  # share the cores between the workers' model runs
         os.environ["FAQ_EMBED_THREADS"] = str(max(1, (os.cpu_count() or 1) // settings.workers))
-    click.echo(f"{settings.workers} workers, each loading the model and {settings.index_dir / 'current'}; "
-               f"tickets in {dsn}")
-    _urls(base)
     try:
-        uvicorn.run("assistant.api.app:app_from_env", factory=True, host=host, port=port,
-                    workers=settings.workers, log_level="info")
+        yield
     finally:
         shutil.rmtree(metrics_dir, ignore_errors=True)
 

@@ -55,5 +55,5 @@ def test_two_workers_share_the_port_metrics_and_index(api_settings: Settings, bu
     finally:
         _stop(server)
     output = log.read_text(errors="replace")
-    assert "2 workers" in output and "Traceback" not in output, output[-3000:]
+    assert "2 process(es)" in output and "Traceback" not in output, output[-3000:]
     assert len(set(re.findall(r"Started server process \[(\d+)\]", output))) == 2, output[-3000:]
