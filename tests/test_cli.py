@@ -70,7 +70,7 @@ def test_build_rollback_ask_and_eval(tmp_path: Path) -> None:
     assert ask.returncode == 0, ask.stderr
     reply = json.loads(ask.stdout)
     assert reply["alternatives"][0]["id"] == "safety-block-user"
-    assert reply["decision"] in ("answer", "clarify", "handoff")
+    assert reply["decision"] == "answer" and reply["answer"]["id"] == "safety-block-user"
 
     bad = run("ask", "   ", env=env)
     assert bad.returncode == 1 and bad.stderr.strip() == "error: the question is empty"
