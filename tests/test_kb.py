@@ -33,7 +33,24 @@ def test_fixture_kb_loads(fixture_kb) -> None:
     assert len({e.category for e in fixture_kb.entries}) >= 10
     assert "直播权限" in fixture_kb.dict_terms
     assert fixture_kb.synonyms["口令"] == "密码"
-    assert "转人工" in fixture_kb.triggers.human
+    assert "转人工" in fixture_kb.intents.rule("human").patterns  # the fixture's older handoff.yaml, as patterns
+    assert fixture_kb.intents.rule("smalltalk.thanks").patterns  # and the shipped intents for the rest
+
+
+def test_shipped_intents_and_voice_load_and_check(tmp_path: Path) -> None:
+    kb = load_kb(SHIPPED_KB)
+    assert kb.voice.say("ticket.created", id=7).count("#7") == 1
+    assert {r.name for r in kb.intents.rules} >= {"safety", "legal", "human", "offdomain", "smalltalk.ping"}
+    write(tmp_path / "a.yaml", "category: 账号\nentries:" + entry("a-1", "忘记密码", ["密码忘了"]))
+    write(tmp_path / "intents.yaml", "human:\n  patterns: ['(unclosed']\nnobody:\n  examples: [x]\n")
+    write(tmp_path / "voice.yaml", "say:\n  ticket.created: 工单 {number}\n")
+    with pytest.raises(KBError) as err:
+        load_kb(tmp_path, TEAMS)
+    problems = "\n".join(err.value.problems)
+    assert "pattern `(unclosed` is not a valid regular expression" in problems
+    assert "unknown intent `nobody`" in problems
+    assert "`say.ticket.created` (default) uses {number}; it may use only {id}" in problems
+    assert "`say.greeting` is missing" in problems
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:

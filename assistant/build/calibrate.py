@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from importlib import resources
 
 import numpy as np
 from tqdm import tqdm
@@ -24,6 +23,7 @@ from ..engine.rank import CALIBRATION_FEATURES, Logistic, rank
 from ..engine.retrieve import HybridRetriever
 from ..index import Calibration, IndexData, SelfTest, make_faiss
 from ..kb import KnowledgeBase
+from ..kb.intents import off_domain_probes
 from ..text import JiebaSegmenter, Normalizer
 
 CROSS_FOLDS = 4  # each fold's adapter learns from 3/4 of the questions, close to the final one
@@ -50,11 +50,6 @@ class Scored:
     weight: np.ndarray
     inscope: np.ndarray
     failures: list[dict[str, str]]
-
-
-def off_domain_probes() -> list[str]:
-    text = resources.files("assistant").joinpath("resources/offdomain.txt").read_text(encoding="utf-8")
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
 def question_sample(n_questions: int, limit: int, seed: int) -> Sequence[int]:

@@ -20,11 +20,16 @@ from ..index import IndexData
 from ..text import JiebaSegmenter, Normalizer
 from .batching import Coalescer
 from .cache import LruCache
+from .context import FollowUps, PriorTurn
 from .decide import Decider, Reply, Thresholds
 from .embed import Embedder, apply_adapter, load_embedder
+from .features import F, unit_rows
+from .intent import QUESTION, IntentDetector
 from .query import validate_question
 from .rank import Ranked, Ranker
 from .retrieve import HybridRetriever
+
+RELATED = 3  # 相关问题 offered after an answer
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,10 @@ class Assistant:
             answer_sensitive=max(answer, t["answer_sensitive"]),
             clarify=settings.clarify_threshold if settings.clarify_threshold is not None else t["clarify"],
         )
-        self.decider = Decider(data, self.thresholds, self.normalizer, settings.alternatives, settings.default_team)
+        self.decider = Decider(data, self.thresholds, self.normalizer, settings.alternatives, settings.default_team,
+                               related_entries(data))
+        self.intents = IntentDetector(data.intents, embedder.encode, normalize=self.normalizer.normalize)
+        self.followups = FollowUps()
 
     @classmethod
     def from_index(cls, path: Path | str, settings: Settings, embedder: Embedder | None = None) -> Assistant:
@@ -85,8 +93,28 @@ class Assistant:
 
     # ---- public API ---------------------------------------------------------------------------------------
 
-    def ask(self, question: object, *, session: str | None = None) -> Reply:
-        return self.ask_many([question], session=session)[0]
+    def ask(self, question: object, *, session: str | None = None, channel: str = "web",
+            prior: Sequence[PriorTurn] = ()) -> Reply:
+        """One message; ``prior``: the conversation's earlier messages, for follow-ups (oldest first)."""
+        started = time.perf_counter()
+        ranked, context = self._rank_in_context(self.validate(question), prior)
+        reply = self.decider.decide(ranked, session, (time.perf_counter() - started) * 1e3, channel)
+        return replace(reply, context=context) if context else reply
+
+    def _rank_in_context(self, text: str, prior: Sequence[PriorTurn]) -> tuple[Ranked, str | None]:
+        contextual = self.followups.contextual(text, prior)
+        if contextual is None:
+            return self.rank_many([text])[0], None
+        alone, within = self.rank_many([text, contextual[-self.settings.max_question_chars:]])
+        # small talk or a request for a person is what it is in any context; a follow-up too short to say what it
+        # is about (那要怎么解) looks off-domain alone, and is a question once the topic is before it
+        if alone.intent.name not in (QUESTION, "offdomain") or within.intent.name != QUESTION:
+            return alone, None
+        chosen = self.followups.combine(alone, within)
+        if chosen is alone and alone.intent.name == QUESTION:
+            return alone, None
+        intent = replace(within.intent, emotion=alone.intent.emotion)  # how this message, not the topic, feels
+        return replace(chosen, query=replace(chosen.query, text=text), intent=intent), contextual
 
     def ask_many(self, questions: Sequence[object], *, session: str | None = None) -> list[Reply]:
         """Answer several questions, embedding them in one batch (used by eval and request coalescing)."""
@@ -96,11 +124,12 @@ class Assistant:
         per_question = (time.perf_counter() - started) * 1e3 / max(len(texts), 1)
         return [self.decider.decide(r, session, per_question) for r in ranked]
 
-    def ask_ranked(self, question: object) -> tuple[Reply, Ranked]:
+    def ask_ranked(self, question: object, prior: Sequence[PriorTurn] = ()) -> tuple[Reply, Ranked]:
         """The reply together with the full ranking behind it (for evaluation)."""
         started = time.perf_counter()
-        ranked = self.rank_many([self.validate(question)])[0]
-        return self.decider.decide(ranked, None, (time.perf_counter() - started) * 1e3), ranked
+        ranked, context = self._rank_in_context(self.validate(question), prior)
+        reply = self.decider.decide(ranked, None, (time.perf_counter() - started) * 1e3)
+        return (replace(reply, context=context) if context else reply), ranked
 
     def suggest(self, question: object, k: int = 5) -> list[Suggestion]:
         """Ranked entries with their scores, for agents (no decision, no handoff rules)."""
@@ -144,7 +173,8 @@ class Assistant:
         t0 = time.perf_counter()
         queries = [self.retriever.prepare(t) for t in texts]
         t1 = time.perf_counter()
-        vectors = self.embed([q.norm for q in queries])
+        raw = self.embedder.encode([q.norm for q in queries])
+        vectors = apply_adapter(self.data.adapter, raw)
         t2 = time.perf_counter()
         sims, ids = self.retriever.dense_search(vectors)
         t3 = time.perf_counter()
@@ -154,5 +184,22 @@ class Assistant:
             c = self.retriever.candidates(query, vectors[n], (sims[n], ids[n]))
             timing = {"prepare_ms": (t1 - t0) * share, "embed_ms": (t2 - t1) * share,
                       **c.timing, "dense_ms": (t3 - t2) * share}
-            out.append(self.ranker.rank(query, c, timing))
+            ranked = self.ranker.rank(query, c, timing)
+            kb_similarity = float(c.features[:, F.dense_max].max()) if len(c.entries) else 0.0
+            out.append(replace(ranked, intent=self.intents.detect(query.norm, raw[n], kb_similarity)))
         return out
+
+
+def related_entries(data: IndexData, n: int = RELATED) -> dict[int, tuple[int, ...]]:
+    """Per entry, the entries of its category nearest to it (centroids of their questions): what a user with
+    this question is likely to need next."""
+    if not data.question_count:
+        return {}
+    centroids = unit_rows(np.add.reduceat(np.asarray(data.vectors), data.starts, axis=0))
+    sims = centroids @ centroids.T
+    categories = np.array([e.category for e in data.entries])
+    out = {}
+    for i in range(len(data.entries)):
+        same = np.flatnonzero((categories == categories[i]) & (np.arange(len(categories)) != i))
+        out[i] = tuple(int(j) for j in same[np.argsort(-sims[i, same], kind="stable")][:n])
+    return out

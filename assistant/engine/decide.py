@@ -1,5 +1,6 @@
-"""The last stage: answer, clarify (您是不是想问) or hand off, from the calibrated confidence and the rules that
-always send a question to a person (an explicit request, safety and legal words)."""
+"""The last stage: what to do with a message. Intents first (a threat, a request for a person, small talk, an
+off-domain request), then the calibrated confidence: answer, clarify (您是不是想问) or hand off. Every sentence
+comes from the KB's voice (voice.yaml)."""
 
 from __future__ import annotations
 
@@ -10,17 +11,11 @@ import numpy as np
 
 from ..index import IndexData
 from ..text import Normalizer
+from .intent import NEUTRAL
 from .rank import Ranked
 
-Decision = Literal["answer", "clarify", "handoff"]
-
-MESSAGES = {
-    "clarify": "您是不是想问以下问题？请点选最接近的一项，或换个说法再问一次。",
-    "handoff": "这个问题我还不能准确回答，已为您转接人工客服，请稍候。",
-    "human": "好的，正在为您转接人工客服，请稍候。",
-    "safety": "您的安全最重要。如遇紧急危险，请立即拨打110（报警）或120（急救）。我们已为您优先转接人工客服。",
-    "sensitive": "如果以上内容没有解决您的问题，可以点击「转人工」联系人工客服。",
-}
+Decision = Literal["answer", "clarify", "handoff", "smalltalk"]
+DECISIONS: tuple[Decision, ...] = ("answer", "clarify", "handoff", "smalltalk")
 
 
 @dataclass(frozen=True)
@@ -64,6 +59,11 @@ class Reply:
     offer_human: bool
     timing: dict[str, float] = field(default_factory=dict)
     session: str | None = None
+    intent: str = "question"  # question, safety, legal, human, smalltalk.<kind>, offdomain
+    emotion: str = NEUTRAL  # angry, anxious, distressed or neutral
+    empathy: str = ""  # the acknowledgement that opens the reply of an upset user
+    related: tuple[Alternative, ...] = ()  # 相关问题: what users with this question often need next
+    context: str | None = None  # a follow-up: the question as resolved against the conversation
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -71,12 +71,14 @@ class Reply:
 
 class Decider:
     def __init__(self, data: IndexData, thresholds: Thresholds, normalizer: Normalizer, alternatives: int,
-                 default_team: str) -> None:
+                 default_team: str, related: dict[int, tuple[int, ...]] | None = None) -> None:
         self.data = data
+        self.voice = data.voice
         self.thresholds = thresholds
         self.normalizer = normalizer
         self.alternatives = alternatives
         self.default_team = default_team
+        self.related = related or {}
 
     @staticmethod
     def share(scores: np.ndarray, pos: int, confidence: float) -> float:
@@ -86,7 +88,7 @@ class Decider:
         weights = np.exp(scores - scores.max())
         return float(weights[pos] / weights.sum())
 
-    def decide(self, r: Ranked, session: str | None, total_ms: float) -> Reply:
+    def decide(self, r: Ranked, session: str | None, total_ms: float, channel: str = "web") -> Reply:
         data = self.data
         alternatives = tuple(
             Alternative(id=data.entries[int(e)].id, question=data.entries[int(e)].question,
@@ -94,43 +96,51 @@ class Decider:
             for pos, e in enumerate(r.entries[: self.alternatives])
         )
         top = data.entries[int(r.entries[0])] if len(r.entries) else None
+        emotion = r.intent.emotion
         base = Reply(
             question=r.query.text, decision="handoff", confidence=round(r.confidence, 4), answer=None,
-            alternatives=alternatives, reason="", message=MESSAGES["handoff"],
+            alternatives=alternatives, reason="", message=self.voice.say("handoff", channel),
             team=(top.team if top is not None and top.team else None) or self.default_team,
             offer_human=True, timing={**{k: round(v, 3) for k, v in r.timing.items()}, "total_ms": round(total_ms, 3)},
-            session=session,
+            session=session, intent=r.intent.name, emotion=emotion,
+            empathy=self.voice.say(f"empathy.{emotion}", channel) if emotion != NEUTRAL else "",
         )
-        return self._by_rule(r, base) or self._by_confidence(r, base)
+        return self._by_intent(r, base, channel) or self._by_confidence(r, base, channel)
 
-    def _by_rule(self, r: Ranked, base: Reply) -> Reply | None:
-        """Safety and legal words, or an explicit request for a person, go to a human whatever the score."""
-        triggers = self.data.triggers
-        safety = next((w for w in triggers.safety if w in r.query.norm), None)
-        if safety:
-            return replace(base, team="safety", message=MESSAGES["safety"],
-                           reason=f"the question mentions「{safety}」(safety or legal)")
-        human = next((w for w in triggers.human if w in r.query.norm), None)
-        if human:
-            return replace(base, message=MESSAGES["human"], reason=f"the user asked for a person (「{human}」)")
+    def _by_intent(self, r: Ranked, base: Reply, channel: str) -> Reply | None:
+        """Threats and requests for a person go to a human whatever the score; small talk gets a reply."""
+        intent = r.intent
+        if intent.name in ("safety", "legal"):
+            return replace(base, team="safety", message=self.voice.say(intent.name, channel),
+                           reason=f"{intent.name}: {intent.reason}")
+        if intent.name == "human":
+            return replace(base, message=self.voice.say("human", channel),
+                           reason=f"the user asked for a person ({intent.reason})")
+        if intent.smalltalk:
+            return replace(base, decision="smalltalk", message=self.voice.say(intent.name, channel),
+                           alternatives=(), offer_human=intent.name == "offdomain", empathy="",
+                           reason=f"{intent.name}: {intent.reason}")
         return None
 
-    def _by_confidence(self, r: Ranked, base: Reply) -> Reply:
+    def _by_confidence(self, r: Ranked, base: Reply, channel: str) -> Reply:
         th, p = self.thresholds, r.confidence
         if not len(r.entries):
             return replace(base, reason="nothing in the KB matches")
-        top = self.data.entries[int(r.entries[0])]
+        index = int(r.entries[0])
+        top = self.data.entries[index]
         sensitive = top.risk == "sensitive"
         needed = th.answer_sensitive if sensitive else th.answer
         matched = self.data.question_texts[int(r.matched[0])]
-        clarify = replace(base, decision="clarify", message=MESSAGES["clarify"])
+        clarify = replace(base, decision="clarify", message=self.voice.say("clarify", channel))
         if p >= needed:
             if len(r.query.words) < 2 and self.normalizer.normalize(matched) != r.query.norm:
                 return replace(clarify, reason=f"confidence {p:.2f}, but a one-word question is too short to be sure")
             ref = AnswerRef(id=top.id, question=top.question, answer=top.answer, category=top.category,
                             matched_question=matched, team=top.team, risk=top.risk)
-            return replace(base, decision="answer", answer=ref, offer_human=sensitive,
-                           message=MESSAGES["sensitive"] if sensitive else "",
+            related = tuple(Alternative(id=self.data.entries[e].id, question=self.data.entries[e].question, score=0.0)
+                            for e in self.related.get(index, ()))
+            return replace(base, decision="answer", answer=ref, offer_human=sensitive, related=related,
+                           message=self.voice.say("sensitive", channel) if sensitive else "",
                            reason=f"confidence {p:.2f} >= answer threshold {needed:.2f}"
                            + (" (sensitive entry)" if sensitive else ""))
         if p >= th.clarify:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .features import Candidates, F, ranker_columns
+from .intent import QUESTION, Intent
 from .query import Query
 
 CALIBRATION_FEATURES = (
@@ -149,6 +150,7 @@ class Ranked:
     matched: np.ndarray
     confidence: float
     timing: dict[str, float]
+    intent: Intent = Intent(QUESTION)
 
 
 class Ranker:

@@ -12,7 +12,7 @@ import bm25s
 import faiss
 import numpy as np
 
-from ..kb import Entry, KnowledgeBase, Triggers
+from ..kb import Entry, Intents, KnowledgeBase, Voice
 from ..text import JiebaSegmenter, Normalizer, PinyinTransliterator, bigrams, polarity_sides
 from .manifest import Manifest
 
@@ -34,7 +34,8 @@ class IndexData:
     entry_polarity: tuple[frozenset[tuple[int, int]], ...]
     dict_terms: tuple[str, ...]
     synonyms: dict[str, str]
-    triggers: Triggers
+    intents: Intents
+    voice: Voice
     adapter: np.ndarray | None = None  # (dim, dim) applied to query vectors before search
     question_words: tuple[frozenset[str], ...] = ()  # build time only: leave-one-out coverage
     question_bigrams: tuple[frozenset[str], ...] = ()
@@ -132,7 +133,8 @@ def assemble(
         entry_polarity=tuple(polarity_sides(normalizer.normalize(e.question)) for e in kb.entries),
         dict_terms=kb.dict_terms,
         synonyms=kb.synonyms,
-        triggers=kb.triggers,
+        intents=kb.intents,
+        voice=kb.voice,
         question_words=tuple(qwords),
         question_bigrams=tuple(qgrams),
         pinyin=PinyinTransliterator.from_vocabulary(vocabulary).table,

@@ -20,7 +20,9 @@ import faiss
 import numpy as np
 
 from ..errors import IndexUnavailable
-from ..kb import Entry, Triggers
+from ..kb import Entry, Intents, Voice
+from ..kb.intents import default_intents
+from ..kb.voice import default_voice
 from ..text import Normalizer, polarity_sides
 from .data import IndexData
 from .manifest import Manifest, read_manifest, write_manifest
@@ -35,7 +37,7 @@ def save(data: IndexData, folder: Path) -> None:
                  "entry_words": [sorted(w) for w in data.entry_words]}
     (folder / "questions.json").write_text(json.dumps(questions, ensure_ascii=False), encoding="utf-8")
     text = {"dict_terms": list(data.dict_terms), "synonyms": data.synonyms, "pinyin": data.pinyin,
-            "triggers": {"human": list(data.triggers.human), "safety": list(data.triggers.safety)}}
+            "intents": data.intents.to_list(), "voice": data.voice.to_dict()}
     (folder / "text.json").write_text(json.dumps(text, ensure_ascii=False, indent=1), encoding="utf-8")
     np.save(folder / "vectors.npy", data.vectors)
     if data.adapter is not None:
@@ -81,7 +83,8 @@ def load(folder: Path, model_name: str | None = None, dimension: int | None = No
         entry_polarity=tuple(polarity_sides(normalizer.normalize(e.question)) for e in entries),
         dict_terms=tuple(text["dict_terms"]),
         synonyms=dict(text["synonyms"]),
-        triggers=Triggers(human=tuple(text["triggers"]["human"]), safety=tuple(text["triggers"]["safety"])),
+        intents=Intents.from_list(text["intents"]) if "intents" in text else default_intents(),
+        voice=Voice(text["voice"]) if "voice" in text else default_voice(),
         adapter=adapter,
         question_bigrams=tuple(frozenset(g) for g in questions["bigrams"]),
         pinyin=dict(text["pinyin"]),

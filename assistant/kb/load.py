@@ -15,10 +15,12 @@ from typing import Any
 import yaml
 
 from ..errors import KBError
-from .schema import KnowledgeBase, Triggers
+from .intents import default_intents, read_intents
+from .schema import KnowledgeBase
 from .validate import validate_entries
+from .voice import default_voice, read_voice
 
-SPECIAL_FILES = {"synonyms.yaml", "handoff.yaml"}
+SPECIAL_FILES = {"synonyms.yaml", "handoff.yaml", "intents.yaml", "voice.yaml"}
 DICT_FILE = "dict.txt"
 
 
@@ -50,7 +52,7 @@ def load_kb(path: Path | str, teams: Sequence[str] | None = None) -> KnowledgeBa
         raw = list(_read_jsonl(path, problems))
         dict_terms: tuple[str, ...] = ()
         synonyms: dict[str, str] = {}
-        triggers = Triggers()
+        intents, voice = default_intents(), default_voice()
     else:
         files = kb_files(path)
         yaml_files = [f for f in files if f.suffix in (".yaml", ".yml") and f.name not in SPECIAL_FILES]
@@ -60,7 +62,7 @@ def load_kb(path: Path | str, teams: Sequence[str] | None = None) -> KnowledgeBa
         folder = path if path.is_dir() else path.parent
         dict_terms = _read_dict(folder / DICT_FILE, problems)
         synonyms = _read_synonyms(folder / "synonyms.yaml", problems)
-        triggers = _read_triggers(folder / "handoff.yaml", problems)
+        intents, voice = read_intents(folder, problems), read_voice(folder, problems)
     entries = validate_entries(raw, teams, problems)
     if not entries and not problems:
         problems.append(f"{path}: the KB has no entries")
@@ -68,7 +70,7 @@ def load_kb(path: Path | str, teams: Sequence[str] | None = None) -> KnowledgeBa
         raise KBError(problems)
     return KnowledgeBase(
         entries=tuple(entries), source=path, sha256=kb_checksum(path),
-        dict_terms=dict_terms, synonyms=synonyms, triggers=triggers,
+        dict_terms=dict_terms, synonyms=synonyms, intents=intents, voice=voice,
     )
 
 
@@ -139,20 +141,6 @@ def _read_synonyms(path: Path, problems: list[str]) -> dict[str, str]:
                 problems.append(f"{path}: `{variant}` is a synonym of both `{out[variant]}` and `{canonical}`")
             out[variant.strip()] = str(canonical)
     return out
-
-
-def _read_triggers(path: Path, problems: list[str]) -> Triggers:
-    if not path.is_file():
-        return Triggers()
-    doc = _load_mapping(path, problems)
-    lists = {}
-    for key in ("human", "safety"):
-        value = doc.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            problems.append(f"{path}: `{key}` must be a list of phrases")
-            value = []
-        lists[key] = tuple(v.strip() for v in value)
-    return Triggers(human=lists["human"], safety=lists["safety"])
 
 
 def _load_mapping(path: Path, problems: list[str]) -> dict[str, Any]:

@@ -10,14 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-# Said to a person, these always go to a human (whatever the retrieval score).
-DEFAULT_HUMAN_TRIGGERS = (
-    "转人工", "人工客服", "人工服务", "找人工", "要人工", "真人客服", "找客服", "客服在吗", "联系客服",
-)
-DEFAULT_SAFETY_TRIGGERS = (
-    "威胁", "恐吓", "自杀", "轻生", "想死", "不想活", "跳楼", "割腕", "杀了你", "弄死", "报复",
-    "起诉", "律师函", "法院", "报警", "消协", "12315",
-)
+from .intents import Intents, default_intents
+from .voice import Voice, default_voice
 
 
 class Entry(BaseModel):
@@ -57,19 +51,14 @@ class Entry(BaseModel):
 
 
 @dataclass(frozen=True)
-class Triggers:
-    human: tuple[str, ...] = DEFAULT_HUMAN_TRIGGERS
-    safety: tuple[str, ...] = DEFAULT_SAFETY_TRIGGERS
-
-
-@dataclass(frozen=True)
 class KnowledgeBase:
     entries: tuple[Entry, ...]
     source: Path
     sha256: str
     dict_terms: tuple[str, ...] = ()
     synonyms: dict[str, str] = field(default_factory=dict)  # variant -> canonical
-    triggers: Triggers = field(default_factory=Triggers)
+    intents: Intents = field(default_factory=default_intents)
+    voice: Voice = field(default_factory=default_voice)
 
     def by_id(self) -> dict[str, Entry]:
         return {e.id: e for e in self.entries}

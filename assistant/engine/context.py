@@ -1,0 +1,92 @@
+"""Follow-up questions, resolved against the conversation.
+
+「怎么开通直播权限」 then 「那怎么关掉呢」: alone, the second says nothing of live streaming. The
+follow-up is asked twice, alone and with the previous real questions before it (acknowledgements such as 好的
+skipped; the previous questions' polarity words such as 开通 dropped, so that the follow-up's own 关掉
+decides), and the two rankings are combined: each entry scores its log-probability under the contextual ranking
+plus half its log-probability alone, so the answer must fit the follow-up's own words as well as the topic. A
+message that opens a new topic (另外…, 对了…) is asked alone. Measured on the dialogue tune set
+(tests/fixtures/eval/dialogues/tune.jsonl): second-turn top-1 0.595 alone, 0.721 with the context prepended,
+0.865 combined.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..text import POLARITY_PAIRS
+from .rank import Ranked
+
+ALONE_WEIGHT = 0.5
+_ACK = re.compile(r"(嗯+|好+的?|好吧|好滴|ok|okay|哦+|噢|行|知道了|明白了?|了解|收到|谢谢|是的|对)[ ,，。.!！~]*")
+_NEW_TOPIC = re.compile(r"^(另外|对了|还有个?问题|还有一个|顺便问下?|再问一下|换个问题|我还想问|再问个)")
+_POLARITY = sorted({p for pair in POLARITY_PAIRS for side in pair for p in side}, key=len, reverse=True)
+
+
+@dataclass(frozen=True)
+class PriorTurn:
+    """An earlier message of the same conversation."""
+
+    question: str
+    decision: str
+    entry_id: str | None = None
+
+
+class FollowUps:
+    def __init__(self, max_turns: int = 2) -> None:
+        self.max_turns = max_turns
+
+    def contextual(self, question: str, prior: Sequence[PriorTurn]) -> str | None:
+        """The question with the conversation's topic before it, or None when it stands alone."""
+        if _NEW_TOPIC.match(question.strip()):
+            return None
+        real = [t.question for t in prior if t.decision != "smalltalk" and not _ACK.fullmatch(t.question.strip())]
+        if not real:
+            return None
+        topic = " ".join(_without_polarity(q) for q in real[-self.max_turns:])
+        return f"{topic} {question}"
+
+    @staticmethod
+    def combine(alone: Ranked, context: Ranked) -> Ranked:
+        """The ranking to decide on: whichever of the two puts the combined best entry first (the more confident
+        if both do), or else the combined order with the lower of the two confidences."""
+        scores: dict[int, float] = {}
+        la, lc = _log_softmax(alone.scores), _log_softmax(context.scores)
+        floor_a, floor_c = (la.min() - 1 if len(la) else 0.0), (lc.min() - 1 if len(lc) else 0.0)
+        pos_a = {int(e): i for i, e in enumerate(alone.entries)}
+        pos_c = {int(e): i for i, e in enumerate(context.entries)}
+        for e in set(pos_a) | set(pos_c):
+            a = la[pos_a[e]] if e in pos_a else floor_a
+            c = lc[pos_c[e]] if e in pos_c else floor_c
+            scores[e] = ALONE_WEIGHT * a + c
+        if not scores:
+            return alone
+        best = max(scores, key=lambda e: scores[e])
+        firsts = [r for r in (context, alone) if len(r.entries) and int(r.entries[0]) == best]
+        if firsts:
+            return max(firsts, key=lambda r: r.confidence)
+        order = sorted(scores, key=lambda e: -scores[e])
+        by_entry = {**{int(e): int(m) for e, m in zip(alone.entries, alone.matched, strict=True)},
+                    **{int(e): int(m) for e, m in zip(context.entries, context.matched, strict=True)}}
+        return Ranked(query=context.query, entries=np.array(order, dtype=np.int64),
+                      scores=np.array([scores[e] for e in order]), matched=np.array([by_entry[e] for e in order]),
+                      confidence=min(alone.confidence, context.confidence), timing=context.timing,
+                      intent=alone.intent)
+
+
+def _without_polarity(text: str) -> str:
+    for phrase in _POLARITY:
+        text = text.replace(phrase, " ")
+    return " ".join(text.split())
+
+
+def _log_softmax(scores: np.ndarray) -> np.ndarray:
+    if not len(scores):
+        return np.zeros(0)
+    s = np.asarray(scores, dtype=np.float64) - float(np.max(scores))
+    out: np.ndarray = s - np.log(np.exp(s).sum())
+    return out

@@ -1,0 +1,144 @@
+"""What a message is when it is not a question for the KB (``intents.yaml``): safety and legal threats, a request
+for a person, small talk, off-domain requests; and how the user feels (``emotions``).
+
+A KB's ``intents.yaml`` replaces the shipped defaults (``assistant/resources/intents.yaml``) section by section;
+an older KB's ``handoff.yaml`` (lists of words) adds its words to the human and safety patterns.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+# checked in this order; the first that matches decides
+HANDOFF_INTENTS = ("safety", "legal", "human")
+SMALLTALK_KINDS = ("greeting", "thanks", "goodbye", "ping", "identity", "ack", "praise_bot")
+EMOTIONS = ("angry", "anxious", "distressed")
+INTENT_NAMES = (*HANDOFF_INTENTS, *(f"smalltalk.{k}" for k in SMALLTALK_KINDS), "offdomain")
+INTENTS_FILE = "intents.yaml"
+LEGACY_FILE = "handoff.yaml"
+
+
+@dataclass(frozen=True)
+class IntentRule:
+    name: str  # an INTENT_NAMES entry, or "emotion.<name>"
+    patterns: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "patterns": list(self.patterns), "unless": list(self.unless),
+                "examples": list(self.examples)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> IntentRule:
+        return cls(d["name"], tuple(d["patterns"]), tuple(d["unless"]), tuple(d["examples"]))
+
+
+@dataclass(frozen=True)
+class Intents:
+    rules: tuple[IntentRule, ...]
+
+    def rule(self, name: str) -> IntentRule:
+        return next((r for r in self.rules if r.name == name), IntentRule(name))
+
+    def to_list(self) -> list[dict[str, Any]]:
+        return [r.to_dict() for r in self.rules]
+
+    @classmethod
+    def from_list(cls, items: list[dict[str, Any]]) -> Intents:
+        return cls(tuple(IntentRule.from_dict(d) for d in items))
+
+
+def off_domain_probes() -> list[str]:
+    """Generic off-domain sentences shipped with the package: calibration learns from them that such a message
+    must not be answered, and the intent detector recognises off-domain requests by them."""
+    text = resources.files("assistant").joinpath("resources/offdomain.txt").read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def default_intents() -> Intents:
+    text = resources.files("assistant").joinpath("resources/intents.yaml").read_text(encoding="utf-8")
+    problems: list[str] = []
+    intents = parse_intents(yaml.safe_load(text), "assistant/resources/intents.yaml", problems)
+    assert not problems, problems
+    return intents
+
+
+def read_intents(folder: Path, problems: list[str]) -> Intents:
+    """The KB folder's intents (defaults for what it does not define), every problem named with its file."""
+    base = {r.name: r for r in default_intents().rules}
+    path = folder / INTENTS_FILE
+    if path.is_file():
+        try:
+            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            problems.append(f"{path}: not valid YAML ({str(exc).splitlines()[0]})")
+            doc = {}
+        base.update({r.name: r for r in parse_intents(doc, str(path), problems).rules})
+    legacy = folder / LEGACY_FILE
+    if legacy.is_file():
+        for name, words in _legacy_words(legacy, problems).items():
+            rule = base.get(name, IntentRule(name))
+            extra = tuple(re.escape(w) for w in words)
+            base[name] = IntentRule(name, rule.patterns + extra, rule.unless, rule.examples)
+    return Intents(tuple(base.values()))
+
+
+def parse_intents(doc: object, where: str, problems: list[str]) -> Intents:
+    if not isinstance(doc, dict):
+        problems.append(f"{where}: expected a mapping of intents")
+        return Intents(())
+    rules: list[IntentRule] = []
+    for key, value in doc.items():
+        if key == "smalltalk" and isinstance(value, dict):
+            rules += [_rule(f"smalltalk.{k}", v, where, problems) for k, v in value.items()]
+        elif key == "emotions" and isinstance(value, dict):
+            rules += [_rule(f"emotion.{k}", v, where, problems) for k, v in value.items()]
+        else:
+            rules.append(_rule(str(key), value, where, problems))
+    known = {*INTENT_NAMES, *(f"emotion.{e}" for e in EMOTIONS)}
+    for r in rules:
+        if r.name not in known:
+            problems.append(f"{where}: unknown intent `{r.name}` (known: {', '.join(sorted(known))})")
+    return Intents(tuple(r for r in rules if r.name in known))
+
+
+def _rule(name: str, value: object, where: str, problems: list[str]) -> IntentRule:
+    if not isinstance(value, dict):
+        problems.append(f"{where}: `{name}` must be a mapping with patterns, unless and examples")
+        return IntentRule(name)
+    lists: dict[str, tuple[str, ...]] = {}
+    for field in ("patterns", "unless", "examples"):
+        items = value.get(field) or []
+        if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
+            problems.append(f"{where}: `{name}.{field}` must be a list of non-empty strings")
+            items = []
+        lists[field] = tuple(str(i).strip() for i in items)
+    for pattern in lists["patterns"] + lists["unless"]:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            problems.append(f"{where}: `{name}`: pattern `{pattern}` is not a valid regular expression ({exc})")
+    return IntentRule(name, lists["patterns"], lists["unless"], lists["examples"])
+
+
+def _legacy_words(path: Path, problems: list[str]) -> dict[str, tuple[str, ...]]:
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        problems.append(f"{path}: not valid YAML ({str(exc).splitlines()[0]})")
+        return {}
+    out: dict[str, tuple[str, ...]] = {}
+    for key in ("human", "safety"):
+        value = doc.get(key, []) if isinstance(doc, dict) else []
+        if not isinstance(value, list) or not all(isinstance(v, (str, int)) and str(v).strip() for v in value):
+            problems.append(f"{path}: `{key}` must be a list of phrases")
+            continue
+        out[key] = tuple(str(v).strip() for v in value)
+    return out
