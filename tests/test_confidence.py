@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.engine.rank import Logistic, query_features, rank
+from assistant.engine.logistic import Logistic
+from assistant.engine.rank import query_features, rank
 
 
 def _lists(seed: int = 0, n: int = 300) -> tuple[list[np.ndarray], list[int]]:

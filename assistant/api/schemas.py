@@ -65,7 +65,7 @@ class AlternativeOut(Model):
 
 class AskResponse(Model):
     question: str
-    decision: Literal["answer", "clarify", "handoff"]
+    decision: Literal["answer", "clarify", "handoff", "smalltalk"]
     confidence: float
     answer: AnswerOut | None
     alternatives: list[AlternativeOut]
@@ -75,6 +75,11 @@ class AskResponse(Model):
     offer_human: bool
     timing: dict[str, float]
     session: str | None
+    intent: str = Field(description="question, safety, legal, human, smalltalk.<kind> or offdomain")
+    emotion: str = Field(description="angry, anxious, distressed or neutral")
+    empathy: str = Field(description="an acknowledgement to show before the reply (an upset user), or empty")
+    related: list[AlternativeOut] = Field(description="相关问题: entries users with this question often need next")
+    context: str | None = Field(description="a follow-up: the question as resolved against the conversation")
     session_id: str
     ticket_id: int | None = Field(None, description="set when the question was handed to a person")
     ticket_token: str | None = Field(None, description="secret for GET /v1/tickets/{id}; given once")
@@ -87,6 +92,8 @@ class TicketCreate(Model):
     contact: Contact | None = None
     description: Note2000 | None = None
     channel: Channel = "web"
+    entry_id: EntryId | None = Field(None, description="the answer the user was following step by step")
+    failed_step: int | None = Field(None, ge=1, le=100, description="the step (1-based) that could not be done")
 
 
 class TicketCreated(Model):
@@ -160,6 +167,21 @@ class TurnOut(Model):
     confidence: float
     entry_id: str | None
     answer: str
+    intent: str | None = None
+    emotion: str | None = None
+    context: str | None = None
+
+
+class SessionTurns(Model):
+    session_id: str
+    turns: list[TurnOut]
+
+
+class VoiceOut(Model):
+    channel: str
+    say: dict[str, str]
+    widget: dict[str, str]
+    console: dict[str, str]
 
 
 class EventOut(Model):
@@ -190,6 +212,10 @@ class TicketAgent(Model):
     created_at: dt.datetime
     updated_at: dt.datetime
     resolved_at: dt.datetime | None
+    priority: int = Field(description="2 urgent (safety, legal), 1 high (an upset user, a sensitive entry), 0")
+    emotion: str | None
+    entry_id: str | None
+    failed_step: int | None
     age_seconds: float
     conversation: list[TurnOut]
     events: list[EventOut] | None = None

@@ -20,6 +20,7 @@ from ..kb import KnowledgeBase
 from ..text import JiebaSegmenter, Normalizer
 from . import adapter as adapter_mod
 from .calibrate import CROSS_FOLDS, Calibrator, CrossFitter, folds
+from .intents import fit_intent_models
 from .tune import TuneConfig, fine_tune
 
 
@@ -145,6 +146,9 @@ class IndexBuilder:
         data = replace(base, vectors=vectors, faiss=index_mod.make_faiss(vectors, s.index_kind, s.hnsw_min_vectors),
                        adapter=matrix, model_dir=model_dir)
         clock.lap("faiss")
+        models = fit_intent_models(kb, raw, self.embedder.encode, self.normalizer.normalize)
+        data = replace(data, intent_models=models)
+        clock.lap("intents")
         manifest = replace(manifest, adapter=info, confidence=calibration, selftest=selftest,
                            build_seconds=dict(clock.stages))  # the write is not in it yet
         return replace(data, manifest=manifest), failures

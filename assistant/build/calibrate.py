@@ -19,7 +19,8 @@ from ..config import Settings
 from ..engine.decide import Thresholds
 from ..engine.embed import apply_adapter
 from ..engine.features import RANKER_FEATURES, HeldOut, ranker_columns
-from ..engine.rank import CALIBRATION_FEATURES, Logistic, rank
+from ..engine.logistic import Logistic
+from ..engine.rank import CALIBRATION_FEATURES, rank
 from ..engine.retrieve import HybridRetriever
 from ..index import Calibration, IndexData, SelfTest, make_faiss
 from ..kb import KnowledgeBase

@@ -1,74 +1,126 @@
-"""The help desk's use cases for users: ask (the engine's reply, the conversation log, a ticket on handoff) and
-ask for a person (转人工). Agents' steps are the ticket lifecycle (tickets/lifecycle.py)."""
+"""The help desk's use cases for users: ask (the engine's reply in the context of the conversation, the turn
+logged, a ticket on handoff) and ask for a person (转人工). Agents' steps are the ticket lifecycle
+(tickets/lifecycle.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from ..engine import Assistant, Reply
+from ..engine.context import PriorTurn
 from ..errors import InvalidQuestion, UnknownTeam
 from .store import DeskStore
+from .tables import utcnow
 from .tickets.lifecycle import TicketLifecycle
 from .tickets.models import NewTicket, Ticket
-from .turns import NewTurn
+from .turns import NewTurn, Turn
+
+URGENT, HIGH, NORMAL = 2, 1, 0
+_STEP = re.compile(r"^\s*(\d+)\s*[.、．)）]\s*(.+)$")
+
+
+@dataclass(frozen=True)
+class HumanRequest:
+    """转人工 pressed in the widget: what the user says, and where they were."""
+
+    session_id: str | None = None
+    question: str | None = None
+    contact: str | None = None
+    description: str | None = None
+    channel: str = "web"
+    entry_id: str | None = None  # the answer being followed step by step ...
+    failed_step: int | None = None  # ... and the step (1-based) that could not be done
 
 
 class HelpDesk:
-    def __init__(self, store: DeskStore, teams: Sequence[str], default_team: str, suggestions: int = 3) -> None:
+    def __init__(self, store: DeskStore, teams: Sequence[str], default_team: str, suggestions: int = 3,
+                 context_minutes: float = 30.0, context_turns: int = 4) -> None:
         if default_team not in teams:
             raise UnknownTeam(f"the default team {default_team!r} is not one of {', '.join(teams)}")
         self.store = store
         self.teams = tuple(teams)
         self.default_team = default_team
         self.suggestions = suggestions
+        self.context = dt.timedelta(minutes=context_minutes)
+        self.context_turns = context_turns
         self.lifecycle = TicketLifecycle(store.tickets, teams)
 
     def ask(self, assistant: Assistant, question: object, session_id: str,
             channel: str) -> tuple[Reply, Ticket | None, str | None]:
-        """Answer, remember the turn, and open a ticket when the bot hands off (one per session at a time)."""
-        reply = assistant.ask(question, session=session_id)
+        """Answer in the context of the session's recent turns, log the turn, and open a ticket when the bot hands
+        off (one per session at a time)."""
+        turns = self.store.turns.recent(session_id, utcnow() - self.context, self.context_turns)
+        prior = [PriorTurn(t.question, t.decision, t.entry_id) for t in turns]
+        reply = assistant.ask(question, session=session_id, channel=channel, prior=prior)
         self.store.turns.record_turn(NewTurn(
             session_id=session_id, question=reply.question, decision=reply.decision, confidence=reply.confidence,
             answer=reply.answer.answer if reply.answer else reply.message,
-            entry_id=reply.answer.id if reply.answer else None, channel=channel,
+            entry_id=reply.answer.id if reply.answer else None, channel=channel, intent=reply.intent,
+            emotion=reply.emotion, context=reply.context,
         ))
         if reply.decision != "handoff":
             return reply, None, None
-        ticket, token = self._open(assistant, reply, reply.question, "bot", session_id, channel)
+        ticket, token = self._open(assistant, reply, NewTicket(
+            question=reply.question, team=reply.team, reason=reply.reason, source="bot", channel=channel,
+            session_id=session_id, confidence=reply.confidence, **_urgency(reply, turns)))
         return reply, ticket, token
 
-    def request_human(self, assistant: Assistant, session_id: str | None, question: str | None,
-                      contact: str | None, description: str | None, channel: str) -> tuple[Ticket, str | None]:
+    def request_human(self, assistant: Assistant, request: HumanRequest) -> tuple[Ticket, str | None]:
         """The user pressed 转人工. The question defaults to the last one asked in the session."""
-        question = (question or "").strip() or None
-        if question is None and session_id:
-            turns = self.store.turns.conversations([session_id])[session_id]
-            question = turns[-1].question if turns else None
-        question = question or (description or "").strip()
+        session_id = request.session_id
+        question = (request.question or "").strip() or None
+        turns = self.store.turns.conversations([session_id])[session_id] if session_id else []
+        question = question or (turns[-1].question if turns else None) or (request.description or "").strip()
         if not question:
             raise InvalidQuestion("say what you need help with: a question, a description, or a session with one")
         try:
             reply: Reply | None = assistant.ask(question[: assistant.settings.max_question_chars])
         except InvalidQuestion:
             reply = None
-        return self._open(assistant, reply, question, "user", session_id, channel, contact, description)
+        description = request.description
+        step = _step_text(assistant, request.entry_id, request.failed_step)
+        if step is not None:
+            said = assistant.data.voice.say("step.failed_ticket", request.channel, step=request.failed_step, text=step)
+            description = "\n".join(x for x in (said, description) if x)
+        urgency = _urgency(reply, turns) if reply is not None else {}
+        return self._open(assistant, reply, NewTicket(
+            question=question, team=reply.team if reply else self.default_team, reason="the user asked for a person",
+            source="user", channel=request.channel, session_id=session_id,
+            confidence=reply.confidence if reply else None, contact=request.contact, description=description,
+            entry_id=request.entry_id if step is not None else None,
+            failed_step=request.failed_step if step is not None else None, **urgency))
 
-    def _open(self, assistant: Assistant, reply: Reply | None, question: str, source: str, session_id: str | None,
-              channel: str, contact: str | None = None, description: str | None = None) -> tuple[Ticket, str | None]:
-        if session_id:
-            existing = self.store.tickets.active_ticket(session_id)
+    def _open(self, assistant: Assistant, reply: Reply | None, new: NewTicket) -> tuple[Ticket, str | None]:
+        if new.session_id:
+            existing = self.store.tickets.active_ticket(new.session_id)
             if existing is not None:
                 return existing, None
         suggestions: tuple[dict[str, Any], ...] = ()
         if reply is not None:
             suggestions = tuple(asdict(s) for s in assistant.suggest(reply.question, self.suggestions))
-        new = NewTicket(
-            question=question, team=reply.team if reply else self.default_team,
-            reason=reply.reason if reply and source == "bot" else "the user asked for a person",
-            source="bot" if source == "bot" else "user", channel=channel, session_id=session_id,
-            confidence=reply.confidence if reply else None, suggestions=suggestions, contact=contact,
-            description=description,
-        )
-        return self.store.tickets.create_ticket(new)
+        return self.store.tickets.create_ticket(NewTicket(**{**asdict(new), "suggestions": suggestions}))
+
+
+def _urgency(reply: Reply, turns: Sequence[Turn]) -> dict[str, Any]:
+    """A ticket's priority: urgent for safety and legal matters, high when the user is upset (now or earlier in
+    the conversation) or the question touches a sensitive entry."""
+    upset = next((e for e in [reply.emotion, *(t.emotion for t in reversed(turns))] if e and e != "neutral"), None)
+    if reply.intent in ("safety", "legal") or reply.team == "safety":
+        return {"priority": URGENT, "emotion": upset}
+    sensitive = reply.answer is not None and reply.answer.risk == "sensitive"
+    return {"priority": HIGH if upset or sensitive else NORMAL, "emotion": upset}
+
+
+def _step_text(assistant: Assistant, entry_id: str | None, step: int | None) -> str | None:
+    """The text of a numbered step of an entry's answer, or None when there is no such entry or step."""
+    if entry_id is None or step is None:
+        return None
+    entry = next((e for e in assistant.data.entries if e.id == entry_id), None)
+    if entry is None:
+        return None
+    steps = [m.group(2).strip() for line in entry.answer.splitlines() if (m := _STEP.match(line))]
+    return steps[step - 1] if 1 <= step <= len(steps) else None

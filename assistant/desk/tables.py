@@ -45,6 +45,10 @@ class TicketRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    priority: Mapped[int] = mapped_column(Integer, index=True, server_default="0")  # 2 urgent, 1 high, 0 normal
+    emotion: Mapped[str | None] = mapped_column(String(16))
+    entry_id: Mapped[str | None] = mapped_column(String(120))  # the answer the user was following
+    failed_step: Mapped[int | None] = mapped_column(Integer)  # ... and the step they could not do
 
 
 class EventRow(Base):
@@ -77,6 +81,9 @@ class TurnRow(Base):
     confidence: Mapped[float] = mapped_column(Float)
     entry_id: Mapped[str | None] = mapped_column(String(120))
     answer: Mapped[str] = mapped_column(Text)
+    intent: Mapped[str | None] = mapped_column(String(32))
+    emotion: Mapped[str | None] = mapped_column(String(16))
+    context: Mapped[str | None] = mapped_column(Text)  # a follow-up: the question as resolved in context
 
 
 class RatingRow(Base):

@@ -38,6 +38,9 @@ class NewTurn:
     entry_id: str | None = None
     channel: str = "web"
     at: dt.datetime | None = None  # when asked (set on recording; the write itself may come a little later)
+    intent: str | None = None
+    emotion: str | None = None
+    context: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,9 @@ class Turn:
     confidence: float
     entry_id: str | None
     answer: str
+    intent: str | None = None
+    emotion: str | None = None
+    context: str | None = None
 
 
 class TurnLog(Protocol):
@@ -55,6 +61,11 @@ class TurnLog(Protocol):
 
     def conversations(self, session_ids: Collection[str]) -> dict[str, list[Turn]]:
         """Each session's turns, oldest first (every turn recorded before the call included)."""
+        ...
+
+    def recent(self, session_id: str, since: dt.datetime, limit: int) -> list[Turn]:
+        """The session's last turns since a time, oldest first, without waiting for queued writes (this
+        process's queued turns are included)."""
         ...
 
     def decision_counts(self) -> dict[str, int]: ...
@@ -87,6 +98,11 @@ class TurnWriter:
                 self._thread = threading.Thread(target=self._run, name="turn-writer", daemon=True)
                 self._thread.start()
             self._cond.notify_all()
+
+    def pending(self) -> list[NewTurn]:
+        """Turns queued and not yet written (a copy)."""
+        with self._cond:
+            return list(self._pending)
 
     def flush(self, timeout: float = 10.0) -> None:
         """Wait until every turn queued before this call is written."""
@@ -149,7 +165,8 @@ class SqlTurnLog:
         with self.db.session(write=True) as session:
             session.execute(insert(TurnRow), [
                 {"session_id": t.session_id, "at": t.at, "channel": t.channel, "question": t.question,
-                 "decision": t.decision, "confidence": t.confidence, "entry_id": t.entry_id, "answer": t.answer}
+                 "decision": t.decision, "confidence": t.confidence, "entry_id": t.entry_id, "answer": t.answer,
+                 "intent": t.intent, "emotion": t.emotion, "context": t.context}
                 for t in turns])
 
     def conversations(self, session_ids: Collection[str]) -> dict[str, list[Turn]]:
@@ -160,9 +177,21 @@ class SqlTurnLog:
         query = select(TurnRow).where(TurnRow.session_id.in_(list(out))).order_by(TurnRow.id)
         with self.db.session() as session:
             for row in session.scalars(query):
-                out[row.session_id].append(Turn(at=as_utc(row.at), question=row.question, decision=row.decision,
-                                                confidence=row.confidence, entry_id=row.entry_id, answer=row.answer))
+                out[row.session_id].append(_turn(row))
         return out
+
+    def recent(self, session_id: str, since: dt.datetime, limit: int) -> list[Turn]:
+        queued = [t for t in self._writer.pending() if t.session_id == session_id]
+        query = (select(TurnRow).where(TurnRow.session_id == session_id, TurnRow.at >= since)
+                 .order_by(TurnRow.id.desc()).limit(limit))
+        with self.db.session() as session:
+            rows = list(session.scalars(query))[::-1]
+        out = [_turn(row) for row in rows]
+        written = {(t.at, t.question) for t in out}
+        out += [Turn(at=t.at or utcnow(), question=t.question, decision=t.decision, confidence=t.confidence,
+                     entry_id=t.entry_id, answer=t.answer, intent=t.intent, emotion=t.emotion, context=t.context)
+                for t in queued if (t.at, t.question) not in written and (t.at is None or t.at >= since)]
+        return out[-limit:]
 
     def decision_counts(self) -> dict[str, int]:
         self._writer.flush()
@@ -172,3 +201,8 @@ class SqlTurnLog:
 
     def close(self) -> None:
         self._writer.close()
+
+
+def _turn(row: TurnRow) -> Turn:
+    return Turn(at=as_utc(row.at), question=row.question, decision=row.decision, confidence=row.confidence,
+                entry_id=row.entry_id, answer=row.answer, intent=row.intent, emotion=row.emotion, context=row.context)

@@ -68,7 +68,8 @@ class Assistant:
         )
         self.decider = Decider(data, self.thresholds, self.normalizer, settings.alternatives, settings.default_team,
                                related_entries(data))
-        self.intents = IntentDetector(data.intents, embedder.encode, normalize=self.normalizer.normalize)
+        self.intents = IntentDetector(data.intents, embedder.encode, normalize=self.normalizer.normalize,
+                                      models=data.intent_models)
         self.followups = FollowUps()
 
     @classmethod

@@ -11,7 +11,6 @@ Three small linear models:
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,101 +18,13 @@ import numpy as np
 
 from .features import Candidates, F, ranker_columns
 from .intent import QUESTION, Intent
+from .logistic import Logistic
 from .query import Query
 
 CALIBRATION_FEATURES = (
     "top_score", "gap", "dense_max", "dense_rrank", "lex_rrank", "coverage", "polarity_conflict", "length",
     "top_share", "knn_votes",
 )
-
-
-@dataclass(frozen=True)
-class Logistic:
-    """Standardised-input logistic regression; parameters round-trip through the manifest as plain lists."""
-
-    mean: np.ndarray
-    std: np.ndarray
-    coef: np.ndarray
-    intercept: float
-
-    @classmethod
-    def fit(cls, x: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None, l2: float = 1e-2) -> Logistic:
-        x = np.asarray(x, dtype=np.float64)
-        y = np.asarray(y, dtype=np.float64)
-        w = np.ones(len(y)) if weight is None else np.asarray(weight, dtype=np.float64)
-        w = w / w.mean()
-        mean, std = x.mean(0), x.std(0)
-        std[std < 1e-9] = 1.0
-        z = np.hstack([(x - mean) / std, np.ones((len(x), 1))])
-        beta = np.zeros(z.shape[1])
-        reg = np.full(z.shape[1], l2 * len(y))
-        reg[-1] = 0.0
-        for _ in range(50):  # Newton-Raphson (IRLS); converges in a handful of steps
-            p = 1.0 / (1.0 + np.exp(-np.clip(z @ beta, -30, 30)))
-            grad = z.T @ (w * (p - y)) + reg * beta
-            hess = (z * (w * p * (1 - p))[:, None]).T @ z + np.diag(reg) + 1e-9 * np.eye(len(beta))
-            step = np.linalg.solve(hess, grad)
-            beta -= step
-            if np.abs(step).max() < 1e-7:
-                break
-        return cls(mean=mean, std=std, coef=beta[:-1], intercept=float(beta[-1]))
-
-    @classmethod
-    def fit_listwise(cls, lists: Sequence[np.ndarray], gold: Sequence[int], l2: float = 1e-2) -> Logistic:
-        """A linear score whose softmax over each list of candidates picks its gold one (listwise cross-entropy,
-        mean over lists, plus ``l2`` times the squared weights on standardised inputs; Newton steps). The
-        intercept is zero: it cannot change an order."""
-        x = np.vstack(lists).astype(np.float64)
-        mean, std = x.mean(0), x.std(0)
-        std[std < 1e-9] = 1.0
-        z = (x - mean) / std
-        sizes = np.array([len(a) for a in lists])
-        starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-        z_gold = z[starts + np.asarray(gold)]
-        n, d = len(lists), z.shape[1]
-
-        def loss_and_p(beta: np.ndarray) -> tuple[float, np.ndarray]:
-            s = z @ beta
-            top = np.maximum.reduceat(s, starts)
-            e = np.exp(s - np.repeat(top, sizes))
-            total = np.add.reduceat(e, starts)
-            lse = top + np.log(total)
-            return float((lse - z_gold @ beta).mean() + l2 * beta @ beta), e / np.repeat(total, sizes)
-
-        beta = np.zeros(d)
-        loss, p = loss_and_p(beta)
-        for _ in range(50):
-            mean_z = np.add.reduceat(z * p[:, None], starts)  # each list's expected input
-            grad = (mean_z - z_gold).sum(0) / n + 2 * l2 * beta
-            hess = ((z * p[:, None]).T @ z - mean_z.T @ mean_z) / n + 2 * l2 * np.eye(d)
-            step = np.linalg.solve(hess, grad)
-            t = 1.0
-            while True:  # backtracking: a full Newton step can overshoot far from the optimum
-                new_loss, new_p = loss_and_p(beta - t * step)
-                if new_loss <= loss or t < 1e-4:
-                    break
-                t /= 2
-            beta, loss, p = beta - t * step, new_loss, new_p
-            if np.abs(t * step).max() < 1e-7:
-                break
-        return cls(mean=mean, std=std, coef=beta, intercept=0.0)
-
-    def logit(self, x: np.ndarray) -> np.ndarray:
-        out: np.ndarray = ((np.asarray(x, dtype=np.float64) - self.mean) / self.std) @ self.coef + self.intercept
-        return out
-
-    def proba(self, x: np.ndarray) -> np.ndarray:
-        out: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(self.logit(x), -30, 30)))
-        return out
-
-    def to_dict(self, names: Sequence[str]) -> dict[str, Any]:
-        return {"features": list(names), "mean": self.mean.tolist(), "std": self.std.tolist(),
-                "coef": self.coef.tolist(), "intercept": self.intercept}
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Logistic:
-        return cls(mean=np.asarray(d["mean"]), std=np.asarray(d["std"]), coef=np.asarray(d["coef"]),
-                   intercept=float(d["intercept"]))
 
 
 def rank(order_scores: np.ndarray, point_scores: np.ndarray, features: np.ndarray, n_words: int

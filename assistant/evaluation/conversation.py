@@ -11,7 +11,7 @@ from typing import Any
 
 from ..engine import Assistant
 from ..engine.context import PriorTurn
-from ..errors import AssistantError
+from ..errors import AssistantError, InvalidQuestion
 
 HANDOFF = ("human", "safety", "legal")
 ROUTED = {"human": set(HANDOFF), "safety": {"safety"}, "legal": {"legal", "safety"}}
@@ -92,8 +92,13 @@ def evaluate_intents(assistant: Assistant, items: list[dict[str, Any]]) -> dict[
     good: Counter[str] = Counter()
     wrong: list[str] = []
     for item in items:
-        label, reply = item["intent"], assistant.ask(item["text"])
+        label = item["intent"]
         seen[label] += 1
+        try:
+            reply = assistant.ask(item["text"])
+        except InvalidQuestion:  # nothing readable (emoji only): the widget says so, nothing is decided
+            wrong.append(f"{label}: {item['text']} -> refused as unreadable")
+            continue
         if label in HANDOFF:
             ok = reply.decision == "handoff" and reply.intent in ROUTED[label]
         elif label == "smalltalk":
@@ -127,7 +132,7 @@ def load_emotions(paths: list[Path]) -> list[dict[str, Any]]:
 
 def evaluate_emotions(assistant: Assistant, items: list[dict[str, Any]]) -> dict[str, Any]:
     """Per emotion precision and recall, and whether upset users (any of the three) are told from calm ones."""
-    pairs = [(d["emotion"], assistant.ask(d["text"]).emotion) for d in items]
+    pairs = [(d["emotion"], _emotion(assistant, d["text"])) for d in items]
     labels = sorted({g for g, _ in pairs} | {p for _, p in pairs})
     per = {}
     for label in labels:
@@ -146,3 +151,10 @@ def evaluate_emotions(assistant: Assistant, items: list[dict[str, Any]]) -> dict
         "wrong": [f"{d['emotion']}: {d['text']} -> {p}" for d, (_, p) in zip(items, pairs, strict=True)
                   if d["emotion"] != p],
     }
+
+
+def _emotion(assistant: Assistant, text: str) -> str:
+    try:
+        return assistant.ask(text).emotion
+    except InvalidQuestion:
+        return "neutral"

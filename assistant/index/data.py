@@ -41,6 +41,7 @@ class IndexData:
     question_bigrams: tuple[frozenset[str], ...] = ()
     pinyin: dict[str, str] = field(default_factory=dict)  # pinyin key -> KB word, for pinyin-typed questions
     model_dir: Path | None = None  # a fine-tuned model (`build --tune`) saved inside the version
+    intent_models: dict[str, Any] = field(default_factory=dict)  # build/intents.py: intents and emotions
 
     @property
     def question_count(self) -> int:

@@ -17,7 +17,8 @@ import yaml
 
 # checked in this order; the first that matches decides
 HANDOFF_INTENTS = ("safety", "legal", "human")
-SMALLTALK_KINDS = ("greeting", "thanks", "goodbye", "ping", "identity", "ack", "praise_bot")
+# in order of precedence: a message with phrases of several kinds is the first of them ("好的 拜拜" is goodbye)
+SMALLTALK_KINDS = ("goodbye", "thanks", "praise_bot", "identity", "greeting", "ping", "ack")
 EMOTIONS = ("angry", "anxious", "distressed")
 INTENT_NAMES = (*HANDOFF_INTENTS, *(f"smalltalk.{k}" for k in SMALLTALK_KINDS), "offdomain")
 INTENTS_FILE = "intents.yaml"

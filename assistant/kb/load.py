@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from ..errors import KBError
+from .examples import EMOTION_EXAMPLES, EMOTION_LABELS, EXAMPLE_FILES, INTENT_EXAMPLES, INTENT_LABELS, read_examples
 from .intents import default_intents, read_intents
 from .schema import KnowledgeBase
 from .validate import validate_entries
@@ -34,6 +35,7 @@ def kb_files(path: Path) -> list[Path]:
     files += sorted(p for p in path.glob("*.yml") if p.is_file())
     if (path / DICT_FILE).is_file():
         files.append(path / DICT_FILE)
+    files += [path / name for name in EXAMPLE_FILES if (path / name).is_file()]
     return files
 
 
@@ -53,6 +55,8 @@ def load_kb(path: Path | str, teams: Sequence[str] | None = None) -> KnowledgeBa
         dict_terms: tuple[str, ...] = ()
         synonyms: dict[str, str] = {}
         intents, voice = default_intents(), default_voice()
+        intent_examples: tuple[tuple[str, str], ...] = ()
+        emotion_examples: tuple[tuple[str, str], ...] = ()
     else:
         files = kb_files(path)
         yaml_files = [f for f in files if f.suffix in (".yaml", ".yml") and f.name not in SPECIAL_FILES]
@@ -63,6 +67,8 @@ def load_kb(path: Path | str, teams: Sequence[str] | None = None) -> KnowledgeBa
         dict_terms = _read_dict(folder / DICT_FILE, problems)
         synonyms = _read_synonyms(folder / "synonyms.yaml", problems)
         intents, voice = read_intents(folder, problems), read_voice(folder, problems)
+        intent_examples = read_examples(folder / INTENT_EXAMPLES, "intent", INTENT_LABELS, problems)
+        emotion_examples = read_examples(folder / EMOTION_EXAMPLES, "emotion", EMOTION_LABELS, problems)
     entries = validate_entries(raw, teams, problems)
     if not entries and not problems:
         problems.append(f"{path}: the KB has no entries")
@@ -70,7 +76,8 @@ def load_kb(path: Path | str, teams: Sequence[str] | None = None) -> KnowledgeBa
         raise KBError(problems)
     return KnowledgeBase(
         entries=tuple(entries), source=path, sha256=kb_checksum(path),
-        dict_terms=dict_terms, synonyms=synonyms, intents=intents, voice=voice,
+        dict_terms=dict_terms, synonyms=synonyms, intents=intents, voice=voice, intent_examples=intent_examples,
+        emotion_examples=emotion_examples,
     )
 
 

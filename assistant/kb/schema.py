@@ -59,6 +59,9 @@ class KnowledgeBase:
     synonyms: dict[str, str] = field(default_factory=dict)  # variant -> canonical
     intents: Intents = field(default_factory=default_intents)
     voice: Voice = field(default_factory=default_voice)
+    # labelled messages the intent and emotion models learn from at build time (kb/*_examples.jsonl)
+    intent_examples: tuple[tuple[str, str], ...] = ()
+    emotion_examples: tuple[tuple[str, str], ...] = ()
 
     def by_id(self) -> dict[str, Entry]:
         return {e.id: e for e in self.entries}

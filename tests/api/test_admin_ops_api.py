@@ -21,14 +21,15 @@ def publish_copy(built: Path, root: Path, name: str) -> None:
 
 
 def test_stats(client: TestClient, admin: dict) -> None:
-    for q in ["忘记密码了怎么办", "收不到验证码怎么办", "直播", "今天天气怎么样"]:
+    for q in ["忘记密码了怎么办", "收不到验证码怎么办", "直播", "今天天气怎么样", "转人工"]:
         body = client.post("/v1/ask", json={"question": q, "session_id": "stats-session"}).json()
         if body["answer"]:
             client.post("/v1/feedback", json={"session_id": "stats-session", "entry_id": body["answer"]["id"],
                                               "helpful": q.startswith("忘记")})
     stats = client.get("/v1/admin/stats", headers=admin).json()
-    assert stats["questions"] == 4 and sum(stats["decisions"].values()) == 4
-    assert stats["decisions"]["handoff"] == 1 and stats["rates"]["handoff"] == 0.25
+    assert stats["questions"] == 5 and sum(stats["decisions"].values()) == 5
+    assert stats["decisions"]["handoff"] == 1 and stats["rates"]["handoff"] == 0.2
+    assert stats["decisions"]["smalltalk"] == 1  # the weather: a polite reply, no ticket
     assert stats["open_tickets"] == 1 and stats["tickets"]["open"] == 1
     assert stats["feedback"] == {"helpful": 1, "not_helpful": 1} and stats["helpful_rate"] == 0.5
     assert stats["index_version"]

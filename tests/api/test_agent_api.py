@@ -7,7 +7,7 @@ from starlette.testclient import TestClient
 from assistant.keys import KeyRing
 
 
-def handoff(client: TestClient, question: str = "今天天气怎么样", session: str | None = None) -> dict:
+def handoff(client: TestClient, question: str = "平台的广告合作怎么谈", session: str | None = None) -> dict:
     body = client.post("/v1/ask", json={"question": question, **({"session_id": session} if session else {})}).json()
     assert body["decision"] == "handoff", body
     return body
@@ -41,7 +41,7 @@ def test_suggest(client: TestClient, agent: dict) -> None:
 
 
 def test_the_queue(client: TestClient, agent: dict) -> None:
-    first = handoff(client, "今天天气怎么样")
+    first = handoff(client, "平台的广告合作怎么谈")
     second = handoff(client, "我要起诉你们")
     client.post("/v1/ask", json={"question": "直播", "session_id": "queue-session"})
     third = handoff(client, "你们老板是谁", session="queue-session")

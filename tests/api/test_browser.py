@@ -68,7 +68,7 @@ def test_ask_handoff_agent_reply(browser, live: LiveServer, agent: dict) -> None
     choices.first.click()
     user.locator(".msg.bot .q", has_text=picked).wait_for()
 
-    hostile = '<img src=x onerror="window.__pwned=1">今天天气怎么样'
+    hostile = '<img src=x onerror="window.__pwned=1">平台的广告合作怎么谈'
     ask(user, hostile)
     user.locator(".ticket", has_text="排队中").wait_for()
     assert user.locator(".msg.me .bubble").last.inner_text() == hostile
@@ -83,9 +83,9 @@ def test_ask_handoff_agent_reply(browser, live: LiveServer, agent: dict) -> None
     console.get_by_text("密钥无效").wait_for()
     console.fill("#key", key)
     console.click("#signin-form button")
-    item = console.locator("#queue li", has_text="今天天气怎么样")
+    item = console.locator("#queue li", has_text="平台的广告合作怎么谈")
     item.click()
-    console.locator("#t-title", has_text="今天天气怎么样").wait_for()
+    console.locator("#t-title", has_text="平台的广告合作怎么谈").wait_for()
     assert console.locator("#t-conversation li").count() == 4  # the whole conversation so far
     assert console.locator("#t-suggestions .sugg").count() == 3
     console.click("#claim")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.desk import DeskStore, HelpDesk
+from assistant.desk.helpdesk import HumanRequest
 from assistant.errors import InvalidQuestion, TicketConflict, UnknownTeam
 
 
@@ -23,7 +24,7 @@ def test_an_answer_opens_no_ticket_but_is_remembered(service: HelpDesk, assistan
 
 
 def test_a_handoff_opens_one_ticket_per_session(service: HelpDesk, assistant) -> None:
-    reply, ticket, token = service.ask(assistant, "今天天气怎么样", "sess-handoff", "web")
+    reply, ticket, token = service.ask(assistant, "平台的广告合作怎么谈", "sess-handoff", "web")
     assert reply.decision == "handoff" and ticket is not None and token
     assert ticket.team == reply.team and ticket.source == "bot" and ticket.confidence == reply.confidence
     assert len(ticket.suggestions) == 3 and all(s["answer"] for s in ticket.suggestions)
@@ -43,21 +44,42 @@ def test_routing(service: HelpDesk, assistant, question: str, team: str | None) 
 
 def test_asking_for_a_person(service: HelpDesk, assistant) -> None:
     service.ask(assistant, "直播", "sess-human", "web")
-    ticket, token = service.request_human(assistant, "sess-human", None, "微信 abc", None, "web")
+    ticket, token = service.request_human(assistant, HumanRequest("sess-human", contact="微信 abc"))
     assert token and ticket.question == "直播" and ticket.source == "user" and ticket.contact == "微信 abc"
     assert ticket.reason == "the user asked for a person"
-    only_text, _ = service.request_human(assistant, None, None, None, "我的直播间被封了，想问原因", "web")
+    only_text, _ = service.request_human(assistant, HumanRequest(description="我的直播间被封了，想问原因"))
     assert only_text.question == "我的直播间被封了，想问原因"
-    spaced, _ = service.request_human(assistant, None, "   ", None, " 账号被盗了 ", "web")
+    spaced, _ = service.request_human(assistant, HumanRequest(question="   ", description=" 账号被盗了 "))
     assert spaced.question == "账号被盗了"
-    unreadable, _ = service.request_human(assistant, None, "😀😀", None, None, "web")
+    unreadable, _ = service.request_human(assistant, HumanRequest(question="😀😀"))
     assert unreadable.team == service.default_team and unreadable.suggestions == ()
     with pytest.raises(InvalidQuestion):
-        service.request_human(assistant, "sess-nothing", None, None, None, "web")
+        service.request_human(assistant, HumanRequest("sess-nothing"))
+
+
+def test_a_step_that_cannot_be_done_is_recorded(service: HelpDesk, assistant) -> None:
+    ticket, _ = service.request_human(assistant, HumanRequest(
+        "sess-step", question="忘记密码了怎么办", entry_id="account-password-reset-phone", failed_step=2))
+    assert (ticket.entry_id, ticket.failed_step) == ("account-password-reset-phone", 2)
+    assert ticket.description is not None and ticket.description.startswith("第 2 步做不了：输入账号绑定的手机号")
+    no_step, _ = service.request_human(assistant, HumanRequest(
+        "sess-step-2", question="忘记密码了怎么办", entry_id="account-password-reset-phone", failed_step=9))
+    assert no_step.failed_step is None and no_step.description is None  # no such step: nothing made up
+
+
+def test_an_upset_or_endangered_user_comes_first(service: HelpDesk, assistant) -> None:
+    calm, _, _ = service.ask(assistant, "平台的广告合作怎么谈", "sess-calm", "web")
+    service.ask(assistant, "什么垃圾平台 凭什么封我号！！！", "sess-angry", "web")
+    _, angry, _ = service.ask(assistant, "转人工", "sess-angry", "web")
+    _, threat, _ = service.ask(assistant, "有人说要来我家杀了我", "sess-threat", "web")
+    assert angry is not None and (angry.priority, angry.emotion) == (1, "angry")
+    assert threat is not None and threat.priority == 2 and threat.team == "safety"
+    queue = service.store.tickets.list_tickets({"open"})
+    assert [t.session_id for t in queue][:2] == ["sess-threat", "sess-angry"]
 
 
 def test_rules(service: HelpDesk, assistant) -> None:
-    _, ticket, _ = service.ask(assistant, "今天天气怎么样", "sess-rules", "web")
+    _, ticket, _ = service.ask(assistant, "平台的广告合作怎么谈", "sess-rules", "web")
     assert ticket is not None
     with pytest.raises(TicketConflict):
         service.lifecycle.reply(ticket.id, "alice", "您好")  # not claimed yet

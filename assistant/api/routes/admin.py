@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
+from ...engine.decide import DECISIONS
 from ...errors import AssistantError
 from ..deps import AdminDep, HolderDep, MetricsDep, StoreDep
 from ..schemas import ReloadResult, Stats
@@ -29,7 +30,7 @@ async def reload_index(admin: AdminDep, holder: HolderDep, metrics: MetricsDep) 
 def read_stats(admin: AdminDep, store: StoreDep, holder: HolderDep) -> Stats:
     s = store.stats()
     questions = sum(s.decisions.values())
-    decisions = {d: s.decisions.get(d, 0) for d in ("answer", "clarify", "handoff")}
+    decisions = {d: s.decisions.get(d, 0) for d in DECISIONS}
     rates = {d: round(n / questions, 4) if questions else 0.0 for d, n in decisions.items()}
     tickets = {st: s.tickets.get(st, 0) for st in ("open", "claimed", "resolved")}
     feedback = {k: s.feedback.get(k, 0) for k in ("helpful", "not_helpful")}

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Response, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
 
 from ...desk import DeskStore
+from ...desk.helpdesk import HumanRequest
 from ...desk.ratings import NewRating
 from ...errors import EntryNotFound, TicketTokenRequired
 from ..deps import AssistantDep, DeskDep, MetricsDep, StoreDep, TicketId, rate_limit
@@ -17,17 +19,16 @@ from ..schemas import (
     AskResponse,
     FeedbackCreate,
     FeedbackResult,
+    SessionTurns,
     TicketCreate,
     TicketCreated,
     TicketPublic,
+    TurnOut,
+    VoiceOut,
 )
 
 router = APIRouter(prefix="/v1", tags=["users"], dependencies=[Depends(rate_limit)])
 
-HANDED_OFF = "已为您转接人工客服，工单号 #{id}。客服回复后会显示在这里，请稍候。"
-ALREADY_OPEN = "您已有一个正在处理的工单 #{id}，客服回复后会显示在这里。"
-NOT_HELPFUL = "很抱歉没能帮到您。需要为您转接人工客服吗？"
-THANKS = "感谢您的反馈！"
 
 
 @router.post("/ask", response_model=AskResponse, summary="Ask a question")
@@ -39,8 +40,29 @@ def ask(body: AskRequest, assistant: AssistantDep, desk: DeskDep, metrics: Metri
     metrics.questions.labels(reply.decision).inc()
     if token is not None:
         metrics.tickets.labels("bot").inc()
-    return {**reply.to_dict(), "session_id": session_id, "ticket_id": ticket.id if ticket else None,
-            "ticket_token": token}
+    out = {**reply.to_dict(), "session_id": session_id, "ticket_id": ticket.id if ticket else None,
+           "ticket_token": token}
+    if ticket is not None and token is None:  # the session's ticket was already open: say so, in the voice
+        out["message"] = assistant.data.voice.say("ticket.already_open", body.channel, id=ticket.id)
+    return out
+
+
+@router.get("/voice", response_model=VoiceOut, summary="The assistant's texts for a channel")
+def read_voice(assistant: AssistantDep,
+               channel: Annotated[str, Query(pattern=r"^(web|embed|app|agent)$")] = "web") -> VoiceOut:
+    """Every sentence and label the widget and the console show (the KB's voice.yaml), for one channel."""
+    voice = assistant.data.voice
+    return VoiceOut(channel=channel, say=voice.flat("say", channel), widget=voice.flat("widget", channel),
+                    console=voice.flat("console", channel))
+
+
+@router.get("/sessions/{session_id}/turns", response_model=SessionTurns, summary="A conversation, to resume it")
+def read_session(session_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{8,64}$")], store: StoreDep,
+                 limit: Annotated[int, Query(ge=1, le=200)] = 50) -> SessionTurns:
+    """The session's turns, oldest first (the widget shows them again after a reload). The session id is the
+    secret: the widget makes a random one."""
+    turns = store.turns.conversations([session_id])[session_id][-limit:]
+    return SessionTurns(session_id=session_id, turns=[TurnOut.model_validate(asdict(t)) for t in turns])
 
 
 @router.post("/tickets", response_model=TicketCreated, status_code=status.HTTP_201_CREATED,
@@ -48,13 +70,16 @@ def ask(body: AskRequest, assistant: AssistantDep, desk: DeskDep, metrics: Metri
 def create_ticket(body: TicketCreate, response: Response, assistant: AssistantDep, desk: DeskDep,
                   metrics: MetricsDep) -> TicketCreated:
     """Opens a ticket (201). If the session already has an open one, that one is returned (200, no token)."""
-    ticket, token = desk.request_human(assistant, body.session_id, body.question, body.contact or None,
-                                          body.description or None, body.channel)
+    ticket, token = desk.request_human(assistant, HumanRequest(
+        session_id=body.session_id, question=body.question, contact=body.contact or None,
+        description=body.description or None, channel=body.channel, entry_id=body.entry_id,
+        failed_step=body.failed_step))
     if token is None:
         response.status_code = status.HTTP_200_OK
     else:
         metrics.tickets.labels("user").inc()
-    message = (HANDED_OFF if token else ALREADY_OPEN).format(id=ticket.id)
+    message = assistant.data.voice.say("ticket.created" if token else "ticket.already_open", body.channel,
+                                       id=ticket.id)
     return TicketCreated(ticket_id=ticket.id, ticket_token=token, created=token is not None, status=ticket.status,
                          team=ticket.team, message=message)
 
@@ -85,4 +110,5 @@ def create_feedback(body: FeedbackCreate, assistant: AssistantDep, store: StoreD
     store.ratings.record_rating(NewRating(session_id=body.session_id, entry_id=body.entry_id, helpful=body.helpful,
                                          comment=body.comment or None))
     metrics.feedback.labels(str(body.helpful).lower()).inc()
-    return FeedbackResult(recorded=True, offer_human=not body.helpful, message=THANKS if body.helpful else NOT_HELPFUL)
+    message = assistant.data.voice.say("rating.helpful" if body.helpful else "rating.not_helpful")
+    return FeedbackResult(recorded=True, offer_human=not body.helpful, message=message)

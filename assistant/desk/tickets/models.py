@@ -24,6 +24,10 @@ class NewTicket:
     suggestions: tuple[dict[str, Any], ...] = ()
     contact: str | None = None
     description: str | None = None
+    priority: int = 0  # 2 urgent (safety, legal), 1 high (an upset user, a sensitive entry), 0 normal
+    emotion: str | None = None
+    entry_id: str | None = None  # the answer the user was following
+    failed_step: int | None = None  # ... and the step they could not do (1-based)
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,10 @@ class Ticket:
     created_at: dt.datetime
     updated_at: dt.datetime
     resolved_at: dt.datetime | None
+    priority: int = 0
+    emotion: str | None = None
+    entry_id: str | None = None
+    failed_step: int | None = None
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ class TicketStore(Protocol):
         ...
 
     def list_tickets(self, statuses: Collection[Status], team: str | None = None, limit: int = 200) -> list[Ticket]:
-        """Oldest first."""
+        """Most urgent first (priority), then oldest first."""
         ...
 
     def active_ticket(self, session_id: str) -> Ticket | None: ...
@@ -59,6 +59,7 @@ def _ticket(row: TicketRow) -> Ticket:
         confidence=row.confidence, suggestions=tuple(row.suggestions or ()), contact=row.contact,
         description=row.description, assignee=row.assignee, reply=row.reply, created_at=as_utc(row.created_at),
         updated_at=as_utc(row.updated_at), resolved_at=as_utc(row.resolved_at) if row.resolved_at else None,
+        priority=row.priority or 0, emotion=row.emotion, entry_id=row.entry_id, failed_step=row.failed_step,
     )
 
 
@@ -82,7 +83,8 @@ class SqlTicketStore:
             status="open", team=new.team, question=new.question, session_id=new.session_id, channel=new.channel,
             source=new.source, reason=new.reason, confidence=new.confidence, suggestions=list(new.suggestions),
             contact=new.contact, description=new.description, token_hash=hash_token(token), created_at=now,
-            updated_at=now,
+            updated_at=now, priority=new.priority, emotion=new.emotion, entry_id=new.entry_id,
+            failed_step=new.failed_step,
         )
         with self.db.session(write=True) as session:
             session.add(row)
@@ -109,7 +111,7 @@ class SqlTicketStore:
         query = select(TicketRow).where(TicketRow.status.in_(list(statuses)))
         if team:
             query = query.where(TicketRow.team == team)
-        query = query.order_by(TicketRow.created_at, TicketRow.id).limit(limit)
+        query = query.order_by(TicketRow.priority.desc(), TicketRow.created_at, TicketRow.id).limit(limit)
         with self.db.session() as session:
             return [_ticket(row) for row in session.scalars(query)]
 

@@ -1,0 +1,34 @@
+"""Labelled messages the intent and emotion models learn from at build time: ``intent_examples.jsonl``
+(``{"text": ..., "intent": ...}``) and ``emotion_examples.jsonl`` (``{"text": ..., "emotion": ...}``) in the KB
+folder. Optional: without them the patterns and examples of intents.yaml decide alone."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+INTENT_EXAMPLES = "intent_examples.jsonl"
+EMOTION_EXAMPLES = "emotion_examples.jsonl"
+EXAMPLE_FILES = (INTENT_EXAMPLES, EMOTION_EXAMPLES)
+INTENT_LABELS = ("human", "safety", "legal", "smalltalk", "offdomain", "question")
+EMOTION_LABELS = ("angry", "anxious", "distressed", "neutral")
+
+
+def read_examples(path: Path, key: str, labels: tuple[str, ...], problems: list[str]) -> tuple[tuple[str, str], ...]:
+    if not path.is_file():
+        return ()
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(f"{path}:{n}: not valid JSON ({exc.msg})")
+            continue
+        text, label = (item.get("text"), item.get(key)) if isinstance(item, dict) else (None, None)
+        if not isinstance(text, str) or not text.strip() or label not in labels:
+            problems.append(f"{path}:{n}: expected {{\"text\": ..., \"{key}\": one of {', '.join(labels)}}}")
+            continue
+        out.append((text.strip(), str(label)))
+    return tuple(out)
