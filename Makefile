@@ -40,11 +40,14 @@ index: install
 check-kb: install
 	$(BIN)/assistant check-kb
 
-# ths_faq dev with chitchat as extra out-of-scope probes (table + PNG charts), then the shipped KB's self-test.
+# ths_faq dev with chitchat as extra out-of-scope probes (table + PNG charts), the shipped KB's self-test, then
+# conversations on the shipped KB: dialogues, intents and emotions (the report parts of the labelled sets).
 eval: install
 	$(BIN)/assistant eval --kb ../shared/benchmarks/ths_faq/kb.jsonl --queries ../shared/benchmarks/ths_faq/dev.jsonl \
 		--queries ../shared/benchmarks/chitchat/dev.jsonl --plots reports/eval
 	$(BIN)/assistant check-kb kb --selftest
+	$(BIN)/assistant eval --kb kb --queries tests/fixtures/eval/dialogues/report.jsonl \
+		--intents tests/fixtures/eval/intents/report.jsonl --emotions tests/fixtures/eval/emotion/report.jsonl
 
 # Engine latency at 1k/10k/100k questions, build cost, bare model speed, HTTP load; table + reports/bench.json.
 bench: install

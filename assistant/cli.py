@@ -169,28 +169,38 @@ def format_reply(reply: Any) -> str:
 
 @main.command("eval")
 @click.option("--kb", "kb_path", required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--queries", "queries", required=True, multiple=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--queries", "queries", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="labelled questions, or dialogues ({\"turns\": [...], \"expected\": id}: the last turn scored)")
+@click.option("--intents", "intents", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="labelled intents (handoff, small talk, off-domain, near-misses)")
+@click.option("--emotions", "emotions", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="labelled emotions")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object")
 @click.option("--plots", type=click.Path(path_type=Path), help="write precision/coverage and reliability PNGs here")
 @click.option("--tune", is_flag=True, help="evaluate an index built with `build --tune` (cached apart)")
 @click.option("--tune-epochs", default=1.0, show_default=True, type=click.FloatRange(0.1, 20))
-def eval_cmd(kb_path: Path, queries: tuple[Path, ...], as_json: bool, plots: Path | None, tune: bool,
-             tune_epochs: float) -> None:
-    """Evaluate on labelled questions, with an index built (or reused) for the KB."""
+def eval_cmd(kb_path: Path, queries: tuple[Path, ...], intents: tuple[Path, ...], emotions: tuple[Path, ...],
+             as_json: bool, plots: Path | None, tune: bool, tune_epochs: float) -> None:
+    """Evaluate on labelled questions (and dialogues, intents, emotions), with an index built (or reused)."""
     from .build import TuneConfig
     from .engine import Assistant
+    from .evaluation.conversation import is_dialogue_file
     from .evaluation.run import cached_index, load_queries, run_queries, summarise
 
+    if not (queries or intents or emotions):
+        fail("give --queries, --intents or --emotions")
     settings = Settings()
     embedder = _embedder(settings)
-    cases = load_queries(list(queries))
+    dialogues = [q for q in queries if is_dialogue_file(q)]
+    cases = load_queries([q for q in queries if q not in dialogues])
 
     path = cached_index(kb_path, settings, embedder, progress=not as_json,
                         tune=TuneConfig(epochs=tune_epochs) if tune else None)
     assistant = Assistant.from_index(path, settings, embedder)
     records = run_queries(assistant, cases, progress=not as_json)
-    report = summarise(records, assistant.thresholds.to_dict())
-    if plots is not None:
+    report = summarise(records, assistant.thresholds.to_dict()) if cases else {}
+    report.update(_conversations(assistant, dialogues, list(intents), list(emotions)))
+    if plots is not None and records:
         from .evaluation.plots import write_plots
 
         written = write_plots(records, assistant.thresholds.to_dict(), plots, kb_path.parent.name or kb_path.name)
@@ -201,6 +211,22 @@ def eval_cmd(kb_path: Path, queries: tuple[Path, ...], as_json: bool, plots: Pat
         return
     for key, value in report.items():
         click.echo(f"{key:20} {json.dumps(value, ensure_ascii=False)}")
+
+
+def _conversations(assistant: Any, dialogues: list[Path], intents: list[Path], emotions: list[Path]
+                   ) -> dict[str, Any]:
+    from .evaluation import conversation as conv
+
+    out: dict[str, Any] = {}
+    if dialogues:
+        out["dialogues"] = conv.evaluate_dialogues(assistant, conv.load_dialogues(dialogues))
+    if intents:
+        out["intents"] = {k: v for k, v in conv.evaluate_intents(assistant, conv.load_intents(intents)).items()
+                          if k != "wrong"}
+    if emotions:
+        out["emotions"] = {k: v for k, v in conv.evaluate_emotions(assistant, conv.load_emotions(emotions)).items()
+                           if k != "wrong"}
+    return out
 
 
 @main.command()

@@ -35,7 +35,8 @@ class Settings(BaseSettings):
 
     max_question_chars: int = Field(500, ge=1, description="longer questions are rejected")
     candidates: int = Field(30, ge=3, description="entries scored per question")
-    alternatives: int = Field(3, ge=1, le=10, description="'您是不是想问' choices offered")
+    alternatives: int = Field(3, ge=1, le=10, description="choices offered when the bot asks which question "
+                              "the user meant (clarify)")
     index_kind: Literal["auto", "flat", "hnsw"] = Field("auto", description="FAISS index type")
     # Measured on 2 cores (scripts/bench.py): exact search of one query costs 0.37 ms at 8k questions but 1.4-2 ms
     # at 10k (the vectors no longer fit the cache); HNSW costs 0.2-0.3 ms from 5k to 100k, recall@10 >= 0.999.

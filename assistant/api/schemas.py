@@ -179,6 +179,7 @@ class SessionTurns(Model):
 
 class VoiceOut(Model):
     channel: str
+    max_question_chars: int = Field(description="the longest question /v1/ask accepts")
     say: dict[str, str]
     widget: dict[str, str]
     console: dict[str, str]

@@ -44,7 +44,8 @@ class FollowUps:
         """The question with the conversation's topic before it, or None when it stands alone."""
         if _NEW_TOPIC.match(question.strip()):
             return None
-        real = [t.question for t in prior if t.decision != "smalltalk" and not _ACK.fullmatch(t.question.strip())]
+        # what was said before, but for acknowledgements (嗯, 好的): a short statement (我闺女才13) is context too
+        real = [t.question for t in prior if not _ACK.fullmatch(t.question.strip())]
         if not real:
             return None
         topic = " ".join(_without_polarity(q) for q in real[-self.max_turns:])

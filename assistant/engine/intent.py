@@ -34,6 +34,8 @@ class Intent:
     name: str  # "question", "safety", "legal", "human", "smalltalk.<kind>", "offdomain"
     reason: str = ""
     emotion: str = NEUTRAL  # "angry", "anxious", "distressed" or "neutral"
+    evidence: str = ""  # pattern, model, examples or distance (off-domain: only far from the KB)
+    likeness: float = 0.0  # off-domain: the similarity to the nearest off-domain example
 
     @property
     def smalltalk(self) -> bool:
@@ -54,6 +56,10 @@ class IntentThresholds:
     # the learned models (build/intents.py): a class wins from this probability; 5-fold cross-validation on
     # the tune sets picked it (intents: handoff recall 0.81 with 2 of 187 near-misses taken, models alone)
     model: float = 0.3
+    # small talk and off-domain by the model need more: a real question taken for either gets no answer, while a
+    # request for a person or a threat missed is worse than one handed over needlessly
+    model_smalltalk: float = 0.6
+    model_offdomain: float = 0.5
     emotion_model: float = 0.3
 
 
@@ -102,11 +108,11 @@ class IntentDetector:
             rule = self.rules.get(name)
             words = rule.match(norm) if rule else None
             if words:
-                return Intent(name, f"「{words}」", emotion)
+                return Intent(name, f"「{words}」", emotion, "pattern")
         bare = _PUNCT.sub("", norm)
         kind = self._smalltalk(bare)
         if kind is not None:
-            return Intent(f"smalltalk.{kind}", f"「{bare}」", emotion)
+            return Intent(f"smalltalk.{kind}", f"「{bare}」", emotion, "pattern")
         return self._by_meaning(norm, vector, kb_similarity, emotion)
 
     def _smalltalk(self, bare: str) -> str | None:
@@ -137,14 +143,19 @@ class IntentDetector:
         return next(k for k in SMALLTALK_KINDS if k in found)
 
     def _by_meaning(self, norm: str, vector: np.ndarray, kb_similarity: float, emotion: str) -> Intent:
+        off_mask = self.labels == "offdomain"
+        off = float((self.vectors[off_mask] @ vector).max()) if off_mask.any() else 0.0
         learned = _best(self.intent_model, vector, self.thresholds.model)
+        need = {"smalltalk": self.thresholds.model_smalltalk, "offdomain": self.thresholds.model_offdomain}
+        if learned is not None and learned[1] < need.get(learned[0], 0.0):
+            learned = None
         if learned is not None:
             name, p = learned
             if name == "smalltalk":
                 name = self._smalltalk_kind(vector)
             rule = self.rules.get(name)
             if not (rule and rule.vetoed(norm)):
-                return Intent(name, f"the intent model ({p:.2f})", emotion)
+                return Intent(name, f"the intent model ({p:.2f})", emotion, "model", off)
         if not len(self.labels):
             return Intent(QUESTION, "", emotion)
         sims = self.vectors @ vector
@@ -156,13 +167,12 @@ class IntentDetector:
             best = float(sims[mask].max())
             rule = self.rules.get(name)
             if best >= (t.handoff if name in HANDOFF_INTENTS else t.smalltalk) and not (rule and rule.vetoed(norm)):
-                return Intent(name, f"close to an example ({best:.2f})", emotion)
-        mask = self.labels == "offdomain"
-        off = float(sims[mask].max()) if mask.any() else 0.0
+                return Intent(name, f"close to an example ({best:.2f})", emotion, "examples")
         rule = self.rules.get("offdomain")
         if (kb_similarity < t.offdomain_kb and off - kb_similarity >= t.offdomain_margin
                 and not (rule and rule.vetoed(norm))):
-            return Intent("offdomain", f"off-domain ({off:.2f}), far from the KB ({kb_similarity:.2f})", emotion)
+            return Intent("offdomain", f"off-domain ({off:.2f}), far from the KB ({kb_similarity:.2f})", emotion,
+                          "distance", off)
         return Intent(QUESTION, "", emotion)
 
     def _smalltalk_kind(self, vector: np.ndarray) -> str:

@@ -4,12 +4,15 @@
 
   var KEY = "faq-agent-key";
   var REFRESH_MS = 8000;
-  var STATUS = { open: "排队中", claimed: "处理中", resolved: "已解决" };
-  var SOURCE = { bot: "机器人转接", user: "用户申请" };
-  var ACTION = { create: "创建", claim: "认领", reply: "回复", transfer: "转接", release: "释放" };
-  var DECISION = { answer: "已回答", clarify: "追问", handoff: "转人工" };
-  var TEAM = { account: "账号", "content-review": "内容审核", live: "直播", payments: "支付", safety: "安全",
-    creator: "创作者", product: "产品" };
+  /* Every label comes from the KB's voice (voice.yaml, section console), fetched before anything is drawn. */
+  var VOICE = {};
+  var SAY = {};
+  function C(key, vars) {
+    return String(VOICE[key] === undefined ? key : VOICE[key]).replace(/\{(\w+)\}/g, function (m, name) {
+      return vars && name in vars ? vars[name] : m;
+    });
+  }
+  function named(prefix, value) { return VOICE[prefix + "." + value] === undefined ? value : VOICE[prefix + "." + value]; }
 
   var state = { key: sessionStorage.getItem(KEY), me: null, selected: null, ticket: null, timer: null };
   var $ = function (id) { return document.getElementById(id); };
@@ -21,14 +24,13 @@
     return node;
   }
 
-  function team(name) { return TEAM[name] ? TEAM[name] + "（" + name + "）" : name; }
-  var ACTOR = { bot: "机器人", user: "用户" };
+  function team(name) { return VOICE["team." + name] ? VOICE["team." + name] + "（" + name + "）" : name; }
   var REASONS = [
-    [/^confidence ([\d.]+) below the clarify threshold ([\d.]+)/, "机器人置信度 $1，低于追问阈值 $2"],
-    [/^the user asked for a person \(「(.+)」\)/, "用户要求转人工（「$1」）"],
-    [/^the user asked for a person$/, "用户点击了「转人工」"],
-    [/^the question mentions「(.+)」/, "涉及安全或法律（「$1」），优先转人工"],
-    [/^nothing in the KB matches$/, "知识库中没有相关条目"],
+    [/^confidence ([\d.]+) below the clarify threshold ([\d.]+)/, function (m) { return C("reason.low_confidence", { p: m[1], t: m[2] }); }],
+    [/^the user asked for a person \((?:「(.+)」|.+)\)/, function (m) { return C("reason.asked_person", { word: m[1] || "" }); }],
+    [/^the user asked for a person$/, function () { return C("reason.pressed_button"); }],
+    [/^(?:safety|legal): (?:「(.+)」)?/, function (m) { return C("reason.safety", { word: m[1] || "" }); }],
+    [/^nothing in the KB matches$/, function () { return C("reason.nothing"); }],
   ];
 
   function pct(x) {
@@ -38,7 +40,8 @@
 
   function reason(text) {
     for (var i = 0; i < REASONS.length; i++) {
-      if (REASONS[i][0].test(text)) return text.replace(REASONS[i][0], REASONS[i][1]);
+      var m = text.match(REASONS[i][0]);
+      if (m) return REASONS[i][1](m);
     }
     return text;
   }
@@ -50,10 +53,10 @@
   }
 
   function age(seconds) {
-    if (seconds < 60) return "刚刚";
-    if (seconds < 3600) return Math.floor(seconds / 60) + " 分钟前";
-    if (seconds < 86400) return Math.floor(seconds / 3600) + " 小时前";
-    return Math.floor(seconds / 86400) + " 天前";
+    if (seconds < 60) return C("ago.now");
+    if (seconds < 3600) return C("ago.minutes", { n: Math.floor(seconds / 60) });
+    if (seconds < 86400) return C("ago.hours", { n: Math.floor(seconds / 3600) });
+    return C("ago.days", { n: Math.floor(seconds / 86400) });
   }
 
   function api(method, path, body) {
@@ -64,7 +67,7 @@
     }
     return fetch(path, init).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (data) {
-        if (r.status === 401) { signOut("密钥无效或已被吊销，请重新登录。"); }
+        if (r.status === 401) { signOut(C("key_invalid")); }
         if (!r.ok) {
           var err = new Error(data.detail || r.statusText);
           err.code = data.code;
@@ -83,10 +86,10 @@
     return api("GET", "/v1/agent/me").then(function (me) {
       sessionStorage.setItem(KEY, key);
       state.me = me;
-      $("who").textContent = me.name + " · " + (me.role === "admin" ? "管理员" : "客服");
+      $("who").textContent = me.name + " · " + C(me.role === "admin" ? "role.admin" : "role.agent");
       [$("f-team"), $("transfer-team")].forEach(function (select, n) {
         select.textContent = "";
-        if (n === 0) select.appendChild(new Option("全部团队", ""));
+        if (n === 0) select.appendChild(new Option(C("all_teams"), ""));
         me.teams.forEach(function (t) { select.appendChild(new Option(team(t), t)); });
       });
       $("signin").hidden = true;
@@ -108,7 +111,7 @@
   $("signin-form").addEventListener("submit", function (e) {
     e.preventDefault();
     signIn($("key").value.trim()).catch(function (err) {
-      if (err.status !== 401) signOut("无法登录：" + err.message);
+      if (err.status !== 401) signOut(C("login_failed", { detail: err.message }));
     });
   });
   $("signout").addEventListener("click", function () { signOut(""); });
@@ -122,18 +125,20 @@
     return api("GET", "/v1/agent/tickets" + q).then(function (queue) {
       var list = $("queue");
       list.textContent = "";
-      $("queue-count").textContent = "共 " + queue.count + " 个工单（最早的在前）";
+      $("queue-count").textContent = C("queue_count", { n: queue.count });
       queue.tickets.forEach(function (t) {
-        var li = el("li", t.id === state.selected ? "selected" : "");
+        var li = el("li", (t.id === state.selected ? "selected " : "") + "p" + t.priority);
         li.dataset.id = t.id;
         li.appendChild(el("div", "q", "#" + t.id + " " + t.question));
         var meta = el("div", "meta");
-        var badge = el("span", "badge " + t.status, STATUS[t.status] || t.status);
+        if (t.priority > 0) meta.appendChild(el("span", "badge prio p" + t.priority, named("priority", t.priority)));
+        if (t.emotion) meta.appendChild(el("span", "badge emotion", named("emotion", t.emotion)));
+        var badge = el("span", "badge " + t.status, named("status", t.status));
         meta.appendChild(badge);
         meta.appendChild(el("span", "", team(t.team)));
         meta.appendChild(el("span", "", age(t.age_seconds)));
-        meta.appendChild(el("span", "", "置信度 " + pct(t.confidence)));
-        if (t.assignee) meta.appendChild(el("span", "", "处理人 " + t.assignee));
+        meta.appendChild(el("span", "", C("confidence", { p: pct(t.confidence) })));
+        if (t.assignee) meta.appendChild(el("span", "", C("assignee", { name: t.assignee })));
         li.appendChild(meta);
         li.addEventListener("click", function () { select(t.id); });
         list.appendChild(li);
@@ -171,29 +176,30 @@
     $("t-title").textContent = "#" + t.id + " " + t.question;
     var badge = $("t-status");
     badge.className = "badge " + t.status;
-    badge.textContent = STATUS[t.status] || t.status;
+    badge.textContent = named("status", t.status);
     var dl = $("t-info");
     dl.textContent = "";
-    info(dl, "团队", team(t.team));
-    info(dl, "来源", (SOURCE[t.source] || t.source) + " · " + t.channel);
-    info(dl, "置信度", pct(t.confidence));
-    info(dl, "处理人", t.assignee);
-    info(dl, "联系方式", t.contact);
-    info(dl, "创建时间", time(t.created_at) + "（" + age(t.age_seconds) + "）");
-    info(dl, "问题描述", t.description);
-    info(dl, "转人工原因", reason(t.reason));
+    info(dl, C("field.priority"), named("priority", t.priority) + (t.emotion ? " · " + named("emotion", t.emotion) : ""));
+    info(dl, C("field.team"), team(t.team));
+    info(dl, C("field.source"), named("source", t.source) + " · " + t.channel);
+    info(dl, C("field.confidence"), pct(t.confidence));
+    info(dl, C("field.assignee"), t.assignee);
+    info(dl, C("field.contact"), t.contact);
+    info(dl, C("field.created"), time(t.created_at) + "（" + age(t.age_seconds) + "）");
+    info(dl, C("field.description"), t.description);
+    info(dl, C("field.reason"), reason(t.reason));
 
     var conv = $("t-conversation");
     conv.textContent = "";
-    if (!t.conversation.length) conv.appendChild(el("li", "muted", "没有对话记录"));
+    if (!t.conversation.length) conv.appendChild(el("li", "muted", C("no_conversation")));
     t.conversation.forEach(function (turn) {
       var li = el("li");
-      li.appendChild(el("div", "u", "用户：" + turn.question));
-      li.appendChild(el("div", "b", "机器人（" + (DECISION[turn.decision] || turn.decision) + "，置信度 "
-        + pct(turn.confidence) + "）：" + turn.answer));
+      li.appendChild(el("div", "u", C("turn.user") + turn.question));
+      li.appendChild(el("div", "b", C("turn.bot", { decision: named("decision", turn.decision), p: pct(turn.confidence) })
+        + "：" + turn.answer));
       conv.appendChild(li);
     });
-    suggestions($("t-suggestions"), t.suggestions, "没有建议");
+    suggestions($("t-suggestions"), templates().concat(t.suggestions), C("no_suggestions"));
 
     var mine = t.status === "claimed" && (t.assignee === state.me.name || state.me.role === "admin");
     $("claim").disabled = t.status !== "open";
@@ -201,16 +207,16 @@
     $("transfer").disabled = $("transfer-team").disabled = !(t.status === "open" || mine);
     $("send").disabled = !mine;
     $("reply").disabled = !mine;
-    $("reply").placeholder = mine ? "回复内容会直接显示给用户"
-      : t.status === "resolved" ? "工单已解决"
-        : t.status === "claimed" ? "该工单由 " + t.assignee + " 处理中" : "请先认领工单，再回复用户";
+    $("reply").placeholder = mine ? C("reply_placeholder")
+      : t.status === "resolved" ? C("ticket_resolved")
+        : t.status === "claimed" ? C("claimed_by_other", { name: t.assignee }) : C("claim_first");
 
     var events = $("t-events");
     events.textContent = "";
     (t.events || []).forEach(function (e) {
       var li = el("li");
       li.appendChild(el("span", "t", time(e.at)));
-      var text = (ACTOR[e.actor] || e.actor) + " " + (ACTION[e.action] || e.action) + (e.to_status ? " → " + (STATUS[e.to_status] || e.to_status) : "");
+      var text = named("actor", e.actor) + " " + named("action", e.action) + (e.to_status ? " → " + named("status", e.to_status) : "");
       if (e.action === "transfer" && e.team) text += "（" + team(e.team) + "）";
       if (e.text) text += "：" + e.text;
       li.appendChild(document.createTextNode(text));
@@ -225,18 +231,18 @@
       var card = el("div", "sugg");
       var head = el("div", "h");
       head.appendChild(el("span", "q", s.question));
-      head.appendChild(el("span", "score", pct(s.score)));
-      var insert = el("button", "ghost", "插入");
+      if (s.score !== undefined) head.appendChild(el("span", "score", pct(s.score)));
+      var insert = el("button", "ghost", C("insert"));
       insert.type = "button";
       insert.addEventListener("click", function () {
         var area = $("reply");
-        if (area.disabled) { message("请先认领工单，再插入回复。", true); return; }
+        if (area.disabled) { message(C("insert_claim_first"), true); return; }
         area.value = area.value ? area.value + "\n" + s.answer : s.answer;
         area.focus();
       });
       head.appendChild(insert);
       card.appendChild(head);
-      card.appendChild(el("div", "m", "匹配问法：" + s.matched_question));
+      if (s.matched_question) card.appendChild(el("div", "m", C("matched", { q: s.matched_question })));
       card.appendChild(el("div", "a", s.answer));
       box.appendChild(card);
     });
@@ -259,23 +265,23 @@
         loadQueue();
       })
       .catch(function (err) {
-        message(err.status === 409 ? "操作失败：工单状态已变化（" + err.message + "）" : "操作失败：" + err.message, true);
+        message(err.status === 409 ? C("conflict", { detail: err.message }) : C("failed", { detail: err.message }), true);
         if (state.ticket) select(state.ticket.id);
       });
   }
 
-  $("claim").addEventListener("click", function () { step("claim", undefined, "已认领，您现在可以回复用户。"); });
-  $("release").addEventListener("click", function () { step("release", undefined, "已释放，工单回到队列。"); });
+  $("claim").addEventListener("click", function () { step("claim", undefined, C("claimed")); });
+  $("release").addEventListener("click", function () { step("release", undefined, C("released")); });
   $("transfer").addEventListener("click", function () {
     var to = $("transfer-team").value;
-    step("transfer", { team: to }, "已转接到 " + team(to) + "。");
+    step("transfer", { team: to }, C("transferred", { team: team(to) }));
   });
   $("reply-form").addEventListener("submit", function (e) {
     e.preventDefault();
     var text = $("reply").value.trim();
-    if (!text) { message("回复内容不能为空。", true); return; }
+    if (!text) { message(C("empty_reply"), true); return; }
     var keep = $("keep-open").checked;
-    step("reply", { text: text, keep_open: keep }, keep ? "回复已发送，工单保持打开。" : "回复已发送，工单已解决。");
+    step("reply", { text: text, keep_open: keep }, keep ? C("sent_open") : C("sent_resolved"));
   });
 
   // ---- suggested answers for any question ----------------------------------------------------------------
@@ -285,9 +291,22 @@
     var q = $("search").value.trim();
     if (!q) return;
     api("GET", "/v1/agent/suggest?k=5&q=" + encodeURIComponent(q))
-      .then(function (res) { suggestions($("search-results"), res.suggestions, "没有找到相关答案"); })
-      .catch(function (err) { suggestions($("search-results"), [], "搜索失败：" + err.message); });
+      .then(function (res) { suggestions($("search-results"), res.suggestions, C("no_results")); })
+      .catch(function (err) { suggestions($("search-results"), [], C("search_failed", { detail: err.message })); });
   });
 
-  if (state.key) signIn(state.key).catch(function () { signOut(""); });
+  /* The voice's reply templates (agent channel), offered beside the bot's suggestions. */
+  function templates() {
+    return ["agent.opening", "agent.closing"].filter(function (k) { return SAY[k]; }).map(function (k) {
+      return { question: C("templates"), answer: SAY[k] };
+    });
+  }
+
+  fetch("/v1/voice?channel=agent", { headers: { Accept: "application/json" } })
+    .then(function (r) { return r.json(); })
+    .then(function (v) {
+      VOICE = v.console || {};
+      SAY = v.say || {};
+      if (state.key) signIn(state.key).catch(function () { signOut(""); });
+    });
 })();

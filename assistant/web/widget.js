@@ -15,13 +15,15 @@
   var TARGET = script && script.dataset.target;
   var KEY = "faq-widget:" + API;
   var POLL_MS = 4000;
-  var STATUS = { open: "排队中，等待客服接入", claimed: "客服正在处理", resolved: "已解决" };
-  var ERRORS = {
-    invalid_question: "请输入一个有效的问题（不超过 500 字）。",
-    rate_limited: "提问太频繁了，请稍后再试。",
-    payload_too_large: "内容太长了，请精简后再发送。",
-    index_unavailable: "客服系统正在更新，请稍后再试。",
-  };
+  var CHANNEL = MODE === "page" ? "web" : "embed";
+  /* Every text the widget shows comes from the KB's voice (voice.yaml), fetched at start: T for the widget's
+     labels, SAY for the assistant's sentences; {name} placeholders are filled in. */
+  var VOICE = { widget: {}, say: {}, max: 500 };
+  function fill(text, vars) {
+    return String(text || "").replace(/\{(\w+)\}/g, function (m, name) { return vars && name in vars ? vars[name] : m; });
+  }
+  function T(key, vars) { return fill(VOICE.widget[key], vars); }
+  function SAY(key, vars) { return fill(VOICE.say[key], vars); }
 
   // ---- small helpers -------------------------------------------------------------------------------------
 
@@ -93,8 +95,23 @@
     this.busy = false;
     this.build(host);
     this.greet();
-    if (this.state.ticket) this.follow(true);
+    var self = this;
+    this.resume().then(function () { if (self.state.ticket) self.follow(true); });
   }
+
+  /* After a reload: the conversation so far, from the server's turn log. */
+  Widget.prototype.resume = function () {
+    var self = this;
+    return call("GET", "/v1/sessions/" + encodeURIComponent(this.state.session) + "/turns")
+      .then(function (res) {
+        res.turns.forEach(function (t) {
+          self.add("", "me").textContent = t.question;
+          var b = self.add(T("bot_name"), "bot history");
+          renderAnswer(b, t.answer);
+        });
+      })
+      .catch(function () { /* a new session, or the service is busy: start afresh */ });
+  };
 
   Widget.prototype.build = function (host) {
     var shadow = host.attachShadow({ mode: "open" });
@@ -105,22 +122,22 @@
     var root = this.root = el("div", "root " + (MODE === "page" ? "page" : "floating closed"));
     var panel = el("div", "panel");
     panel.setAttribute("role", "dialog");
-    panel.setAttribute("aria-label", "智能客服");
+    panel.setAttribute("aria-label", T("title"));
 
     var header = el("header");
-    header.appendChild(el("div", "avatar", "客"));
+    header.appendChild(el("div", "avatar", T("avatar")));
     var heading = el("div", "heading");
-    heading.appendChild(el("div", "title", "智能客服"));
-    heading.appendChild(el("div", "subtitle", "7×24 小时在线 · 复杂问题可转人工"));
+    heading.appendChild(el("div", "title", T("title")));
+    heading.appendChild(el("div", "subtitle", T("subtitle")));
     header.appendChild(heading);
-    this.humanButton = el("button", "human", "转人工");
+    this.humanButton = el("button", "human", T("human_button"));
     this.humanButton.type = "button";
-    this.humanButton.addEventListener("click", this.openHandoff.bind(this, ""));
+    this.humanButton.addEventListener("click", this.openHandoff.bind(this, null));
     header.appendChild(this.humanButton);
     if (MODE !== "page") {
       var close = el("button", "close", "×");
       close.type = "button";
-      close.setAttribute("aria-label", "关闭");
+      close.setAttribute("aria-label", T("close"));
       close.addEventListener("click", function () { root.classList.add("closed"); });
       header.appendChild(close);
     }
@@ -137,22 +154,25 @@
 
     var form = el("form", "composer");
     this.input = el("textarea");
-    this.input.placeholder = "请输入您的问题，例如：忘记密码怎么办";
-    this.input.maxLength = 500;
-    this.input.setAttribute("aria-label", "您的问题");
+    this.input.placeholder = T("placeholder");
+    this.input.setAttribute("aria-label", T("input_label"));
     this.input.addEventListener("keydown", function (e) {
       if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); form.requestSubmit(); }
     });
-    this.send = el("button", "primary", "发送");
+    /* no maxLength: a long message is not cut silently, a counter says how much is too much */
+    this.counter = el("div", "counter");
+    this.input.addEventListener("input", this.count.bind(this));
+    this.send = el("button", "primary", T("send"));
     this.send.type = "submit";
     form.appendChild(this.input);
+    form.appendChild(this.counter);
     form.appendChild(this.send);
     form.addEventListener("submit", function (e) { e.preventDefault(); this.ask(this.input.value); }.bind(this));
     panel.appendChild(form);
     root.appendChild(panel);
 
     if (MODE !== "page") {
-      var launcher = el("button", "launcher", "在线客服");
+      var launcher = el("button", "launcher", T("launcher"));
       launcher.type = "button";
       launcher.addEventListener("click", function () {
         root.classList.toggle("closed");
@@ -181,44 +201,64 @@
   };
 
   Widget.prototype.greet = function () {
-    var b = this.add("智能客服", "bot");
-    b.appendChild(el("p", "", "您好！我是智能客服，请直接输入您遇到的问题，我会尽力为您解答。"));
-    b.appendChild(el("p", "", "如果需要人工帮助，随时点击右上角的「转人工」。"));
+    var b = this.add(T("bot_name"), "bot");
+    b.appendChild(el("p", "", SAY("greeting")));
+    b.appendChild(el("p", "", SAY("greeting_human_hint")));
+  };
+
+  Widget.prototype.count = function () {
+    var n = Array.from(this.input.value.trim()).length;
+    var over = n > VOICE.max;
+    this.counter.textContent = n ? T("counter", { count: n, max: VOICE.max }) : "";
+    this.counter.classList.toggle("over", over);
+    this.send.disabled = over || this.busy;
+    return over;
   };
 
   Widget.prototype.failed = function (err) {
     if (err && err.code === "rate_limited" && err.retryAfter) {
-      this.note("提问太频繁了，请 " + err.retryAfter + " 秒后再试。", true);
+      this.note(T("error.rate_limited_wait", { seconds: err.retryAfter }), true);
     } else {
-      this.note((err && ERRORS[err.code]) || "网络异常，请稍后再试。", true);
+      this.note((err && VOICE.widget["error." + err.code]) || T("error.network"), true);
     }
   };
 
   Widget.prototype.ask = function (text) {
     text = (text || "").trim();
     if (!text || this.busy) return;
+    if (Array.from(text).length > VOICE.max) {
+      this.note(T("too_long", { max: VOICE.max, count: Array.from(text).length }), true);
+      return;
+    }
     this.busy = true;
     this.send.disabled = true;
     this.input.value = "";
+    this.count();
     this.add("", "me").textContent = text;
-    var typing = this.add("智能客服", "bot typing");
-    typing.textContent = "正在思考…";
+    var typing = this.add(T("bot_name"), "bot typing");
+    typing.textContent = T("thinking");
     var self = this;
-    call("POST", "/v1/ask", { question: text, session_id: this.state.session, channel: MODE === "page" ? "web" : "embed" })
+    call("POST", "/v1/ask", { question: text, session_id: this.state.session, channel: CHANNEL })
       .then(function (reply) { typing.parentNode.remove(); self.show(reply); })
       .catch(function (err) { typing.parentNode.remove(); self.failed(err); })
       .then(function () { self.busy = false; self.send.disabled = false; self.input.focus(); });
   };
 
   Widget.prototype.show = function (reply) {
-    var b = this.add("智能客服", "bot");
+    var b = this.add(T("bot_name"), "bot");
+    if (reply.empathy) b.appendChild(el("p", "empathy", reply.empathy));
     if (reply.decision === "answer" && reply.answer) {
       b.appendChild(el("div", "q", reply.answer.question));
       renderAnswer(b, reply.answer.answer);
+      if (steps(reply.answer.answer).length > 1) this.stepButton(b, reply.answer);
       if (reply.message) b.appendChild(el("div", "note", reply.message));
       this.feedback(b, reply.answer.id, reply.offer_human);
+      this.related(b, reply.related || []);
+    } else if (reply.decision === "smalltalk") {
+      b.appendChild(el("p", "", reply.message));
+      if (reply.offer_human) this.humanChoice(b);
     } else if (reply.decision === "clarify") {
-      b.appendChild(el("p", "", "您是不是想问："));
+      b.appendChild(el("p", "", reply.message));
       var choices = el("div", "choices");
       reply.alternatives.forEach(function (alt) {
         var c = el("button", "choice", alt.question);
@@ -226,23 +266,97 @@
         c.addEventListener("click", this.ask.bind(this, alt.question));
         choices.appendChild(c);
       }, this);
-      var other = el("button", "choice other", "都不是，转人工客服");
+      var other = el("button", "choice other", T("clarify_none"));
       other.type = "button";
-      other.addEventListener("click", this.openHandoff.bind(this, ""));
+      other.addEventListener("click", this.openHandoff.bind(this, null));
       choices.appendChild(other);
       b.appendChild(choices);
     } else {
       b.appendChild(el("p", "", reply.message));
-      if (reply.ticket_id) this.track(reply.ticket_id, reply.ticket_token);
+      /* a token only comes with a new ticket; without one the session's ticket is already being followed */
+      if (reply.ticket_id && reply.ticket_token) this.track(reply.ticket_id, reply.ticket_token);
     }
+    this.scroll();
+  };
+
+  Widget.prototype.humanChoice = function (bubble, entryId, step) {
+    var wrap = el("div", "choices");
+    var btn = el("button", "choice", T("to_human"));
+    btn.type = "button";
+    btn.addEventListener("click", this.openHandoff.bind(this, entryId ? { entry_id: entryId, failed_step: step } : null));
+    wrap.appendChild(btn);
+    bubble.appendChild(wrap);
+  };
+
+  /* 相关问题: what users with this question often need next, one click away. */
+  Widget.prototype.related = function (bubble, items) {
+    if (!items.length) return;
+    var box = el("div", "related");
+    box.appendChild(el("div", "t", SAY("related")));
+    items.forEach(function (item) {
+      var link = el("button", "link", item.question);
+      link.type = "button";
+      link.addEventListener("click", this.ask.bind(this, item.question));
+      box.appendChild(link);
+    }, this);
+    bubble.appendChild(box);
+  };
+
+  // ---- step by step ----------------------------------------------------------------------------------
+
+  function steps(text) {
+    var out = [];
+    String(text).split(/\n+/).forEach(function (line) {
+      var m = line.trim().match(/^(\d+)\s*[.、．)）]\s*(.*)$/);
+      if (m) out.push(m[2]);
+    });
+    return out;
+  }
+
+  Widget.prototype.stepButton = function (bubble, answer) {
+    var row = el("div", "actions");
+    var go = el("button", "pill step", T("step_mode"));
+    go.type = "button";
+    go.addEventListener("click", function () { go.disabled = true; this.step(answer, 0); }.bind(this));
+    row.appendChild(go);
+    bubble.appendChild(row);
+  };
+
+  /* One step at a time, with a check after each: 下一步, or 这一步做不了 (which offers a person, and the
+     ticket records the step). */
+  Widget.prototype.step = function (answer, i) {
+    var list = steps(answer.answer);
+    var b = this.add(T("bot_name"), "bot step-card");
+    b.appendChild(el("div", "t", T("step_of", { step: i + 1, total: list.length })));
+    b.appendChild(el("p", "", list[i]));
+    var row = el("div", "actions");
+    var last = i + 1 >= list.length;
+    var next = el("button", "pill", last ? T("step_done") : T("step_next"));
+    var stuck = el("button", "pill", T("step_stuck"));
+    var self = this;
+    next.type = stuck.type = "button";
+    next.addEventListener("click", function () {
+      next.disabled = stuck.disabled = true;
+      if (last) self.add(T("bot_name"), "bot").appendChild(el("p", "", T("step_finished")));
+      else self.step(answer, i + 1);
+    });
+    stuck.addEventListener("click", function () {
+      next.disabled = stuck.disabled = true;
+      var offer = self.add(T("bot_name"), "bot");
+      offer.appendChild(el("p", "", T("step_stuck_offer")));
+      self.humanChoice(offer, answer.id, i + 1);
+    });
+    row.appendChild(next);
+    row.appendChild(stuck);
+    b.appendChild(row);
     this.scroll();
   };
 
   Widget.prototype.feedback = function (bubble, entryId, offerHuman) {
     var row = el("div", "actions");
-    row.appendChild(el("span", "", "这个回答有帮助吗？"));
-    var yes = el("button", "pill", "有帮助");
-    var no = el("button", "pill", "没帮助");
+    row.appendChild(el("span", "", T("helpful_prompt")));
+    var yes = el("button", "pill", T("helpful_yes"));
+    var no = el("button", "pill", T("helpful_no"));
     var self = this;
     [yes, no].forEach(function (btn) {
       btn.type = "button";
@@ -259,48 +373,43 @@
       row.appendChild(btn);
     });
     if (offerHuman) {
-      var human = el("button", "pill", "转人工");
+      var human = el("button", "pill", T("human_button"));
       human.type = "button";
-      human.addEventListener("click", this.openHandoff.bind(this, ""));
+      human.addEventListener("click", this.openHandoff.bind(this, null));
       row.appendChild(human);
     }
     bubble.appendChild(row);
   };
 
   Widget.prototype.offerHuman = function (text) {
-    var b = this.add("智能客服", "bot");
+    var b = this.add(T("bot_name"), "bot");
     b.appendChild(el("p", "", text));
-    var btn = el("button", "choice", "转人工客服");
-    btn.type = "button";
-    btn.addEventListener("click", this.openHandoff.bind(this, ""));
-    var wrap = el("div", "choices");
-    wrap.appendChild(btn);
-    b.appendChild(wrap);
+    this.humanChoice(b);
   };
 
   /* The 转人工 form: optional contact details and description. */
-  Widget.prototype.openHandoff = function () {
-    if (this.state.ticket) { this.note("您已有工单 #" + this.state.ticket.id + " 正在处理中，客服回复会显示在这里。"); return; }
+  Widget.prototype.openHandoff = function (where) {
+    if (this.state.ticket) { this.note(T("ticket_exists", { id: this.state.ticket.id })); return; }
     if (this.form) { this.form.querySelector("textarea").focus(); return; }
     var form = this.form = el("form", "handoff");
-    form.appendChild(el("div", "t", "转接人工客服"));
+    form.appendChild(el("div", "t", T("handoff_title")));
     var desc = el("textarea");
     desc.rows = 3;
     desc.maxLength = 2000;
-    desc.placeholder = "请简单描述您遇到的问题（已提问过可不填）";
+    desc.placeholder = T("handoff_desc_placeholder");
     var contact = el("input");
     contact.maxLength = 200;
-    contact.placeholder = "手机号或邮箱，方便客服联系您";
-    var l1 = el("label", "", "问题描述（选填）");
+    contact.placeholder = T("handoff_contact_placeholder");
+    var l1 = el("label", "", T("handoff_desc_label"));
     l1.appendChild(desc);
-    var l2 = el("label", "", "联系方式（选填）");
+    var l2 = el("label", "", T("handoff_contact_label"));
     l2.appendChild(contact);
     form.appendChild(l1);
     form.appendChild(l2);
     var row = el("div", "row");
-    var cancel = el("button", "secondary", "取消");
+    var cancel = el("button", "secondary", T("cancel"));
     cancel.type = "button";
-    var submit = el("button", "primary", "提交");
+    var submit = el("button", "primary", T("submit"));
     submit.type = "submit";
     row.appendChild(cancel);
     row.appendChild(submit);
@@ -310,19 +419,20 @@
     form.addEventListener("submit", function (e) {
       e.preventDefault();
       submit.disabled = true;
-      var body = { session_id: self.state.session, channel: MODE === "page" ? "web" : "embed" };
+      var body = { session_id: self.state.session, channel: CHANNEL };
+      if (where && where.entry_id) { body.entry_id = where.entry_id; body.failed_step = where.failed_step; }
       if (desc.value.trim()) body.description = desc.value.trim();
       if (contact.value.trim()) body.contact = contact.value.trim();
       call("POST", "/v1/tickets", body)
         .then(function (res) {
           form.remove();
           self.form = null;
-          self.add("智能客服", "bot").appendChild(el("p", "", res.message));
+          self.add(T("bot_name"), "bot").appendChild(el("p", "", res.message));
           if (res.ticket_token) self.track(res.ticket_id, res.ticket_token);
         })
         .catch(function (err) {
           submit.disabled = false;
-          if (err.code === "invalid_question") self.note("请先简单描述一下您的问题。", true);
+          if (err.code === "invalid_question") self.note(T("describe_first"), true);
           else self.failed(err);
         });
     });
@@ -344,7 +454,7 @@
     this.seenReplies = t.seen || 0;
     this.humanButton.disabled = true;
     this.bar(t.id, "open");
-    if (resumed) this.note("您有一个进行中的工单 #" + t.id + "，客服回复后会显示在这里。");
+    if (resumed) this.note(T("ticket_resumed", { id: t.id }));
     this.poll();
   };
 
@@ -353,7 +463,7 @@
     this.ticketBar.className = "ticket " + status;
     this.ticketBar.textContent = "";
     this.ticketBar.appendChild(el("span", "dot"));
-    this.ticketBar.appendChild(el("span", "", "工单 #" + id + " · " + (STATUS[status] || status)));
+    this.ticketBar.appendChild(el("span", "", T("ticket_bar", { id: id, status: VOICE.widget["status." + status] || status })));
   };
 
   Widget.prototype.poll = function () {
@@ -365,11 +475,11 @@
       .then(function (ticket) {
         self.bar(ticket.id, ticket.status);
         ticket.replies.slice(self.seenReplies).forEach(function (r) {
-          self.add("人工客服", "agent").textContent = r.text;
+          self.add(T("agent_name"), "agent").textContent = r.text;
         });
         self.seenReplies = ticket.replies.length;
         if (ticket.status === "resolved") {
-          self.note("工单 #" + ticket.id + " 已解决。还有其他问题可以继续提问。");
+          self.note(T("ticket_resolved", { id: ticket.id }));
           self.state.ticket = null;
           self.humanButton.disabled = false;
           save(self.state);
@@ -400,7 +510,17 @@
       host.id = "faq-widget";
       document.body.appendChild(host);
     }
-    window.faqWidget = new Widget(host);
+    /* the texts first: the widget speaks in the KB's voice, and waits for it (retrying while the service
+       starts up or reloads its index) */
+    function start() {
+      call("GET", "/v1/voice?channel=" + CHANNEL)
+        .then(function (v) {
+          VOICE = { widget: v.widget, say: v.say, max: v.max_question_chars || 500 };
+          window.faqWidget = new Widget(host);
+        })
+        .catch(function () { setTimeout(start, 3000); });
+    }
+    start();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mount);

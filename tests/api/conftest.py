@@ -73,3 +73,20 @@ def admin(api_settings: Settings) -> dict[str, str]:
 def live(app) -> Iterator[LiveServer]:
     with LiveServer(app) as server:
         yield server
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's Chromium through Playwright (browser tests are skipped without it)."""
+    import shutil
+
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    from tests.api.test_browser import ARGS, CHROMIUM, SHOTS
+
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()

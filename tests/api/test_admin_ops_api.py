@@ -21,10 +21,11 @@ def publish_copy(built: Path, root: Path, name: str) -> None:
 
 
 def test_stats(client: TestClient, admin: dict) -> None:
-    for q in ["忘记密码了怎么办", "收不到验证码怎么办", "直播", "今天天气怎么样", "转人工"]:
-        body = client.post("/v1/ask", json={"question": q, "session_id": "stats-session"}).json()
+    for n, q in enumerate(["忘记密码了怎么办", "收不到验证码怎么办", "直播", "今天天气怎么样", "转人工"]):
+        session = f"stats-session-{n}"  # each on its own: no question is read as a follow-up of another
+        body = client.post("/v1/ask", json={"question": q, "session_id": session}).json()
         if body["answer"]:
-            client.post("/v1/feedback", json={"session_id": "stats-session", "entry_id": body["answer"]["id"],
+            client.post("/v1/feedback", json={"session_id": session, "entry_id": body["answer"]["id"],
                                               "helpful": q.startswith("忘记")})
     stats = client.get("/v1/admin/stats", headers=admin).json()
     assert stats["questions"] == 5 and sum(stats["decisions"].values()) == 5
@@ -125,7 +126,7 @@ def test_not_ready_until_an_index_is_loaded(api_settings, embedder, built_index:
 
 def test_metrics(client: TestClient, agent: dict) -> None:
     client.post("/v1/ask", json={"question": "忘记密码了怎么办"})
-    tid = client.post("/v1/ask", json={"question": "今天天气怎么样"}).json()["ticket_id"]
+    tid = client.post("/v1/ask", json={"question": "平台的广告合作怎么谈"}).json()["ticket_id"]
     client.post(f"/v1/agent/tickets/{tid}/claim", headers=agent)
     client.get("/v1/tickets/12345", headers={"X-Ticket-Token": "x"})
     r = client.get("/metrics")

@@ -46,7 +46,9 @@ def test_the_queue(client: TestClient, agent: dict) -> None:
     client.post("/v1/ask", json={"question": "直播", "session_id": "queue-session"})
     third = handoff(client, "你们老板是谁", session="queue-session")
     queue = client.get("/v1/agent/tickets", headers=agent).json()
-    assert [t["id"] for t in queue["tickets"]] == [first["ticket_id"], second["ticket_id"], third["ticket_id"]]
+    # a legal threat is urgent: it comes first, then the others oldest first
+    assert [t["id"] for t in queue["tickets"]] == [second["ticket_id"], first["ticket_id"], third["ticket_id"]]
+    assert [t["priority"] for t in queue["tickets"]] == [2, 0, 0]
     t = queue["tickets"][2]
     assert t["question"] == "你们老板是谁" and t["confidence"] == third["confidence"]
     assert [c["question"] for c in t["conversation"]] == ["直播", "你们老板是谁"]

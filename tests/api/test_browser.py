@@ -6,9 +6,7 @@ Screenshots go to reports/screenshots/ (ignored by git) for a person to look at.
 from __future__ import annotations
 
 import http.server
-import shutil
 import threading
-from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
@@ -24,17 +22,6 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disa
         "--disable-component-update", "--disable-sync"]
 SHOTS = ROOT / "reports" / "screenshots"
 TIMEOUT = 15_000
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def user_page(browser, url: str):
@@ -53,14 +40,7 @@ def ask(page, question: str) -> None:
 def test_ask_handoff_agent_reply(browser, live: LiveServer, agent: dict) -> None:
     key = agent["Authorization"].removeprefix("Bearer ")
     user = user_page(browser, live.url + "/")
-    ask(user, "忘记密码了怎么办")
-    answer = user.locator(".msg.bot").filter(has=user.locator("ol li")).last
-    assert "手机号" in answer.locator(".q").inner_text()
-    assert answer.locator("ol li").count() >= 3
-    answer.get_by_role("button", name="有帮助").click()
-    user.get_by_text("感谢您的反馈！").wait_for()
-
-    ask(user, "直播")
+    ask(user, "直播")  # one word: which question is meant?
     choices = user.locator(".msg.bot .choice:not(.other)")
     choices.first.wait_for()
     assert choices.count() == 3
@@ -68,7 +48,15 @@ def test_ask_handoff_agent_reply(browser, live: LiveServer, agent: dict) -> None
     choices.first.click()
     user.locator(".msg.bot .q", has_text=picked).wait_for()
 
-    hostile = '<img src=x onerror="window.__pwned=1">平台的广告合作怎么谈'
+    ask(user, "另外 忘记密码了怎么办")
+    answer = user.locator(".msg.bot").filter(has=user.locator("ol li"), has_text="手机号").last
+    answer.wait_for()
+    assert "手机号" in answer.locator(".q").inner_text()
+    assert answer.locator("ol li").count() >= 3
+    answer.get_by_role("button", name="有帮助").click()
+    user.get_by_text("感谢您的反馈！").wait_for()
+
+    hostile = '<img src=x onerror="window.__pwned=1">平台的广告合作怎么谈 转人工'
     ask(user, hostile)
     user.locator(".ticket", has_text="排队中").wait_for()
     assert user.locator(".msg.me .bubble").last.inner_text() == hostile
@@ -87,10 +75,10 @@ def test_ask_handoff_agent_reply(browser, live: LiveServer, agent: dict) -> None
     item.click()
     console.locator("#t-title", has_text="平台的广告合作怎么谈").wait_for()
     assert console.locator("#t-conversation li").count() == 4  # the whole conversation so far
-    assert console.locator("#t-suggestions .sugg").count() == 3
+    assert console.locator("#t-suggestions .sugg").count() == 5  # two reply templates, three bot suggestions
     console.click("#claim")
     console.locator("#t-status.claimed").wait_for()
-    console.locator("#t-suggestions .sugg button").first.click()
+    console.locator("#t-suggestions .sugg button").nth(2).click()
     assert console.input_value("#reply")  # the suggestion went into the reply box
     console.fill("#search", "怎么提现")
     console.click("#search-form button")

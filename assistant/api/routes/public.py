@@ -52,7 +52,8 @@ def read_voice(assistant: AssistantDep,
                channel: Annotated[str, Query(pattern=r"^(web|embed|app|agent)$")] = "web") -> VoiceOut:
     """Every sentence and label the widget and the console show (the KB's voice.yaml), for one channel."""
     voice = assistant.data.voice
-    return VoiceOut(channel=channel, say=voice.flat("say", channel), widget=voice.flat("widget", channel),
+    return VoiceOut(channel=channel, max_question_chars=assistant.settings.max_question_chars,
+                    say=voice.flat("say", channel), widget=voice.flat("widget", channel),
                     console=voice.flat("console", channel))
 
 

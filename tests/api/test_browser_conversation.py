@@ -1,0 +1,100 @@
+"""Conversations in a real browser: small talk, a follow-up, a reload that keeps the ticket, step-by-step mode,
+the counter, and an upset user's ticket first in the console. Screenshots in reports/screenshots/."""
+
+from __future__ import annotations
+
+import httpx
+from playwright.sync_api import expect
+
+from tests.api.live import LiveServer
+from tests.api.test_browser import SHOTS, TIMEOUT, ask, user_page
+
+
+def bot_replies(page) -> int:
+    return page.locator(".msg.bot:not(.typing)").count()
+
+
+def ask_and_wait(page, question: str) -> None:
+    before = bot_replies(page)
+    ask(page, question)
+    expect(page.locator(".msg.bot:not(.typing)")).to_have_count(before + 1, timeout=TIMEOUT)
+
+
+def test_small_talk_follow_up_and_a_reload_that_keeps_the_ticket(browser, live: LiveServer, agent: dict) -> None:
+    user = user_page(browser, live.url + "/")
+    ask_and_wait(user, "你好")
+    assert "有什么可以帮您" in user.locator(".msg.bot").last.inner_text()
+    ask_and_wait(user, "谢谢你啊")
+    assert user.locator(".ticket").is_hidden()  # small talk opens no ticket
+    ask_and_wait(user, "怎么开通直播权限")
+    ask_and_wait(user, "那怎么关掉呢")
+    assert "关闭" in user.locator(".msg.bot .q").last.inner_text()  # the follow-up, resolved in context
+    user.screenshot(path=str(SHOTS / "widget-follow-up.png"))
+
+    ask_and_wait(user, "转人工")
+    user.locator(".ticket", has_text="排队中").wait_for()
+    ask_and_wait(user, "谢谢你啊")  # a second message in a session with a ticket keeps following it
+    ask_and_wait(user, "还有个问题 平台的广告合作怎么谈")
+    assert user.locator(".ticket", has_text="排队中").is_visible()
+    ticket_id = int(user.locator(".ticket").inner_text().split("#")[1].split(" ")[0])
+
+    user.reload()
+    user.locator(".msg.me", has_text="那怎么关掉呢").wait_for()  # the conversation comes back from the server
+    user.locator(".ticket", has_text="排队中").wait_for()  # and the ticket from local storage
+    with httpx.Client(base_url=live.url, headers=agent, timeout=30) as api:
+        assert api.post(f"/v1/agent/tickets/{ticket_id}/claim").status_code == 200
+        assert api.post(f"/v1/agent/tickets/{ticket_id}/reply", json={"text": "您好，已为您关闭。"}).status_code == 200
+    user.locator(".msg.agent", has_text="您好，已为您关闭。").wait_for(timeout=TIMEOUT)
+    user.screenshot(path=str(SHOTS / "widget-reload-keeps-ticket.png"))
+
+
+def test_step_by_step_and_a_step_that_cannot_be_done(browser, live: LiveServer, agent: dict) -> None:
+    user = user_page(browser, live.url + "/")
+    ask_and_wait(user, "忘记密码了怎么办")
+    user.get_by_role("button", name="一步一步来").click()
+    user.locator(".step-card", has_text="第 1 步，共 3 步").wait_for()
+    user.get_by_role("button", name="下一步").last.click()
+    user.locator(".step-card", has_text="第 2 步，共 3 步").wait_for()
+    user.screenshot(path=str(SHOTS / "widget-steps.png"))
+    user.get_by_role("button", name="这一步做不了").last.click()
+    user.get_by_role("button", name="转人工客服").last.click()
+    user.locator("form.handoff button[type=submit]").click()
+    user.locator(".ticket", has_text="工单 #").wait_for()
+    ticket_id = int(user.locator(".ticket").inner_text().split("#")[1].split(" ")[0])
+    with httpx.Client(base_url=live.url, headers=agent, timeout=30) as api:
+        ticket = api.get(f"/v1/agent/tickets/{ticket_id}").json()
+    assert (ticket["entry_id"], ticket["failed_step"]) == ("account-password-reset-phone", 2)
+    assert ticket["description"].startswith("第 2 步做不了：")
+
+
+def test_a_long_message_shows_a_counter_instead_of_being_cut(browser, live: LiveServer) -> None:
+    user = user_page(browser, live.url + "/")
+    box = user.locator("form.composer textarea")
+    box.fill("密" * 501)
+    user.locator(".counter.over", has_text="501/500").wait_for()
+    assert user.locator("form.composer button[type=submit]").is_disabled()
+    assert box.input_value() == "密" * 501  # nothing was cut
+    user.screenshot(path=str(SHOTS / "widget-counter.png"))
+
+
+def test_an_upset_users_ticket_comes_first_in_the_console(browser, live: LiveServer, agent: dict) -> None:
+    calm = user_page(browser, live.url + "/")
+    ask_and_wait(calm, "平台的广告合作怎么谈")
+    calm.locator(".ticket", has_text="排队中").wait_for()
+    angry = user_page(browser, live.url + "/")
+    ask_and_wait(angry, "什么垃圾平台 凭什么封我号！！！")
+    assert angry.locator(".msg.bot .empathy").last.inner_text().startswith("非常抱歉")
+    ask_and_wait(angry, "转人工")
+    angry.locator(".ticket", has_text="排队中").wait_for()
+
+    console = browser.new_context(viewport={"width": 1440, "height": 960}, locale="zh-CN").new_page()
+    console.set_default_timeout(TIMEOUT)
+    console.goto(live.url + "/agent")
+    console.fill("#key", agent["Authorization"].removeprefix("Bearer "))
+    console.click("#signin-form button")
+    first = console.locator("#queue li").first
+    first.locator(".badge.prio", has_text="较高").wait_for()
+    assert "凭什么封我号" in first.inner_text() or "转人工" in first.inner_text()
+    first.click()
+    console.locator("#t-info", has_text="用户情绪：生气").wait_for()
+    console.screenshot(path=str(SHOTS / "agent-console-priority.png"))
