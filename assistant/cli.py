@@ -169,13 +169,15 @@ def format_reply(reply: Any) -> str:
 
 @main.command("eval")
 @click.option("--kb", "kb_path", required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--queries", "queries", required=True, multiple=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--queries", "queries", required=True, multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="JSON Lines of {query, expected}: an entry id, a list of ids (any is right) or null")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object")
 @click.option("--plots", type=click.Path(path_type=Path), help="write precision/coverage and reliability PNGs here")
+@click.option("--baselines", is_flag=True, help="also BM25 alone and plain dense m3e-small alone, in one table")
 @click.option("--tune", is_flag=True, help="evaluate an index built with `build --tune` (cached apart)")
 @click.option("--tune-epochs", default=1.0, show_default=True, type=click.FloatRange(0.1, 20))
-def eval_cmd(kb_path: Path, queries: tuple[Path, ...], as_json: bool, plots: Path | None, tune: bool,
-             tune_epochs: float) -> None:
+def eval_cmd(kb_path: Path, queries: tuple[Path, ...], as_json: bool, plots: Path | None, baselines: bool,
+             tune: bool, tune_epochs: float) -> None:
     """Evaluate on labelled questions, with an index built (or reused) for the KB."""
     from .build import TuneConfig
     from .engine import Assistant
@@ -188,6 +190,9 @@ def eval_cmd(kb_path: Path, queries: tuple[Path, ...], as_json: bool, plots: Pat
     path = cached_index(kb_path, settings, embedder, progress=not as_json,
                         tune=TuneConfig(epochs=tune_epochs) if tune else None)
     assistant = Assistant.from_index(path, settings, embedder)
+    if baselines:
+        _compare(kb_path, cases, assistant, settings, as_json)
+        return
     records = run_queries(assistant, cases, progress=not as_json)
     report = summarise(records, assistant.thresholds.to_dict())
     if plots is not None:
@@ -201,6 +206,19 @@ def eval_cmd(kb_path: Path, queries: tuple[Path, ...], as_json: bool, plots: Pat
         return
     for key, value in report.items():
         click.echo(f"{key:20} {json.dumps(value, ensure_ascii=False)}")
+
+
+def _compare(kb_path: Path, cases: list[Any], assistant: Any, settings: Settings, as_json: bool) -> None:
+    from .evaluation.baselines import compare, table
+    from .kb import load_kb
+
+    results = compare(load_kb(kb_path, settings.teams), cases, assistant, settings)
+    if as_json:
+        click.echo(json.dumps(results, ensure_ascii=False))
+        return
+    n_in = results["project"]["in_scope"]
+    click.echo(f"{len(cases)} questions ({n_in} in scope, {len(cases) - n_in} without an entry); KB {kb_path}")
+    click.echo(table(results))
 
 
 @main.command()

@@ -87,6 +87,15 @@ class JiebaSegmenter:
             if not _LATIN_WORD.match(term):
                 self._tokenizer.add_word(term, freq=200000)
 
+    def canonical(self, text: str) -> str:
+        """Normalised text with every synonym variant replaced by its canonical word. Both legs read it, and the
+        KB's questions are embedded the same way: a typo (蜜码), a homophone or a slang word (小黄车) then reads as
+        the KB's own word to the embedding model too, which otherwise only sees characters it has no reason to
+        relate (蜜码 is not 密码 to m3e; 2fa is not 两步验证)."""
+        if not self.synonyms:
+            return text
+        return "".join(self.synonyms.get(piece, piece) for piece in self._tokenizer.cut(text, HMM=True))
+
     def words(self, text: str) -> list[str]:
         """Content words of normalised text, with synonyms mapped to their canonical word."""
         out = []

@@ -83,7 +83,9 @@ class IndexBuilder:
     def _build(self, kb: KnowledgeBase, root: Path | None, publish: bool, tune: TuneConfig | None,
                work: Path | None) -> BuildResult:
         s, clock = self.settings, _Clock()
-        texts = [self.normalizer.normalize(q) for e in kb.entries for q in e.questions]
+        # embedded as the questions asked will be: normalised, with the KB's canonical words (text.py)
+        canonical = JiebaSegmenter(kb.dict_terms, kb.synonyms).canonical
+        texts = [canonical(self.normalizer.normalize(q)) for e in kb.entries for q in e.questions]
         owner = np.array([n for n, e in enumerate(kb.entries) for _ in e.questions], dtype=np.int64)
         holdout, model = None, None
         if tune is not None and work is not None:
@@ -138,8 +140,9 @@ class IndexBuilder:
             adapter_mod.AdapterConfig(seed=s.seed))
         clock.lap("adapters")
         fitter = CrossFitter(s, self.normalizer, segmenter, self._encode, self.progress)
-        examples, ranker_rows = fitter.examples(base, raw, fold, fold_matrices, holdout)
-        calibration, selftest, failures = Calibrator(s).fit(kb, base, examples, ranker_rows)
+        examples = fitter.examples(base, raw, fold, fold_matrices, holdout)
+        examples += fitter.user_examples(kb, base, raw, matrix)
+        calibration, selftest, failures = Calibrator(s).fit(kb, base, examples)
         clock.lap("calibration")
         vectors = apply_adapter(matrix, raw)
         data = replace(base, vectors=vectors, faiss=index_mod.make_faiss(vectors, s.index_kind, s.hnsw_min_vectors),

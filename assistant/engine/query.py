@@ -19,7 +19,8 @@ class Query:
 
 
 class QueryPreparer:
-    """Normalise, turn typed pinyin back into KB words, drop fillers for the lexical leg, segment."""
+    """Normalise, turn typed pinyin back into KB words, put the KB's canonical words for synonyms, drop fillers
+    for the lexical leg, segment."""
 
     def __init__(self, normalizer: Normalizer, segmenter: JiebaSegmenter, pinyin: dict[str, str]) -> None:
         self.normalizer = normalizer
@@ -27,7 +28,7 @@ class QueryPreparer:
         self.transliterate = PinyinTransliterator(pinyin)
 
     def prepare(self, text: str) -> Query:
-        norm = self.transliterate(self.normalizer.normalize(text))
+        norm = self.segmenter.canonical(self.transliterate(self.normalizer.normalize(text)))
         lexical = self.normalizer.drop_fillers(norm)
         words = self.segmenter.words(lexical)
         return Query(

@@ -88,7 +88,7 @@ def _segment(kb: KnowledgeBase, normalizer: Normalizer, segmenter: JiebaSegmente
     for i, entry in enumerate(kb.entries):
         entry_words: set[str] = set()
         for q in entry.questions:
-            norm = normalizer.drop_fillers(normalizer.normalize(q))
+            norm = normalizer.drop_fillers(segmenter.canonical(normalizer.normalize(q)))
             out.texts.append(q)
             out.owners.append(i)
             segmented = segmenter.words(norm)
@@ -128,7 +128,8 @@ def assemble(
         faiss=make_faiss(vectors, index_kind, hnsw_min_vectors),
         bm25=bm25,
         entry_words=tuple(words),
-        entry_keywords=tuple(tuple(normalizer.normalize(k) for k in e.keywords) for e in kb.entries),
+        entry_keywords=tuple(tuple(segmenter.canonical(normalizer.normalize(k)) for k in e.keywords)
+                             for e in kb.entries),
         entry_polarity=tuple(polarity_sides(normalizer.normalize(e.question)) for e in kb.entries),
         dict_terms=kb.dict_terms,
         synonyms=kb.synonyms,

@@ -1,6 +1,8 @@
 """The knowledge base: entry schema, loading and validation (every problem named with its file and entry)."""
 
+from .labelled import LabelledQuestion, parse_expected, read_labelled
 from .load import DICT_FILE, SPECIAL_FILES, kb_checksum, kb_files, load_kb
 from .schema import Entry, KnowledgeBase, Triggers
 
-__all__ = ["DICT_FILE", "SPECIAL_FILES", "Entry", "KnowledgeBase", "Triggers", "kb_checksum", "kb_files", "load_kb"]
+__all__ = ["DICT_FILE", "SPECIAL_FILES", "Entry", "KnowledgeBase", "LabelledQuestion", "Triggers", "kb_checksum",
+           "kb_files", "load_kb", "parse_expected", "read_labelled"]

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from ..errors import KBError
+from .labelled import LabelledQuestion, read_labelled, tune_files, unknown_ids
 from .schema import KnowledgeBase, Triggers
 from .validate import validate_entries
 
@@ -32,7 +33,7 @@ def kb_files(path: Path) -> list[Path]:
     files += sorted(p for p in path.glob("*.yml") if p.is_file())
     if (path / DICT_FILE).is_file():
         files.append(path / DICT_FILE)
-    return files
+    return files + tune_files(path)
 
 
 def kb_checksum(path: Path) -> str:
@@ -51,6 +52,7 @@ def load_kb(path: Path | str, teams: Sequence[str] | None = None) -> KnowledgeBa
         dict_terms: tuple[str, ...] = ()
         synonyms: dict[str, str] = {}
         triggers = Triggers()
+        tune: list[LabelledQuestion] = []
     else:
         files = kb_files(path)
         yaml_files = [f for f in files if f.suffix in (".yaml", ".yml") and f.name not in SPECIAL_FILES]
@@ -61,14 +63,16 @@ def load_kb(path: Path | str, teams: Sequence[str] | None = None) -> KnowledgeBa
         dict_terms = _read_dict(folder / DICT_FILE, problems)
         synonyms = _read_synonyms(folder / "synonyms.yaml", problems)
         triggers = _read_triggers(folder / "handoff.yaml", problems)
+        tune = [q for f in (tune_files(path) if path.is_dir() else []) for q in read_labelled(f, problems)]
     entries = validate_entries(raw, teams, problems)
+    problems += unknown_ids(tune, {e.id for e in entries})
     if not entries and not problems:
         problems.append(f"{path}: the KB has no entries")
     if problems:
         raise KBError(problems)
     return KnowledgeBase(
         entries=tuple(entries), source=path, sha256=kb_checksum(path),
-        dict_terms=dict_terms, synonyms=synonyms, triggers=triggers,
+        dict_terms=dict_terms, synonyms=synonyms, triggers=triggers, tune=tuple(tune),
     )
 
 

@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from .labelled import LabelledQuestion
+
 # Said to a person, these always go to a human (whatever the retrieval score).
 DEFAULT_HUMAN_TRIGGERS = (
     "转人工", "人工客服", "人工服务", "找人工", "要人工", "真人客服", "找客服", "客服在吗", "联系客服",
@@ -70,6 +72,7 @@ class KnowledgeBase:
     dict_terms: tuple[str, ...] = ()
     synonyms: dict[str, str] = field(default_factory=dict)  # variant -> canonical
     triggers: Triggers = field(default_factory=Triggers)
+    tune: tuple[LabelledQuestion, ...] = ()  # real users' questions (tune/*.jsonl) the build learns ranking from
 
     def by_id(self) -> dict[str, Entry]:
         return {e.id: e for e in self.entries}
