@@ -29,6 +29,7 @@ from ..text import JiebaSegmenter, Normalizer
 
 CROSS_FOLDS = 4  # each fold's adapter learns from 3/4 of the questions, close to the final one
 IN_SCOPE = ("in", "user")
+MIN_SENSITIVE_EXAMPLES = 50  # examples picking a sensitive entry needed to set its threshold from them alone
 
 
 @dataclass
@@ -55,6 +56,7 @@ class Scored:
     top3: np.ndarray
     weight: np.ndarray
     kinds: np.ndarray
+    sensitive: np.ndarray  # the pick is a risk: sensitive entry
     failures: list[dict[str, str]]
 
     @property
@@ -173,7 +175,10 @@ class Calibrator:
         p = calibrator.proba(sc.inputs)
         y, w = sc.correct, sc.weight
         t_answer = answer_threshold(p, y, w, s.target_precision)
-        t_sensitive = max(t_answer, answer_threshold(p, y, w, s.sensitive_target_precision))
+        # the stricter target holds for the answers that pick a risk: sensitive entry (all answers in a KB with too
+        # few of them to judge)
+        pick = sc.sensitive if sc.sensitive.sum() >= MIN_SENSITIVE_EXAMPLES else np.ones(len(p), dtype=bool)
+        t_sensitive = max(t_answer, answer_threshold(p[pick], y[pick], w[pick], s.sensitive_target_precision))
         t_clarify = min(t_answer, clarify_threshold(p, sc.top3, w, t_answer, s.clarify_recall))
         thresholds = Thresholds(answer=t_answer, answer_sensitive=t_sensitive, clarify=t_clarify)
         calibration = Calibration(
@@ -202,7 +207,7 @@ class Calibrator:
 
     def _score(self, kb: KnowledgeBase, base: IndexData, examples: list[Example], ranker: Logistic,
                scorer: Logistic, cols: np.ndarray) -> Scored:
-        qfeat, correct, top3, weight = [], [], [], []
+        qfeat, correct, top3, weight, sensitive = [], [], [], [], []
         kind_weight = self._kind_weights(examples)
         failures: list[dict[str, str]] = []
         for ex in examples:
@@ -214,11 +219,13 @@ class Calibrator:
             correct.append(float(top in ex.golds))
             top3.append(float(bool(set(ex.golds) & set(ranked[:3].tolist()))))
             weight.append(kind_weight[ex.kind])
+            sensitive.append(top >= 0 and kb.entries[top].risk == "sensitive")
             if ex.kind == "in" and top not in ex.golds:
                 failures.append({"entry": kb.entries[ex.golds[0]].id, "question": base.question_texts[ex.question],
                                  "retrieved": kb.entries[top].id if top >= 0 else ""})
         return Scored(inputs=np.array(qfeat), correct=np.array(correct), top3=np.array(top3),
-                      weight=np.array(weight), kinds=np.array([e.kind for e in examples]), failures=failures)
+                      weight=np.array(weight), kinds=np.array([e.kind for e in examples]),
+                      sensitive=np.array(sensitive, dtype=bool), failures=failures)
 
     def _kind_weights(self, examples: list[Example]) -> dict[str, float]:
         return kind_weights(Counter(e.kind for e in examples), self.settings)

@@ -65,7 +65,7 @@ def load_kb(path: Path | str, teams: Sequence[str] | None = None) -> KnowledgeBa
         triggers = _read_triggers(folder / "handoff.yaml", problems)
         tune = [q for f in (tune_files(path) if path.is_dir() else []) for q in read_labelled(f, problems)]
     entries = validate_entries(raw, teams, problems)
-    problems += unknown_ids(tune, {e.id for e in entries})
+    problems += unknown_ids(tune, {str(item.get("id")) for _, item in raw})
     if not entries and not problems:
         problems.append(f"{path}: the KB has no entries")
     if problems:
