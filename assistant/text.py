@@ -16,11 +16,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
 
 import jieba
 import opencc
-from pypinyin import Style, lazy_pinyin
+
+from .pinyin import pinyin_key
 
 jieba.setLogLevel(60)
 
@@ -66,11 +66,6 @@ class Normalizer:
             text = _HESITATION.sub(lambda m: m.group(1) or "", text)
         text = _REPEATED_PUNCT.sub(r"\1", _SPACE.sub(" ", text))
         return text.strip(" ,.!?;:，。！？；：、")
-
-
-@lru_cache(maxsize=65536)
-def _pinyin(token: str) -> str:
-    return "".join(lazy_pinyin(token, style=Style.NORMAL, errors="ignore"))
 
 
 class JiebaSegmenter:
@@ -127,58 +122,10 @@ class JiebaSegmenter:
                 extra += ["py:" + "".join(latin_run[i : i + n]) for i in range(len(latin_run) - n + 1)]
             latin_run = []
             if word and not word.isascii():
-                py = _pinyin(word)
+                py = pinyin_key(word)
                 if py:
                     extra.append("py:" + py)
         return words + extra
-
-
-_LATIN_RUN = re.compile(r"[a-z]+(?: [a-z]+)*")
-
-
-class PinyinTransliterator:
-    """Turns pinyin typed without an IME back into the KB's own words: "zhibo quanxian" -> 直播权限.
-
-    Only words of the KB vocabulary are candidates, and only keys of 4+ letters, so English words such as
-    "app" or "bug" stay as they are. Adjacent syllables are joined greedily, longest first.
-    """
-
-    def __init__(self, table: dict[str, str]) -> None:
-        self.table = table
-
-    @classmethod
-    def from_vocabulary(cls, counts: Mapping[str, int]) -> PinyinTransliterator:
-        table: dict[str, tuple[int, int, str]] = {}
-        for word, count in counts.items():
-            if word.isascii():
-                continue
-            key = _pinyin(word)
-            if len(key) < 4:
-                continue
-            rank = (count, len(word), word)
-            if key not in table or rank > table[key]:
-                table[key] = rank
-        return cls({k: v[2] for k, v in table.items()})
-
-    def __call__(self, text: str) -> str:
-        if not self.table or not re.search("[a-z]", text):
-            return text
-        return _LATIN_RUN.sub(lambda m: self._run(m.group(0).split(" ")), text)
-
-    def _run(self, syllables: list[str]) -> str:
-        out: list[str] = []
-        i = 0
-        while i < len(syllables):
-            for n in (4, 3, 2, 1):
-                key = "".join(syllables[i : i + n])
-                if len(key) >= 4 and key in self.table:
-                    out.append(self.table[key])
-                    i += n
-                    break
-            else:
-                out.append(syllables[i] if not out or not out[-1].isascii() else " " + syllables[i])
-                i += 1
-        return "".join(out)
 
 
 _NOT_CONTENT = re.compile(r"[^\w]|_")
