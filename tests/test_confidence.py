@@ -61,9 +61,10 @@ def test_rank_orders_by_the_ranker_and_describes_the_pick_with_the_pointwise_sco
     assert order.tolist() == [1, 2, 0, 3]
     # the pick's own pointwise score first, then the others' by their pointwise order: a negative gap says the
     # scorer doubts the pick
-    expected = query_features(np.array([0.5, 2.5, 1.5, -2.0]), features[1], 3)
+    expected = query_features(np.array([0.5, 2.5, 1.5, -2.0]), features[1], 3, rank_gap=1.0)
     np.testing.assert_allclose(inputs, expected)
     assert inputs[1] == pytest.approx(-2.0)
+    assert inputs[-1] == pytest.approx(1.0)  # the ranker's own margin over its runner-up
 
 
 def test_rank_of_an_empty_list() -> None:

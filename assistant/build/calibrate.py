@@ -21,7 +21,7 @@ from ..config import Settings
 from ..engine.decide import Thresholds
 from ..engine.embed import apply_adapter
 from ..engine.features import RANKER_FEATURES, HeldOut, ranker_columns
-from ..engine.rank import CALIBRATION_FEATURES, Logistic, rank
+from ..engine.rank import CALIBRATION_FEATURES, LISTWISE_INPUTS, Logistic, rank
 from ..engine.retrieve import HybridRetriever
 from ..index import Calibration, IndexData, SelfTest, make_faiss
 from ..kb import KnowledgeBase
@@ -171,8 +171,10 @@ class Calibrator:
         cols = ranker_columns(RANKER_FEATURES)
         ranker, scorer = self.fit_rankers(examples, cols)
         sc = self._score(kb, base, examples, ranker, scorer, cols)
-        calibrator = Logistic.fit(sc.inputs, sc.correct, sc.weight)
-        p = calibrator.proba(sc.inputs)
+        names = calibration_inputs(bool(kb.tune))
+        inputs = sc.inputs[:, [CALIBRATION_FEATURES.index(n) for n in names]]
+        calibrator = Logistic.fit(inputs, sc.correct, sc.weight)
+        p = calibrator.proba(inputs)
         y, w = sc.correct, sc.weight
         t_answer = answer_threshold(p, y, w, s.target_precision)
         # the stricter target holds for the answers that pick a risk: sensitive entry (all answers in a KB with too
@@ -183,10 +185,12 @@ class Calibrator:
         thresholds = Thresholds(answer=t_answer, answer_sensitive=t_sensitive, clarify=t_clarify)
         calibration = Calibration(
             ranker=ranker.to_dict(RANKER_FEATURES), scorer=scorer.to_dict(RANKER_FEATURES),
-            calibrator=calibrator.to_dict(CALIBRATION_FEATURES), thresholds=thresholds.to_dict(),
+            calibrator=calibrator.to_dict(names), thresholds=thresholds.to_dict(),
             target_precision=s.target_precision, sensitive_target_precision=s.sensitive_target_precision,
             priors={"unanswerable": s.unanswerable_share, "offdomain": s.offdomain_share},
-            examples={"in_scope": int(sc.inscope.sum()), "out_of_scope": int((~sc.inscope).sum())},
+            examples={"in_scope": int(sc.inscope.sum()), "out_of_scope": int((~sc.inscope).sum()),
+                      "users_in_scope": int((sc.kinds == "user").sum()),
+                      "users_out_of_scope": int((sc.kinds == "user_oos").sum())},
             held_out=held_out_figures(p, sc, t_answer),
         )
         return calibration, self_test(sc), sc.failures
@@ -229,6 +233,13 @@ class Calibrator:
 
     def _kind_weights(self, examples: list[Example]) -> dict[str, float]:
         return kind_weights(Counter(e.kind for e in examples), self.settings)
+
+
+def calibration_inputs(users: bool) -> tuple[str, ...]:
+    """The calibrator's inputs. The ranker's own margin only when it learns from users' questions: the KB's
+    paraphrases alone make listwise margins look surer than they are (on ths_faq, without users' questions, the
+    margin lifted coverage but left precision under its target)."""
+    return CALIBRATION_FEATURES if users else tuple(n for n in CALIBRATION_FEATURES if n not in LISTWISE_INPUTS)
 
 
 def kind_weights(counts: Mapping[str, int], settings: Settings) -> dict[str, float]:
