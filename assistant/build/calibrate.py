@@ -177,10 +177,7 @@ class Calibrator:
         p = calibrator.proba(inputs)
         y, w = sc.correct, sc.weight
         t_answer = answer_threshold(p, y, w, s.target_precision)
-        # the stricter target holds for the answers that pick a risk: sensitive entry (all answers in a KB with too
-        # few of them to judge)
-        pick = sc.sensitive if sc.sensitive.sum() >= MIN_SENSITIVE_EXAMPLES else np.ones(len(p), dtype=bool)
-        t_sensitive = max(t_answer, answer_threshold(p[pick], y[pick], w[pick], s.sensitive_target_precision))
+        t_sensitive = sensitive_threshold(p, y, w, sc.sensitive, s.sensitive_target_precision, t_answer)
         t_clarify = min(t_answer, clarify_threshold(p, sc.top3, w, t_answer, s.clarify_recall))
         thresholds = Thresholds(answer=t_answer, answer_sensitive=t_sensitive, clarify=t_clarify)
         calibration = Calibration(
@@ -301,6 +298,14 @@ def answer_threshold(p: np.ndarray, correct: np.ndarray, weight: np.ndarray, tar
         return 1.0
     # place the threshold between the last accepted score and the first rejected one
     return float(p[end - 1]) if end == len(p) else float((p[end - 1] + p[end]) / 2)
+
+
+def sensitive_threshold(p: np.ndarray, correct: np.ndarray, weight: np.ndarray, sensitive: np.ndarray,
+                        target: float, answer: float) -> float:
+    """The stricter target holds for the answers that pick a risk: sensitive entry (for all answers in a KB with
+    too few of them to judge); never below the answer threshold."""
+    pick = sensitive if sensitive.sum() >= MIN_SENSITIVE_EXAMPLES else np.ones(len(p), dtype=bool)
+    return max(answer, answer_threshold(p[pick], correct[pick], weight[pick], target))
 
 
 def clarify_threshold(p: np.ndarray, in_top3: np.ndarray, weight: np.ndarray, answer: float, recall: float) -> float:

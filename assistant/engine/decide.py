@@ -13,6 +13,9 @@ from ..text import Normalizer
 from .rank import Ranked
 
 Decision = Literal["answer", "clarify", "handoff"]
+# The ranker's softmax share of its pick at which the pick is offered as a choice (您是不是想问) rather than the
+# question handed off, however low the calibrated confidence: more likely than all other candidates together.
+CLEAR_PICK_SHARE = 0.5
 
 MESSAGES = {
     "clarify": "您是不是想问以下问题？请点选最接近的一项，或换个说法再问一次。",
@@ -79,6 +82,11 @@ class Decider:
         self.default_team = default_team
 
     @staticmethod
+    def pick_share(scores: np.ndarray) -> float:
+        """The ranker's softmax share of its first candidate (0 when there is none)."""
+        return float(1.0 / np.exp(scores - scores[0]).sum()) if len(scores) else 0.0
+
+    @staticmethod
     def share(scores: np.ndarray, pos: int, confidence: float) -> float:
         """A 0..1 score per alternative: the top gets the calibrated confidence, the rest their softmax share."""
         if pos == 0:
@@ -136,4 +144,7 @@ class Decider:
         if p >= th.clarify:
             return replace(clarify,
                            reason=f"confidence {p:.2f} between clarify {th.clarify:.2f} and answer {needed:.2f}")
+        if self.pick_share(r.scores) >= CLEAR_PICK_SHARE:
+            return replace(clarify, reason=f"confidence {p:.2f} below the clarify threshold {th.clarify:.2f}, but "
+                           "the first entry is clearly ahead of the others")
         return replace(base, reason=f"confidence {p:.2f} below the clarify threshold {th.clarify:.2f}")

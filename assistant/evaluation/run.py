@@ -15,6 +15,7 @@ from ..build import IndexBuilder, TuneConfig
 from ..build.calibrate import expected_calibration_error
 from ..config import Settings
 from ..engine import Assistant, Embedder
+from ..engine.decide import MESSAGES
 from ..errors import AssistantError
 from ..kb import LabelledQuestion, kb_checksum, load_kb, read_labelled
 
@@ -58,6 +59,7 @@ class Record:
     confidence: float
     clarify_hit: bool | None
     latency_ms: float
+    by_rule: bool = False  # handed off by a rule (a request for a person, safety words), whatever the score
 
     @property
     def in_scope(self) -> bool:
@@ -70,6 +72,9 @@ class Record:
     @property
     def answered_right(self) -> bool:
         return self.decision == "answer" and self.answered_id in self.expected
+
+
+RULE_MESSAGES = (MESSAGES["human"], MESSAGES["safety"])
 
 
 def run_queries(assistant: Assistant, queries: list[LabelledQuestion], progress: bool = False) -> list[Record]:
@@ -89,6 +94,7 @@ def run_queries(assistant: Assistant, queries: list[LabelledQuestion], progress:
         records.append(Record(
             expected=q.expected, decision=reply.decision, answered_id=reply.answer.id if reply.answer else None,
             rank=first_rank(ranked, q.expected), confidence=reply.confidence, clarify_hit=hit, latency_ms=latency,
+            by_rule=reply.message in RULE_MESSAGES,
         ))
     return records
 
@@ -107,6 +113,8 @@ def summarise(records: list[Record], thresholds: dict[str, float]) -> dict[str, 
     p = np.array([r.confidence for r in records])
     y = np.array([r.top_right for r in records], dtype=float)
     hits = np.array([r.clarify_hit for r in records if r.clarify_hit is not None], dtype=bool)
+    # in scope, the right entry first, and still handed off (by the confidence, not by a rule)
+    shy = np.array([r.in_scope and r.top_right and r.decision == "handoff" and not r.by_rule for r in records])
 
     def share(x: np.ndarray) -> float:
         return round(float(x.mean()), 4) if x.size else 0.0
@@ -124,6 +132,7 @@ def summarise(records: list[Record], thresholds: dict[str, float]) -> dict[str, 
         "coverage": share(cor[inscope]),
         "clarify_hit": share(hits),
         "oos_not_answered": share(~ans[~inscope]),
+        "handoff_right_first": share(shy[inscope]),
         "ece": round(expected_calibration_error(p, y), 4),
         "thresholds": {k: round(v, 4) for k, v in thresholds.items()},
         "latency_ms": {f"p{q}": round(float(np.percentile(lat, q)), 2) for q in (50, 95, 99)} if lat.size else {},

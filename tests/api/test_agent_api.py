@@ -44,12 +44,12 @@ def test_the_queue(client: TestClient, agent: dict) -> None:
     first = handoff(client, "今天天气怎么样")
     second = handoff(client, "我要起诉你们")
     client.post("/v1/ask", json={"question": "直播", "session_id": "queue-session"})
-    third = handoff(client, "你们老板是谁", session="queue-session")
+    third = handoff(client, "附近有什么好吃的", session="queue-session")
     queue = client.get("/v1/agent/tickets", headers=agent).json()
     assert [t["id"] for t in queue["tickets"]] == [first["ticket_id"], second["ticket_id"], third["ticket_id"]]
     t = queue["tickets"][2]
-    assert t["question"] == "你们老板是谁" and t["confidence"] == third["confidence"]
-    assert [c["question"] for c in t["conversation"]] == ["直播", "你们老板是谁"]
+    assert t["question"] == "附近有什么好吃的" and t["confidence"] == third["confidence"]
+    assert [c["question"] for c in t["conversation"]] == ["直播", "附近有什么好吃的"]
     assert t["suggestions"] and t["suggestions"][0]["answer"] and t["age_seconds"] >= 0
     safety = client.get("/v1/agent/tickets", params={"team": "safety"}, headers=agent).json()
     assert [x["id"] for x in safety["tickets"]] == [second["ticket_id"]]
