@@ -34,6 +34,7 @@ CHUNK = 256  # questions scored against the whole KB at a time
 
 class QuestionScorer(Protocol):
     name: str
+    needs_match: bool  # a score <= 0 means nothing matched: the entry is not ranked
 
     def scores(self, texts: list[str]) -> np.ndarray:
         """(len(texts), KB questions) similarities; higher is better, <= 0 is no match for BM25."""
@@ -42,6 +43,7 @@ class QuestionScorer(Protocol):
 
 class PlainDense:
     name = "dense"
+    needs_match = False
 
     def __init__(self, kb: KnowledgeBase, embedder: Embedder, normalizer: Normalizer) -> None:
         self.embedder = embedder
@@ -58,6 +60,7 @@ class PlainDense:
 
 class PlainBm25:
     name = "bm25"
+    needs_match = True
 
     def __init__(self, kb: KnowledgeBase, normalizer: Normalizer) -> None:
         self.normalizer = normalizer
@@ -120,7 +123,7 @@ class Baseline:
             q = self.scorer.scores(texts[i : i + CHUNK]).astype(np.float64)
             for row, (start, end) in enumerate(excluded[i : i + CHUNK]):
                 q[row, start:end] = -np.inf
-            if self.scorer.name == "bm25":
+            if self.scorer.needs_match:
                 q[q <= 0] = -np.inf
             parts.append(np.maximum.reduceat(q, self.starts, axis=1) if len(q) else q[:, : len(self.starts)])
         return EntryRanking(np.vstack(parts) if parts else np.zeros((0, len(self.starts))))
