@@ -40,11 +40,15 @@ index: install
 check-kb: install
 	$(BIN)/assistant check-kb
 
-# ths_faq dev with chitchat as extra out-of-scope probes (table + PNG charts), the shipped KB's self-test, then
+# ths_faq dev with chitchat as extra out-of-scope probes (table + PNG charts); the shipped KB on the report part of
+# its labelled users' questions, BM25 alone and plain dense m3e-small beside the project; the shipped KB's self-test;
 # conversations on the shipped KB: dialogues, intents and emotions (the report parts of the labelled sets).
+REPORT := tests/fixtures/eval/kb_questions
 eval: install
 	$(BIN)/assistant eval --kb ../shared/benchmarks/ths_faq/kb.jsonl --queries ../shared/benchmarks/ths_faq/dev.jsonl \
 		--queries ../shared/benchmarks/chitchat/dev.jsonl --plots reports/eval
+	$(BIN)/assistant eval --kb kb --queries $(REPORT)/part_a_report.jsonl --queries $(REPORT)/part_b_report.jsonl \
+		--baselines
 	$(BIN)/assistant check-kb kb --selftest
 	$(BIN)/assistant eval --kb kb --queries tests/fixtures/eval/dialogues/report.jsonl \
 		--intents tests/fixtures/eval/intents/report.jsonl --emotions tests/fixtures/eval/emotion/report.jsonl

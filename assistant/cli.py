@@ -170,17 +170,19 @@ def format_reply(reply: Any) -> str:
 @main.command("eval")
 @click.option("--kb", "kb_path", required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--queries", "queries", multiple=True, type=click.Path(exists=True, path_type=Path),
-              help="labelled questions, or dialogues ({\"turns\": [...], \"expected\": id}: the last turn scored)")
+              help="JSON Lines of {query, expected}: an entry id, a list of ids (any is right) or null; or dialogues "
+              "({\"turns\": [...], \"expected\": id}: the last turn scored)")
 @click.option("--intents", "intents", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="labelled intents (handoff, small talk, off-domain, near-misses)")
 @click.option("--emotions", "emotions", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="labelled emotions")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object")
 @click.option("--plots", type=click.Path(path_type=Path), help="write precision/coverage and reliability PNGs here")
+@click.option("--baselines", is_flag=True, help="also BM25 alone and plain dense m3e-small alone, in one table")
 @click.option("--tune", is_flag=True, help="evaluate an index built with `build --tune` (cached apart)")
 @click.option("--tune-epochs", default=1.0, show_default=True, type=click.FloatRange(0.1, 20))
 def eval_cmd(kb_path: Path, queries: tuple[Path, ...], intents: tuple[Path, ...], emotions: tuple[Path, ...],
-             as_json: bool, plots: Path | None, tune: bool, tune_epochs: float) -> None:
+             as_json: bool, plots: Path | None, baselines: bool, tune: bool, tune_epochs: float) -> None:
     """Evaluate on labelled questions (and dialogues, intents, emotions), with an index built (or reused)."""
     from .build import TuneConfig
     from .engine import Assistant
@@ -197,20 +199,27 @@ def eval_cmd(kb_path: Path, queries: tuple[Path, ...], intents: tuple[Path, ...]
     path = cached_index(kb_path, settings, embedder, progress=not as_json,
                         tune=TuneConfig(epochs=tune_epochs) if tune else None)
     assistant = Assistant.from_index(path, settings, embedder)
+    if baselines:
+        _compare(kb_path, cases, assistant, settings, as_json)
+        return
     records = run_queries(assistant, cases, progress=not as_json)
     report = summarise(records, assistant.thresholds.to_dict()) if cases else {}
     report.update(_conversations(assistant, dialogues, list(intents), list(emotions)))
     if plots is not None and records:
-        from .evaluation.plots import write_plots
-
-        written = write_plots(records, assistant.thresholds.to_dict(), plots, kb_path.parent.name or kb_path.name)
-        if not as_json:
-            click.echo("plots: " + ", ".join(str(p) for p in written))
+        _plots(records, assistant, plots, kb_path, as_json)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False))
         return
     for key, value in report.items():
         click.echo(f"{key:20} {json.dumps(value, ensure_ascii=False)}")
+
+
+def _plots(records: list[Any], assistant: Any, plots: Path, kb_path: Path, as_json: bool) -> None:
+    from .evaluation.plots import write_plots
+
+    written = write_plots(records, assistant.thresholds.to_dict(), plots, kb_path.parent.name or kb_path.name)
+    if not as_json:
+        click.echo("plots: " + ", ".join(str(p) for p in written))
 
 
 def _conversations(assistant: Any, dialogues: list[Path], intents: list[Path], emotions: list[Path]
@@ -227,6 +236,19 @@ def _conversations(assistant: Any, dialogues: list[Path], intents: list[Path], e
         out["emotions"] = {k: v for k, v in conv.evaluate_emotions(assistant, conv.load_emotions(emotions)).items()
                            if k != "wrong"}
     return out
+
+
+def _compare(kb_path: Path, cases: list[Any], assistant: Any, settings: Settings, as_json: bool) -> None:
+    from .evaluation.baselines import compare, table
+    from .kb import load_kb
+
+    results = compare(load_kb(kb_path, settings.teams), cases, assistant, settings)
+    if as_json:
+        click.echo(json.dumps(results, ensure_ascii=False))
+        return
+    n_in = results["project"]["in_scope"]
+    click.echo(f"{len(cases)} questions ({n_in} in scope, {len(cases) - n_in} without an entry); KB {kb_path}")
+    click.echo(table(results))
 
 
 @main.command()

@@ -51,6 +51,9 @@ class Settings(BaseSettings):
                                       "the KB has no entry for (calibration prior)")
     offdomain_share: float = Field(0.2, ge=0, lt=0.5, description="assumed share of off-domain questions and "
                                    "chit-chat (calibration prior)")
+    tune_share: float = Field(0.5, ge=0, le=1, description="weight of the KB's labelled users' questions "
+                              "(tune/*.jsonl) against its own held-out questions when ranking and calibration "
+                              "are learned")
     selftest_floor: float = Field(0.9, ge=0, le=1, description="KB self-test top-1 a build must reach")
     calibration_max_queries: int = Field(4000, ge=100, description="held-out KB questions used to calibrate")
     seed: int = Field(13, description="random seed for the build (adapter training, calibration sample)")

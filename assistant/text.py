@@ -16,11 +16,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
 
 import jieba
 import opencc
-from pypinyin import Style, lazy_pinyin
+
+from .pinyin import pinyin_key
 
 jieba.setLogLevel(60)
 
@@ -68,11 +68,6 @@ class Normalizer:
         return text.strip(" ,.!?;:，。！？；：、")
 
 
-@lru_cache(maxsize=65536)
-def _pinyin(token: str) -> str:
-    return "".join(lazy_pinyin(token, style=Style.NORMAL, errors="ignore"))
-
-
 class JiebaSegmenter:
     """jieba with the KB's user dictionary, a stopword list, synonyms and pinyin twins.
 
@@ -86,6 +81,15 @@ class JiebaSegmenter:
         for term in {*dict_terms, *self.synonyms, *self.synonyms.values()}:
             if not _LATIN_WORD.match(term):
                 self._tokenizer.add_word(term, freq=200000)
+
+    def canonical(self, text: str) -> str:
+        """Normalised text with every synonym variant replaced by its canonical word. Both legs read it, and the
+        KB's questions are embedded the same way: a typo (蜜码), a homophone or a slang word (小黄车) then reads as
+        the KB's own word to the embedding model too, which otherwise only sees characters it has no reason to
+        relate (蜜码 is not 密码 to m3e; 2fa is not 两步验证)."""
+        if not self.synonyms:
+            return text
+        return "".join(self.synonyms.get(piece, piece) for piece in self._tokenizer.cut(text, HMM=True))
 
     def words(self, text: str) -> list[str]:
         """Content words of normalised text, with synonyms mapped to their canonical word."""
@@ -118,58 +122,10 @@ class JiebaSegmenter:
                 extra += ["py:" + "".join(latin_run[i : i + n]) for i in range(len(latin_run) - n + 1)]
             latin_run = []
             if word and not word.isascii():
-                py = _pinyin(word)
+                py = pinyin_key(word)
                 if py:
                     extra.append("py:" + py)
         return words + extra
-
-
-_LATIN_RUN = re.compile(r"[a-z]+(?: [a-z]+)*")
-
-
-class PinyinTransliterator:
-    """Turns pinyin typed without an IME back into the KB's own words: "zhibo quanxian" -> 直播权限.
-
-    Only words of the KB vocabulary are candidates, and only keys of 4+ letters, so English words such as
-    "app" or "bug" stay as they are. Adjacent syllables are joined greedily, longest first.
-    """
-
-    def __init__(self, table: dict[str, str]) -> None:
-        self.table = table
-
-    @classmethod
-    def from_vocabulary(cls, counts: Mapping[str, int]) -> PinyinTransliterator:
-        table: dict[str, tuple[int, int, str]] = {}
-        for word, count in counts.items():
-            if word.isascii():
-                continue
-            key = _pinyin(word)
-            if len(key) < 4:
-                continue
-            rank = (count, len(word), word)
-            if key not in table or rank > table[key]:
-                table[key] = rank
-        return cls({k: v[2] for k, v in table.items()})
-
-    def __call__(self, text: str) -> str:
-        if not self.table or not re.search("[a-z]", text):
-            return text
-        return _LATIN_RUN.sub(lambda m: self._run(m.group(0).split(" ")), text)
-
-    def _run(self, syllables: list[str]) -> str:
-        out: list[str] = []
-        i = 0
-        while i < len(syllables):
-            for n in (4, 3, 2, 1):
-                key = "".join(syllables[i : i + n])
-                if len(key) >= 4 and key in self.table:
-                    out.append(self.table[key])
-                    i += n
-                    break
-            else:
-                out.append(syllables[i] if not out or not out[-1].isascii() else " " + syllables[i])
-                i += 1
-        return "".join(out)
 
 
 _NOT_CONTENT = re.compile(r"[^\w]|_")

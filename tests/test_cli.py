@@ -88,3 +88,16 @@ def test_build_rollback_ask_and_eval(tmp_path: Path) -> None:
     assert report["top1"] == 1.0
     assert report["oos_not_answered"] == 1.0
     assert set(report["latency_ms"]) == {"p50", "p95", "p99"}
+
+    several = tmp_path / "several.jsonl"
+    several.write_text("\n".join(json.dumps(q, ensure_ascii=False) for q in [
+        {"query": "被封号了去哪申诉", "expected": ["account-unban-appeal", "community-appeal-how"]},
+        {"query": "怎么关闭直播权限", "expected": "live-permission-close"},
+        {"query": "今天天气怎么样", "expected": None},
+    ]), encoding="utf-8")
+    table = run("eval", "--kb", str(FIXTURE_KB), "--queries", str(several), "--baselines", env=env)
+    assert table.returncode == 0, table.stderr
+    lines = table.stdout.strip().splitlines()
+    assert lines[0].startswith("3 questions (2 in scope, 1 without an entry)")
+    assert [line.split()[0] for line in lines[1:]] == ["method", "bm25", "dense", "project"]
+    assert float(lines[-1].split()[1]) == 1.0  # the project's top-1: either appeal entry first is right

@@ -62,12 +62,46 @@ def test_rank_orders_by_the_ranker_and_describes_the_pick_with_the_pointwise_sco
     assert order.tolist() == [1, 2, 0, 3]
     # the pick's own pointwise score first, then the others' by their pointwise order: a negative gap says the
     # scorer doubts the pick
-    expected = query_features(np.array([0.5, 2.5, 1.5, -2.0]), features[1], 3)
+    expected = query_features(np.array([0.5, 2.5, 1.5, -2.0]), features[1], 3, rank_gap=1.0)
     np.testing.assert_allclose(inputs, expected)
     assert inputs[1] == pytest.approx(-2.0)
+    assert inputs[-1] == pytest.approx(1.0)  # the ranker's own margin over its runner-up
 
 
 def test_rank_of_an_empty_list() -> None:
     order, inputs = rank(np.zeros(0), np.zeros(0), np.zeros((0, 14), dtype=np.float32), n_words=2)
     assert len(order) == 0
     assert inputs[0] == -10.0  # no top score: nothing to be sure of
+
+
+def test_listwise_weights_count_a_list_that_many_times() -> None:
+    lists, gold = _lists(seed=2, n=120)
+    weights = [2.0 if i % 3 == 0 else 1.0 for i in range(len(lists))]
+    weighted = Logistic.fit_listwise(lists, gold, weight=weights)
+    repeated_lists = lists + [x for i, x in enumerate(lists) if i % 3 == 0]
+    repeated_gold = gold + [g for i, g in enumerate(gold) if i % 3 == 0]
+    repeated = Logistic.fit_listwise(repeated_lists, repeated_gold)
+    # the standardisation sees the lists once, not twice: compare the scores' orders, not the raw weights
+    for x in lists[:20]:
+        assert np.argsort(weighted.logit(x)).tolist() == np.argsort(repeated.logit(x)).tolist()
+    ignored = Logistic.fit_listwise(lists, gold, weight=[0.0 if i % 2 else 1.0 for i in range(len(lists))])
+    alone = Logistic.fit_listwise(lists, gold, weight=[1.0] * len(lists))
+    assert not np.allclose(ignored.coef, alone.coef)  # a zero weight takes the list out of the objective
+
+
+def test_the_sensitive_threshold_is_set_on_answers_that_pick_a_sensitive_entry() -> None:
+    from assistant.build.calibrate import MIN_SENSITIVE_EXAMPLES, answer_threshold, sensitive_threshold
+
+    rng = np.random.default_rng(3)
+    p = rng.uniform(size=2000)
+    sensitive = rng.uniform(size=2000) < 0.3
+    # sensitive picks are right more often at the same confidence than the others
+    right = (rng.uniform(size=2000) < np.where(sensitive, np.sqrt(p), p)).astype(float)
+    w = np.ones(2000)
+    overall = answer_threshold(p, right, w, 0.95)
+    among = answer_threshold(p[sensitive], right[sensitive], w[sensitive], 0.95)
+    assert among < overall
+    assert sensitive_threshold(p, right, w, sensitive, 0.95, 0.1) == among
+    assert sensitive_threshold(p, right, w, sensitive, 0.95, 0.99) == 0.99  # never below the answer threshold
+    few = sensitive & (np.cumsum(sensitive) < MIN_SENSITIVE_EXAMPLES)
+    assert sensitive_threshold(p, right, w, few, 0.95, 0.1) == overall  # too few to judge: all answers

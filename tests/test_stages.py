@@ -91,3 +91,18 @@ def test_the_service_answers_and_opens_one_ticket_per_session(client: TestClient
     assert followed.status_code == 200 and followed.json()["status"] == "open"
     again = client.post("/v1/tickets", json={"session_id": session})
     assert again.status_code == 200 and again.json()["ticket_id"] == handed["ticket_id"]
+
+
+def test_a_clear_pick_is_offered_rather_than_handed_off(hashed: Assistant) -> None:
+    from dataclasses import replace
+
+    ranked = hashed.rank_many(["怎么把一个人拉黑"])[0]
+    low = hashed.thresholds.clarify / 2
+    n = len(ranked.entries)
+    clear = replace(ranked, confidence=low, scores=np.array([3.0] + [0.0] * (n - 1)))
+    flat = replace(ranked, confidence=low, scores=np.zeros(n))
+    offered = hashed.decider.decide(clear, None, 1.0)
+    assert offered.decision == "clarify"
+    assert offered.alternatives[0].id == hashed.data.entries[int(ranked.entries[0])].id
+    assert "clearly ahead" in offered.reason
+    assert hashed.decider.decide(flat, None, 1.0).decision == "handoff"  # no pick stands out: a person

@@ -64,3 +64,44 @@ def test_pinyin_twins_match_homophone_typos_and_pinyin_input() -> None:
 def test_segmenters_do_not_share_dictionaries() -> None:
     JiebaSegmenter(dict_terms=["奇怪新词甲乙"])
     assert "奇怪新词甲乙" not in JiebaSegmenter().words("这是奇怪新词甲乙吗")
+
+
+def test_synonym_variants_become_the_kb_word_in_the_text() -> None:
+    seg = JiebaSegmenter(synonyms={"蜜码": "密码", "小黄车": "商品橱窗", "2fa": "两步验证"})
+    assert seg.canonical("蜜码忘了登不上去了") == "密码忘了登不上去了"
+    assert seg.canonical("咋挂小黄车卖东西") == "咋挂商品橱窗卖东西"
+    assert seg.canonical("2fa怎么开") == "两步验证怎么开"
+    assert JiebaSegmenter().canonical("蜜码忘了 登不上") == "蜜码忘了 登不上"  # no synonyms: the text as it is
+
+
+def _transliterator():  # noqa: ANN202
+    from assistant.pinyin import PinyinTransliterator
+
+    words = {"视频": 30, "密码": 20, "忘": 5, "删除": 4, "直播": 9, "权限": 6}
+    chars = {"看": 5, "过": 4, "的": 50, "在": 20, "哪": 12, "里": 8, "找": 3, "号": 40, "好": 2, "删": 6, "掉": 3,
+             "忘了": 6, "网": 9, "视": 3, "频": 3, "哪里": 7, "密": 2, "码": 2}
+    return PinyinTransliterator.from_vocabulary(words, chars, common={"nali": "那里", "kanguo": "看过"})
+
+
+def test_pinyin_typed_without_an_ime_is_read_as_chinese() -> None:
+    t = _transliterator()
+    assert t("kan guo de shipin zai nali zhao") == "看过的视频在哪里找"  # the KB's own 哪里 over 那里
+    assert t("hao shan diao") == "号删掉"  # the KB's spelling: 号 on a help desk, not 好
+    assert t("mima wangle") == "密码忘了"  # a pair of characters the KB writes (忘了, not 网了)
+    assert t("shipin zai nar") == "视频在哪儿"
+
+
+def test_english_and_lone_short_words_stay() -> None:
+    t = _transliterator()
+    assert t("app闪退") == "app闪退"  # not pinyin
+    assert t("vip auto renew 怎么关") == "vip auto renew 怎么关"
+    assert t("de") == "de"  # a lone short word could be anything
+    assert t("zhibo权限") == "直播权限"  # a KB word of 4+ letters, among Chinese
+
+
+def test_common_words_come_from_jiebas_dictionary() -> None:
+    from assistant.pinyin import common_words
+
+    table = common_words()
+    assert table["shenme"] == "什么" and table["shihou"] == "时候"
+    assert all(len(w) >= 2 for w in list(table.values())[:1000])

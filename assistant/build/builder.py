@@ -15,7 +15,7 @@ from .. import index as index_mod
 from ..config import Settings
 from ..engine.embed import Embedder, apply_adapter, load_embedder, model_name
 from ..errors import SelfTestFailed
-from ..index import IndexData, Manifest, ModelInfo
+from ..index import IndexData, KbText, Manifest, ModelInfo
 from ..kb import KnowledgeBase
 from ..text import JiebaSegmenter, Normalizer
 from . import adapter as adapter_mod
@@ -84,7 +84,9 @@ class IndexBuilder:
     def _build(self, kb: KnowledgeBase, root: Path | None, publish: bool, tune: TuneConfig | None,
                work: Path | None) -> BuildResult:
         s, clock = self.settings, _Clock()
-        texts = [self.normalizer.normalize(q) for e in kb.entries for q in e.questions]
+        segmenter = JiebaSegmenter(kb.dict_terms, kb.synonyms)
+        text = KbText.read(kb, self.normalizer, segmenter)  # embedded as the questions asked will be read
+        texts = list(text.texts)
         owner = np.array([n for n, e in enumerate(kb.entries) for _ in e.questions], dtype=np.int64)
         holdout, model = None, None
         if tune is not None and work is not None:
@@ -94,7 +96,7 @@ class IndexBuilder:
         raw = self._encode(texts, "embedding questions")
         clock.lap("embed")
         model_dir = work / model.folder if work is not None and model is not None and model.folder else None
-        data, failures = self._assemble(kb, raw, holdout, model, model_dir, clock)
+        data, failures = self._assemble(kb, text, segmenter, raw, holdout, model, model_dir, clock)
         if data.manifest.selftest is not None and data.manifest.selftest.top1 < s.selftest_floor:
             raise SelfTestFailed(
                 f"KB self-test top-1 {data.manifest.selftest.top1:.3f} is below the floor {s.selftest_floor}; "
@@ -118,18 +120,18 @@ class IndexBuilder:
         return ModelInfo(self.embedder.name, self.embedder.dimension, base=model_name(s.model, s.runtime),
                          folder=folder.name, tuned=tuned)
 
-    def _assemble(self, kb: KnowledgeBase, raw: np.ndarray, holdout: np.ndarray | None, tuned: ModelInfo | None,
-                  model_dir: Path | None, clock: _Clock) -> tuple[IndexData, list[dict[str, str]]]:
+    def _assemble(self, kb: KnowledgeBase, text: KbText, segmenter: JiebaSegmenter, raw: np.ndarray,
+                  holdout: np.ndarray | None, tuned: ModelInfo | None, model_dir: Path | None, clock: _Clock
+                  ) -> tuple[IndexData, list[dict[str, str]]]:
         """The lexical index, the adapters, calibration and the final FAISS index, with their manifest."""
         s = self.settings
-        segmenter = JiebaSegmenter(kb.dict_terms, kb.synonyms)
         kind = s.index_kind if s.index_kind != "auto" else ("hnsw" if len(raw) >= s.hnsw_min_vectors else "flat")
         manifest = index_mod.new_manifest(kb.source, kb.sha256, len(kb.entries), kb.question_count,
                                           self.embedder.name, self.embedder.dimension, kind)
         if tuned is not None:
             manifest = replace(manifest, model=tuned)
         # the base's own FAISS index is never searched (each fold and the final index get theirs): keep it flat
-        base = index_mod.assemble(kb, raw, self.normalizer, segmenter, manifest, "flat", s.hnsw_min_vectors)
+        base = index_mod.assemble(kb, raw, self.normalizer, segmenter, manifest, "flat", s.hnsw_min_vectors, text)
         clock.lap("lexical")
         fold = folds(base)
         # the fold adapters (each without its fold's questions) and the final one, trained side by side with the
@@ -139,8 +141,9 @@ class IndexBuilder:
             adapter_mod.AdapterConfig(seed=s.seed))
         clock.lap("adapters")
         fitter = CrossFitter(s, self.normalizer, segmenter, self._encode, self.progress)
-        examples, ranker_rows = fitter.examples(base, raw, fold, fold_matrices, holdout)
-        calibration, selftest, failures = Calibrator(s).fit(kb, base, examples, ranker_rows)
+        examples = fitter.examples(base, raw, fold, fold_matrices, holdout)
+        examples += fitter.user_examples(kb, base, raw, matrix)
+        calibration, selftest, failures = Calibrator(s).fit(kb, base, examples)
         clock.lap("calibration")
         vectors = apply_adapter(matrix, raw)
         data = replace(base, vectors=vectors, faiss=index_mod.make_faiss(vectors, s.index_kind, s.hnsw_min_vectors),

@@ -9,7 +9,8 @@ data.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -20,7 +21,7 @@ from ..engine.decide import Thresholds
 from ..engine.embed import apply_adapter
 from ..engine.features import RANKER_FEATURES, HeldOut, ranker_columns
 from ..engine.logistic import Logistic
-from ..engine.rank import CALIBRATION_FEATURES, rank
+from ..engine.rank import CALIBRATION_FEATURES, LISTWISE_INPUTS, rank
 from ..engine.retrieve import HybridRetriever
 from ..index import Calibration, IndexData, SelfTest, make_faiss
 from ..kb import KnowledgeBase
@@ -28,17 +29,23 @@ from ..kb.intents import off_domain_probes
 from ..text import JiebaSegmenter, Normalizer
 
 CROSS_FOLDS = 4  # each fold's adapter learns from 3/4 of the questions, close to the final one
-Rows = list[tuple[np.ndarray, np.ndarray]]  # per in-scope example: candidates' features, 1.0 for the gold one
+IN_SCOPE = ("in", "user")
+MIN_SENSITIVE_EXAMPLES = 50  # examples picking a sensitive entry needed to set its threshold from them alone
 
 
 @dataclass
 class Example:
-    gold: int  # -1 when no entry is right
+    golds: tuple[int, ...]  # every entry that answers it (none: out of scope)
     features: np.ndarray
     entries: np.ndarray
     n_words: int
-    question: int = -1  # KB question index, or -1 for a probe
-    kind: str = "in"  # in | oos | probe
+    question: int = -1  # KB question index, or -1 for a probe or a user's question
+    kind: str = "in"  # in | oos | probe | user | user_oos (see kind_weights)
+
+    @property
+    def labels(self) -> np.ndarray:
+        """1.0 for the candidates that answer it."""
+        return np.isin(self.entries, self.golds).astype(np.float64)
 
 
 @dataclass(frozen=True)
@@ -49,8 +56,13 @@ class Scored:
     correct: np.ndarray
     top3: np.ndarray
     weight: np.ndarray
-    inscope: np.ndarray
+    kinds: np.ndarray
+    sensitive: np.ndarray  # the pick is a risk: sensitive entry
     failures: list[dict[str, str]]
+
+    @property
+    def inscope(self) -> np.ndarray:
+        return np.isin(self.kinds, IN_SCOPE)
 
 
 def question_sample(n_questions: int, limit: int, seed: int) -> Sequence[int]:
@@ -78,15 +90,15 @@ class CrossFitter:
         self.progress = progress
 
     def examples(self, base: IndexData, raw: np.ndarray, fold: np.ndarray, matrices: list[np.ndarray | None],
-                 holdout: np.ndarray | None = None) -> tuple[list[Example], Rows]:
+                 holdout: np.ndarray | None = None) -> list[Example]:
         s = self.settings
         owner = base.question_entry
         sample = set(question_sample(len(owner), s.calibration_max_queries, s.seed))
         has_peer = np.bincount(owner)[owner] >= 2
         probes = off_domain_probes()
-        probe_raw = self.encode([self.normalizer.normalize(p) for p in probes], "embedding probes")
+        probe_raw = self.encode([self.segmenter.canonical(self.normalizer.normalize(p)) for p in probes],
+                                "embedding probes")
         examples: list[Example] = []
-        rows: Rows = []
         for f in range(CROSS_FOLDS):
             matrix = matrices[f]
             vectors = apply_adapter(matrix, raw)
@@ -96,16 +108,36 @@ class CrossFitter:
             retriever = HybridRetriever(data, self.normalizer, self.segmenter, s.candidates)
             queries = [i for i in range(len(owner)) if fold[i] == f and i in sample and has_peer[i]
                        and (holdout is None or holdout[i])]
-            self._held_out(retriever, vectors, queries, f, examples, rows)
+            self._held_out(retriever, vectors, queries, f, examples)
             pv = apply_adapter(matrix, probe_raw)
             for p, text in enumerate(probes[f::CROSS_FOLDS]):
                 query = retriever.prepare(text)
                 c = retriever.candidates(query, pv[f + CROSS_FOLDS * p])
-                examples.append(Example(-1, c.features, c.entries, len(query.words), -1, "probe"))
-        return examples, rows
+                examples.append(Example((), c.features, c.entries, len(query.words), -1, "probe"))
+        return examples
+
+    def user_examples(self, kb: KnowledgeBase, base: IndexData, raw: np.ndarray, matrix: np.ndarray | None
+                      ) -> list[Example]:
+        """The KB's labelled users' questions (tune/*.jsonl), asked as the service will ask them: against every
+        KB question, through the final adapter (which never saw them)."""
+        if not kb.tune:
+            return []
+        vectors = apply_adapter(matrix, raw)
+        data = replace(base, vectors=vectors, faiss=make_faiss(vectors, "flat", self.settings.hnsw_min_vectors))
+        retriever = HybridRetriever(data, self.normalizer, self.segmenter, self.settings.candidates)
+        queries = [retriever.prepare(q.query) for q in kb.tune]
+        qv = apply_adapter(matrix, self.encode([q.norm for q in queries], "embedding users' questions"))
+        row = {e.id: n for n, e in enumerate(kb.entries)}
+        examples = []
+        for labelled, query, vector in zip(kb.tune, queries, qv, strict=True):
+            c = retriever.candidates(query, vector)
+            golds = tuple(row[e] for e in labelled.expected)
+            examples.append(Example(golds, c.features, c.entries, len(query.words), -1,
+                                    "user" if golds else "user_oos"))
+        return examples
 
     def _held_out(self, retriever: HybridRetriever, vectors: np.ndarray, queries: list[int], f: int,
-                  examples: list[Example], rows: Rows) -> None:
+                  examples: list[Example]) -> None:
         """Each question asked with itself left out (in scope) and with its whole entry left out (not)."""
         owner = retriever.data.question_entry
         qv = vectors[queries] if queries else np.zeros((0, vectors.shape[1]), np.float32)
@@ -118,10 +150,9 @@ class CrossFitter:
             hit = (sims[n], ids[n])
             gold = int(owner[i])
             c = retriever.candidates_held_out(query, vectors[i], hit, lex, HeldOut(questions=np.array([i])))
-            examples.append(Example(gold, c.features, c.entries, len(query.words), i, "in"))
-            rows.append((c.features, (c.entries == gold).astype(np.float64)))
+            examples.append(Example((gold,), c.features, c.entries, len(query.words), i, "in"))
             c = retriever.candidates_held_out(query, vectors[i], hit, lex, HeldOut(entry=gold))
-            examples.append(Example(-1, c.features, c.entries, len(query.words), i, "oos"))
+            examples.append(Example((), c.features, c.entries, len(query.words), i, "oos"))
 
 
 class Calibrator:
@@ -130,34 +161,50 @@ class Calibrator:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def fit(self, kb: KnowledgeBase, base: IndexData, examples: list[Example], rows: Rows
+    def fit(self, kb: KnowledgeBase, base: IndexData, examples: list[Example]
             ) -> tuple[Calibration, SelfTest, list[dict[str, str]]]:
         s = self.settings
         cols = ranker_columns(RANKER_FEATURES)
-        scorer = Logistic.fit(np.vstack([r[0][:, cols] for r in rows]), np.concatenate([r[1] for r in rows]))
-        lists = [(r[0][:, cols], int(np.argmax(r[1]))) for r in rows if r[1].any()]
-        ranker = Logistic.fit_listwise([x for x, _ in lists], [g for _, g in lists]) if lists else scorer
+        ranker, scorer = self.fit_rankers(examples, cols)
         sc = self._score(kb, base, examples, ranker, scorer, cols)
-        calibrator = Logistic.fit(sc.inputs, sc.correct, sc.weight)
-        p = calibrator.proba(sc.inputs)
+        names = calibration_inputs(bool(kb.tune))
+        inputs = sc.inputs[:, [CALIBRATION_FEATURES.index(n) for n in names]]
+        calibrator = Logistic.fit(inputs, sc.correct, sc.weight)
+        p = calibrator.proba(inputs)
         y, w = sc.correct, sc.weight
         t_answer = answer_threshold(p, y, w, s.target_precision)
-        t_sensitive = max(t_answer, answer_threshold(p, y, w, s.sensitive_target_precision))
+        t_sensitive = sensitive_threshold(p, y, w, sc.sensitive, s.sensitive_target_precision, t_answer)
         t_clarify = min(t_answer, clarify_threshold(p, sc.top3, w, t_answer, s.clarify_recall))
         thresholds = Thresholds(answer=t_answer, answer_sensitive=t_sensitive, clarify=t_clarify)
         calibration = Calibration(
             ranker=ranker.to_dict(RANKER_FEATURES), scorer=scorer.to_dict(RANKER_FEATURES),
-            calibrator=calibrator.to_dict(CALIBRATION_FEATURES), thresholds=thresholds.to_dict(),
+            calibrator=calibrator.to_dict(names), thresholds=thresholds.to_dict(),
             target_precision=s.target_precision, sensitive_target_precision=s.sensitive_target_precision,
             priors={"unanswerable": s.unanswerable_share, "offdomain": s.offdomain_share},
-            examples={"in_scope": int(sc.inscope.sum()), "out_of_scope": int((~sc.inscope).sum())},
+            examples={"in_scope": int(sc.inscope.sum()), "out_of_scope": int((~sc.inscope).sum()),
+                      "users_in_scope": int((sc.kinds == "user").sum()),
+                      "users_out_of_scope": int((sc.kinds == "user_oos").sum())},
             held_out=held_out_figures(p, sc, t_answer),
         )
         return calibration, self_test(sc), sc.failures
 
+    def fit_rankers(self, examples: list[Example], cols: np.ndarray) -> tuple[Logistic, Logistic]:
+        """The listwise ranker and the pointwise scorer, from the in-scope examples (one list of candidates
+        each; a question that several entries answer counts once, shared among them)."""
+        weights = self._kind_weights(examples)
+        rows = [(ex.features[:, cols], ex.labels, weights[ex.kind]) for ex in examples if ex.kind in IN_SCOPE]
+        scorer = Logistic.fit(np.vstack([r[0] for r in rows]), np.concatenate([r[1] for r in rows]),
+                              np.concatenate([np.full(len(r[1]), r[2]) for r in rows]))
+        lists = [(x, int(g), w / y.sum()) for x, y, w in rows for g in np.flatnonzero(y)]
+        if not lists:
+            return scorer, scorer
+        ranker = Logistic.fit_listwise([x for x, _, _ in lists], [g for _, g, _ in lists],
+                                       weight=[w for _, _, w in lists])
+        return ranker, scorer
+
     def _score(self, kb: KnowledgeBase, base: IndexData, examples: list[Example], ranker: Logistic,
                scorer: Logistic, cols: np.ndarray) -> Scored:
-        qfeat, correct, top3, weight = [], [], [], []
+        qfeat, correct, top3, weight, sensitive = [], [], [], [], []
         kind_weight = self._kind_weights(examples)
         failures: list[dict[str, str]] = []
         for ex in examples:
@@ -166,32 +213,57 @@ class Calibrator:
             ranked = ex.entries[order]
             qfeat.append(inputs)
             top = int(ranked[0]) if len(ranked) else -1
-            correct.append(float(top == ex.gold and ex.gold >= 0))
-            top3.append(float(ex.gold >= 0 and ex.gold in ranked[:3]))
+            correct.append(float(top in ex.golds))
+            top3.append(float(bool(set(ex.golds) & set(ranked[:3].tolist()))))
             weight.append(kind_weight[ex.kind])
-            if ex.kind == "in" and top != ex.gold:
-                failures.append({"entry": kb.entries[ex.gold].id, "question": base.question_texts[ex.question],
+            sensitive.append(top >= 0 and kb.entries[top].risk == "sensitive")
+            if ex.kind == "in" and top not in ex.golds:
+                failures.append({"entry": kb.entries[ex.golds[0]].id, "question": base.question_texts[ex.question],
                                  "retrieved": kb.entries[top].id if top >= 0 else ""})
         return Scored(inputs=np.array(qfeat), correct=np.array(correct), top3=np.array(top3),
-                      weight=np.array(weight), inscope=np.array([e.kind == "in" for e in examples]),
-                      failures=failures)
+                      weight=np.array(weight), kinds=np.array([e.kind for e in examples]),
+                      sensitive=np.array(sensitive, dtype=bool), failures=failures)
 
     def _kind_weights(self, examples: list[Example]) -> dict[str, float]:
-        """Weights that make the examples mirror the assumed traffic: in-scope, unanswerable in-domain,
-        off-domain."""
-        s = self.settings
-        counts = {k: max(sum(e.kind == k for e in examples), 1) for k in ("in", "oos", "probe")}
-        in_share = 1.0 - s.unanswerable_share - s.offdomain_share
-        return {"in": 1.0, "oos": s.unanswerable_share / in_share * counts["in"] / counts["oos"],
-                "probe": s.offdomain_share / in_share * counts["in"] / counts["probe"]}
+        return kind_weights(Counter(e.kind for e in examples), self.settings)
+
+
+def calibration_inputs(users: bool) -> tuple[str, ...]:
+    """The calibrator's inputs. The ranker's own margin only when it learns from users' questions: the KB's
+    paraphrases alone make listwise margins look surer than they are (on ths_faq, without users' questions, the
+    margin lifted coverage but left precision under its target)."""
+    return CALIBRATION_FEATURES if users else tuple(n for n in CALIBRATION_FEATURES if n not in LISTWISE_INPUTS)
+
+
+def kind_weights(counts: Mapping[str, int], settings: Settings) -> dict[str, float]:
+    """Per-example weights of each kind that make the examples mirror the assumed traffic: in scope
+    (``in``: held-out KB questions, ``user``: the KB's labelled users' questions), in-domain but unanswerable
+    (``oos``: a question with its entry left out, ``user_oos``: users' questions no entry answers) and
+    off-domain (``probe``). Users' questions, where a KB has them, carry ``settings.tune_share`` of their
+    class: they are what the service will be asked, the KB's paraphrases only a proxy. The weights are scaled so
+    that a held-out KB question weighs 1 when there are no users' questions."""
+    s = settings
+    n = {k: counts.get(k, 0) for k in ("in", "oos", "probe", "user", "user_oos")}
+    mass = n["in"] or max(n["user"], 1)
+    in_share = 1.0 - s.unanswerable_share - s.offdomain_share
+    classes = {"in": ("user", 1.0), "oos": ("user_oos", s.unanswerable_share / in_share)}
+    out = {"probe": mass * s.offdomain_share / in_share / max(n["probe"], 1)}
+    for kb_kind, (user_kind, prior) in classes.items():
+        user = s.tune_share if n[user_kind] else 0.0
+        kb_part = 1.0 - user if n[kb_kind] else 0.0
+        total = (user + kb_part) or 1.0
+        out[kb_kind] = mass * prior * kb_part / total / max(n[kb_kind], 1)
+        out[user_kind] = mass * prior * user / total / max(n[user_kind], 1)
+    return out
 
 
 def self_test(sc: Scored) -> SelfTest:
-    inscope = sc.inscope
+    """Leave-one-out retrieval of the KB's own questions (users' questions are not part of it)."""
+    kb = sc.kinds == "in"
     return SelfTest(
-        queries=int(inscope.sum()),
-        top1=float(sc.correct[inscope].mean()) if inscope.any() else 1.0,
-        recall_at_3=float(np.mean(sc.top3[inscope])) if inscope.any() else 1.0,
+        queries=int(kb.sum()),
+        top1=float(sc.correct[kb].mean()) if kb.any() else 1.0,
+        recall_at_3=float(np.mean(sc.top3[kb])) if kb.any() else 1.0,
         failed_entries=tuple(sorted({f["entry"] for f in sc.failures})),
     )
 
@@ -222,6 +294,14 @@ def answer_threshold(p: np.ndarray, correct: np.ndarray, weight: np.ndarray, tar
         return 1.0
     # place the threshold between the last accepted score and the first rejected one
     return float(p[end - 1]) if end == len(p) else float((p[end - 1] + p[end]) / 2)
+
+
+def sensitive_threshold(p: np.ndarray, correct: np.ndarray, weight: np.ndarray, sensitive: np.ndarray,
+                        target: float, answer: float) -> float:
+    """The stricter target holds for the answers that pick a risk: sensitive entry (for all answers in a KB with
+    too few of them to judge); never below the answer threshold."""
+    pick = sensitive if sensitive.sum() >= MIN_SENSITIVE_EXAMPLES else np.ones(len(p), dtype=bool)
+    return max(answer, answer_threshold(p[pick], correct[pick], weight[pick], target))
 
 
 def clarify_threshold(p: np.ndarray, in_top3: np.ndarray, weight: np.ndarray, answer: float, recall: float) -> float:

@@ -16,6 +16,9 @@ from .rank import Ranked
 
 Decision = Literal["answer", "clarify", "handoff", "smalltalk"]
 DECISIONS: tuple[Decision, ...] = ("answer", "clarify", "handoff", "smalltalk")
+# The ranker's softmax share of its pick at which the pick is offered as a choice (您是不是想问) rather than the
+# question handed off, however low the calibrated confidence: more likely than all other candidates together.
+CLEAR_PICK_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,11 @@ class Decider:
         self.alternatives = alternatives
         self.default_team = default_team
         self.related = related or {}
+
+    @staticmethod
+    def pick_share(scores: np.ndarray) -> float:
+        """The ranker's softmax share of its first candidate (0 when there is none)."""
+        return float(1.0 / np.exp(scores - scores[0]).sum()) if len(scores) else 0.0
 
     @staticmethod
     def share(scores: np.ndarray, pos: int, confidence: float) -> float:
@@ -146,4 +154,10 @@ class Decider:
         if p >= th.clarify:
             return replace(clarify,
                            reason=f"confidence {p:.2f} between clarify {th.clarify:.2f} and answer {needed:.2f}")
+        if self.pick_share(r.scores) >= CLEAR_PICK_SHARE:
+            return replace(clarify, reason=f"confidence {p:.2f} below the clarify threshold {th.clarify:.2f}, but "
+                           "the first entry is clearly ahead of the others")
+        if self.pick_share(r.scores) >= CLEAR_PICK_SHARE:
+            return replace(clarify, reason=f"confidence {p:.2f} below the clarify threshold {th.clarify:.2f}, but "
+                           "the first entry is clearly ahead of the others")
         return replace(base, reason=f"confidence {p:.2f} below the clarify threshold {th.clarify:.2f}")

@@ -41,10 +41,11 @@ class Logistic:
         return cls(mean=mean, std=std, coef=beta[:-1], intercept=float(beta[-1]))
 
     @classmethod
-    def fit_listwise(cls, lists: Sequence[np.ndarray], gold: Sequence[int], l2: float = 1e-2) -> Logistic:
+    def fit_listwise(cls, lists: Sequence[np.ndarray], gold: Sequence[int], l2: float = 1e-2,
+                     weight: Sequence[float] | None = None) -> Logistic:
         """A linear score whose softmax over each list of candidates picks its gold one (listwise cross-entropy,
-        mean over lists, plus ``l2`` times the squared weights on standardised inputs; Newton steps). The
-        intercept is zero: it cannot change an order."""
+        weighted mean over lists, plus ``l2`` times the squared weights on standardised inputs; Newton steps).
+        The intercept is zero: it cannot change an order."""
         x = np.vstack(lists).astype(np.float64)
         mean, std = x.mean(0), x.std(0)
         std[std < 1e-9] = 1.0
@@ -52,7 +53,9 @@ class Logistic:
         sizes = np.array([len(a) for a in lists])
         starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
         z_gold = z[starts + np.asarray(gold)]
-        n, d = len(lists), z.shape[1]
+        w = np.ones(len(lists)) if weight is None else np.asarray(weight, dtype=np.float64)
+        w = w / w.sum()
+        d = z.shape[1]
 
         def loss_and_p(beta: np.ndarray) -> tuple[float, np.ndarray]:
             s = z @ beta
@@ -60,15 +63,15 @@ class Logistic:
             e = np.exp(s - np.repeat(top, sizes))
             total = np.add.reduceat(e, starts)
             lse = top + np.log(total)
-            return float((lse - z_gold @ beta).mean() + l2 * beta @ beta), e / np.repeat(total, sizes)
+            return float(w @ (lse - z_gold @ beta) + l2 * beta @ beta), e / np.repeat(total, sizes)
 
         beta = np.zeros(d)
         loss, p = loss_and_p(beta)
         for _ in range(50):
             mean_z = np.add.reduceat(z * p[:, None], starts)  # each list's expected input
-            grad = (mean_z - z_gold).sum(0) / n + 2 * l2 * beta
-            hess = ((z * p[:, None]).T @ z - mean_z.T @ mean_z) / n + 2 * l2 * np.eye(d)
-            step = np.linalg.solve(hess, grad)
+            grad = w @ (mean_z - z_gold) + 2 * l2 * beta
+            hess = (z * (p * np.repeat(w, sizes))[:, None]).T @ z - (mean_z * w[:, None]).T @ mean_z
+            step = np.linalg.solve(hess + 2 * l2 * np.eye(d), grad)
             t = 1.0
             while True:  # backtracking: a full Newton step can overshoot far from the optimum
                 new_loss, new_p = loss_and_p(beta - t * step)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import InvalidQuestion
-from ..text import JiebaSegmenter, Normalizer, PinyinTransliterator, bigrams, polarity_sides
+from ..pinyin import PinyinTransliterator
+from ..text import JiebaSegmenter, Normalizer, bigrams, polarity_sides
 
 
 @dataclass(frozen=True)
@@ -19,15 +20,17 @@ class Query:
 
 
 class QueryPreparer:
-    """Normalise, turn typed pinyin back into KB words, drop fillers for the lexical leg, segment."""
+    """Normalise, turn typed pinyin back into KB words, put the KB's canonical words for synonyms, drop fillers
+    for the lexical leg, segment."""
 
-    def __init__(self, normalizer: Normalizer, segmenter: JiebaSegmenter, pinyin: dict[str, str]) -> None:
+    def __init__(self, normalizer: Normalizer, segmenter: JiebaSegmenter, pinyin: dict[str, str],
+                 common: dict[str, str] | None = None) -> None:
         self.normalizer = normalizer
         self.segmenter = segmenter
-        self.transliterate = PinyinTransliterator(pinyin)
+        self.transliterate = PinyinTransliterator(pinyin, common)
 
     def prepare(self, text: str) -> Query:
-        norm = self.transliterate(self.normalizer.normalize(text))
+        norm = self.segmenter.canonical(self.transliterate(self.normalizer.normalize(text)))
         lexical = self.normalizer.drop_fillers(norm)
         words = self.segmenter.words(lexical)
         return Query(

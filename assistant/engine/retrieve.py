@@ -24,7 +24,7 @@ class HybridRetriever:
         self.normalizer = normalizer
         self.segmenter = segmenter
         self.n_candidates = candidates
-        self.queries = QueryPreparer(normalizer, segmenter, data.pinyin)
+        self.queries = QueryPreparer(normalizer, segmenter, data.pinyin, data.pinyin_common)
         self.dense_k = min(max(4 * candidates, 64), data.question_count)
         self.features = EntryFeatures(data, segmenter)
 

@@ -14,7 +14,7 @@ def precision_coverage(records: list[Record]) -> tuple[np.ndarray, np.ndarray, n
     """For every confidence cut: precision of answering the top entry above it, and coverage of in-scope."""
     p = np.array([r.confidence for r in records])
     right = np.array([r.top_right for r in records], dtype=float)
-    n_in = max(sum(r.expected is not None for r in records), 1)
+    n_in = max(sum(r.in_scope for r in records), 1)
     order = np.argsort(-p)
     cum_right = np.cumsum(right[order])
     precision = cum_right / np.arange(1, len(p) + 1)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,31 +16,17 @@ from ..build.calibrate import expected_calibration_error
 from ..config import Settings
 from ..engine import Assistant, Embedder
 from ..errors import AssistantError
-from ..kb import kb_checksum, load_kb
+from ..kb import LabelledQuestion, kb_checksum, load_kb, read_labelled
 
 
-@dataclass(frozen=True)
-class LabelledQuery:
-    query: str
-    expected: str | None
-    source: str
-
-
-def load_queries(paths: list[Path]) -> list[LabelledQuery]:
-    out = []
-    for path in paths:
-        try:
-            lines = Path(path).read_text(encoding="utf-8").splitlines()
-        except OSError as exc:
-            raise AssistantError(f"{path}: cannot read ({exc.strerror})") from exc
-        for n, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-                out.append(LabelledQuery(str(item["query"]), item.get("expected"), f"{path}:{n}"))
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise AssistantError(f"{path}:{n}: expected {{\"query\": ..., \"expected\": id or null}}") from exc
+def load_queries(paths: list[Path]) -> list[LabelledQuestion]:
+    """Labelled questions from JSON Lines files: ``expected`` is an entry id, a list of every entry that answers
+    the question, or null (no entry does: out of scope)."""
+    problems: list[str] = []
+    out = [q for path in paths for q in read_labelled(Path(path), problems)]
+    if problems:
+        raise AssistantError("; ".join(problems[:5]) + (f" (and {len(problems) - 5} more)" if len(problems) > 5
+                                                         else ""))
     return out
 
 
@@ -63,24 +48,34 @@ def cached_index(kb_path: Path, settings: Settings, embedder: Embedder, progress
 
 @dataclass(frozen=True)
 class Record:
-    """One asked question: its label, the decision, and where the gold entry ranked (0: not ranked)."""
+    """One asked question: its label (every entry that answers it; none: out of scope), the decision, and where
+    the best-ranked of the expected entries ranked (0: not ranked)."""
 
-    expected: str | None
+    expected: tuple[str, ...]
     decision: str
     answered_id: str | None
     rank: int
     confidence: float
     clarify_hit: bool | None
     latency_ms: float
+    by_rule: bool = False  # handed off by a rule (a request for a person, safety words), whatever the score
+
+    @property
+    def in_scope(self) -> bool:
+        return bool(self.expected)
 
     @property
     def top_right(self) -> bool:
         return self.rank == 1
 
+    @property
+    def answered_right(self) -> bool:
+        return self.decision == "answer" and self.answered_id in self.expected
 
-def run_queries(assistant: Assistant, queries: list[LabelledQuery], progress: bool = False) -> list[Record]:
+
+def run_queries(assistant: Assistant, queries: list[LabelledQuestion], progress: bool = False) -> list[Record]:
     ids = {e.id for e in assistant.data.entries}
-    unknown = sorted({q.expected for q in queries if q.expected is not None and q.expected not in ids})
+    unknown = sorted({e for q in queries for e in q.expected if e not in ids})
     if unknown:
         raise AssistantError(f"expected ids not in the KB: {', '.join(unknown[:5])}")
     records = []
@@ -90,25 +85,32 @@ def run_queries(assistant: Assistant, queries: list[LabelledQuery], progress: bo
         latency = (time.perf_counter() - t0) * 1e3
         ranked = [assistant.data.entries[int(e)].id for e in ranking.entries]
         hit = None
-        if reply.decision == "clarify" and q.expected is not None:
-            hit = any(a.id == q.expected for a in reply.alternatives)
+        if reply.decision == "clarify" and q.in_scope:
+            hit = any(a.id in q.expected for a in reply.alternatives)
         records.append(Record(
             expected=q.expected, decision=reply.decision, answered_id=reply.answer.id if reply.answer else None,
-            rank=ranked.index(q.expected) + 1 if q.expected in ranked else 0, confidence=reply.confidence,
-            clarify_hit=hit, latency_ms=latency,
+            rank=first_rank(ranked, q.expected), confidence=reply.confidence, clarify_hit=hit, latency_ms=latency,
+            by_rule=reply.intent != "question",  # handed to a person, or small talk, by what the message is
         ))
     return records
 
 
+def first_rank(ranked: list[str], expected: tuple[str, ...]) -> int:
+    """1-based position of the first expected id in a ranking, 0 when none is there."""
+    return next((n for n, e in enumerate(ranked, 1) if e in expected), 0)
+
+
 def summarise(records: list[Record], thresholds: dict[str, float]) -> dict[str, Any]:
-    inscope = np.array([r.expected is not None for r in records], dtype=bool)
+    inscope = np.array([r.in_scope for r in records], dtype=bool)
     rank = np.array([r.rank for r in records])[inscope]
     ans = np.array([r.decision == "answer" for r in records], dtype=bool)
-    cor = np.array([r.decision == "answer" and r.answered_id == r.expected for r in records], dtype=bool)
+    cor = np.array([r.answered_right for r in records], dtype=bool)
     lat = np.array([r.latency_ms for r in records])
     p = np.array([r.confidence for r in records])
     y = np.array([r.top_right for r in records], dtype=float)
     hits = np.array([r.clarify_hit for r in records if r.clarify_hit is not None], dtype=bool)
+    # in scope, the right entry first, and still handed off (by the confidence, not by a rule)
+    shy = np.array([r.in_scope and r.top_right and r.decision == "handoff" and not r.by_rule for r in records])
 
     def share(x: np.ndarray) -> float:
         return round(float(x.mean()), 4) if x.size else 0.0
@@ -126,11 +128,12 @@ def summarise(records: list[Record], thresholds: dict[str, float]) -> dict[str, 
         "coverage": share(cor[inscope]),
         "clarify_hit": share(hits),
         "oos_not_answered": share(~ans[~inscope]),
+        "handoff_right_first": share(shy[inscope]),
         "ece": round(expected_calibration_error(p, y), 4),
         "thresholds": {k: round(v, 4) for k, v in thresholds.items()},
         "latency_ms": {f"p{q}": round(float(np.percentile(lat, q)), 2) for q in (50, 95, 99)} if lat.size else {},
     }
 
 
-def evaluate(assistant: Assistant, queries: list[LabelledQuery]) -> dict[str, Any]:
+def evaluate(assistant: Assistant, queries: list[LabelledQuestion]) -> dict[str, Any]:
     return summarise(run_queries(assistant, queries), assistant.thresholds.to_dict())

@@ -1,6 +1,6 @@
 """Index versions: the in-memory index, its manifest, and the versioned folders it is saved in."""
 
-from .data import IndexData, assemble, make_faiss
+from .data import IndexData, KbText, assemble, make_faiss
 from .manifest import (
     FORMAT_VERSION,
     Calibration,
@@ -25,7 +25,7 @@ from .store import (
 )
 
 __all__ = [
-    "FORMAT_VERSION", "Calibration", "IndexData", "KbInfo", "Manifest", "ModelInfo", "SelfTest", "assemble", "current",
-    "load", "make_faiss", "new_manifest", "prune", "publish", "read_manifest", "rollback", "save", "tuned_model",
-    "up_to_date", "versions", "write_version",
+    "FORMAT_VERSION", "Calibration", "IndexData", "KbInfo", "KbText", "Manifest", "ModelInfo", "SelfTest", "assemble",
+    "current", "load", "make_faiss", "new_manifest", "prune", "publish", "read_manifest", "rollback", "save",
+    "tuned_model", "up_to_date", "versions", "write_version",
 ]

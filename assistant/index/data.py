@@ -3,6 +3,7 @@ lexical features need (entry words, keywords, polarity, pinyin)."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +14,8 @@ import faiss
 import numpy as np
 
 from ..kb import Entry, Intents, KnowledgeBase, Voice
-from ..text import JiebaSegmenter, Normalizer, PinyinTransliterator, bigrams, polarity_sides
+from ..pinyin import PinyinTransliterator
+from ..text import JiebaSegmenter, Normalizer, bigrams, polarity_sides
 from .manifest import Manifest
 
 
@@ -40,6 +42,7 @@ class IndexData:
     question_words: tuple[frozenset[str], ...] = ()  # build time only: leave-one-out coverage
     question_bigrams: tuple[frozenset[str], ...] = ()
     pinyin: dict[str, str] = field(default_factory=dict)  # pinyin key -> KB word, for pinyin-typed questions
+    pinyin_common: dict[str, str] = field(default_factory=dict)  # ... -> common word, for keys the KB lacks
     model_dir: Path | None = None  # a fine-tuned model (`build --tune`) saved inside the version
     intent_models: dict[str, Any] = field(default_factory=dict)  # build/intents.py: intents and emotions
 
@@ -82,21 +85,51 @@ class _Segmented:
     qwords: list[frozenset[str]] = field(default_factory=list)
     qgrams: list[frozenset[str]] = field(default_factory=list)
     entry_words: list[frozenset[str]] = field(default_factory=list)
-    vocabulary: Counter[str] = field(default_factory=Counter)
 
 
-def _segment(kb: KnowledgeBase, normalizer: Normalizer, segmenter: JiebaSegmenter) -> _Segmented:
+def hanzi_runs(text: str) -> list[str]:
+    """The Chinese characters and character pairs of a text: what pinyin typed without an IME is read as."""
+    runs = [r for r in re.split(r"[^\u4e00-\u9fff]+", text) if r]
+    return [r[i : i + n] for r in runs for n in (1, 2) for i in range(len(r) - n + 1)]
+
+
+@dataclass(frozen=True)
+class KbText:
+    """The KB's questions as the questions asked are read (query.py): normalised, pinyin turned into Chinese,
+    synonyms replaced by the KB's canonical words; both legs index this text, and the model embeds it. The pinyin
+    tables come from the KB's own words and characters, so they are made from a first reading without them."""
+
+    texts: tuple[str, ...]
+    pinyin: PinyinTransliterator
+
+    @classmethod
+    def read(cls, kb: KnowledgeBase, normalizer: Normalizer, segmenter: JiebaSegmenter) -> KbText:
+        first = [segmenter.canonical(normalizer.normalize(q)) for e in kb.entries for q in e.questions]
+        words: Counter[str] = Counter()
+        characters: Counter[str] = Counter()
+        for text in first:
+            words.update(set(segmenter.words(normalizer.drop_fillers(text))))
+            characters.update(hanzi_runs(text))
+        pinyin = PinyinTransliterator.from_vocabulary(words, characters)
+        raw = [q for e in kb.entries for q in e.questions]
+        texts = [segmenter.canonical(pinyin(normalizer.normalize(q))) if re.search("[a-zA-Z]", q) else t
+                 for q, t in zip(raw, first, strict=True)]
+        return cls(tuple(texts), pinyin)
+
+
+def _segment(kb: KnowledgeBase, text: KbText, normalizer: Normalizer, segmenter: JiebaSegmenter) -> _Segmented:
     out = _Segmented()
+    n = 0
     for i, entry in enumerate(kb.entries):
         entry_words: set[str] = set()
         for q in entry.questions:
-            norm = normalizer.drop_fillers(normalizer.normalize(q))
+            norm = normalizer.drop_fillers(text.texts[n])
+            n += 1
             out.texts.append(q)
             out.owners.append(i)
             segmented = segmenter.words(norm)
             out.tokens.append(segmenter.tokens_of(segmented))
             out.qwords.append(frozenset(segmented))
-            out.vocabulary.update(out.qwords[-1])
             out.qgrams.append(bigrams(norm))
             entry_words.update(out.qwords[-1])
         entry_words.update(segmenter.words(normalizer.normalize(" ".join(entry.keywords))))
@@ -112,12 +145,14 @@ def assemble(
     manifest: Manifest,
     index_kind: str = "auto",
     hnsw_min_vectors: int = 8000,
+    text: KbText | None = None,
 ) -> IndexData:
-    """Put a built index together in memory from a KB and its question vectors."""
-    seg = _segment(kb, normalizer, segmenter)
+    """Put a built index together in memory from a KB and its question vectors (embedded from ``text``)."""
+    text = text or KbText.read(kb, normalizer, segmenter)
+    seg = _segment(kb, text, normalizer, segmenter)
     texts, owners, words, tokens, qwords, qgrams = (seg.texts, seg.owners, seg.entry_words, seg.tokens, seg.qwords,
                                                      seg.qgrams)
-    vocabulary = seg.vocabulary
+    pinyin = text.pinyin
     bm25 = bm25s.BM25()
     bm25.index([t or ["<empty>"] for t in tokens], show_progress=False)
     return IndexData(
@@ -130,7 +165,8 @@ def assemble(
         faiss=make_faiss(vectors, index_kind, hnsw_min_vectors),
         bm25=bm25,
         entry_words=tuple(words),
-        entry_keywords=tuple(tuple(normalizer.normalize(k) for k in e.keywords) for e in kb.entries),
+        entry_keywords=tuple(tuple(segmenter.canonical(normalizer.normalize(k)) for k in e.keywords)
+                             for e in kb.entries),
         entry_polarity=tuple(polarity_sides(normalizer.normalize(e.question)) for e in kb.entries),
         dict_terms=kb.dict_terms,
         synonyms=kb.synonyms,
@@ -138,5 +174,6 @@ def assemble(
         voice=kb.voice,
         question_words=tuple(qwords),
         question_bigrams=tuple(qgrams),
-        pinyin=PinyinTransliterator.from_vocabulary(vocabulary).table,
+        pinyin=pinyin.table,
+        pinyin_common=pinyin.common,
     )

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import IndexUnavailable
 
-FORMAT_VERSION = 4  # bump whenever the files of a version change shape
+FORMAT_VERSION = 5  # bump whenever the files of a version change shape
 MANIFEST = "manifest.json"
 
 

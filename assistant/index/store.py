@@ -37,7 +37,8 @@ def save(data: IndexData, folder: Path) -> None:
                  "entry_words": [sorted(w) for w in data.entry_words]}
     (folder / "questions.json").write_text(json.dumps(questions, ensure_ascii=False), encoding="utf-8")
     text = {"dict_terms": list(data.dict_terms), "synonyms": data.synonyms, "pinyin": data.pinyin,
-            "intents": data.intents.to_list(), "voice": data.voice.to_dict(), "intent_models": data.intent_models}
+            "pinyin_common": data.pinyin_common, "intents": data.intents.to_list(), "voice": data.voice.to_dict(),
+            "intent_models": data.intent_models}
     (folder / "text.json").write_text(json.dumps(text, ensure_ascii=False, indent=1), encoding="utf-8")
     np.save(folder / "vectors.npy", data.vectors)
     if data.adapter is not None:
@@ -89,6 +90,7 @@ def load(folder: Path, model_name: str | None = None, dimension: int | None = No
         adapter=adapter,
         question_bigrams=tuple(frozenset(g) for g in questions["bigrams"]),
         pinyin=dict(text["pinyin"]),
+        pinyin_common=dict(text["pinyin_common"]),
         model_dir=model_dir,
     )
 

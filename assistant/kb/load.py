@@ -17,6 +17,7 @@ import yaml
 from ..errors import KBError
 from .examples import EMOTION_EXAMPLES, EMOTION_LABELS, EXAMPLE_FILES, INTENT_EXAMPLES, INTENT_LABELS, read_examples
 from .intents import default_intents, read_intents
+from .labelled import LabelledQuestion, read_labelled, tune_files, unknown_ids
 from .schema import KnowledgeBase
 from .validate import validate_entries
 from .voice import default_voice, read_voice
@@ -36,7 +37,7 @@ def kb_files(path: Path) -> list[Path]:
     if (path / DICT_FILE).is_file():
         files.append(path / DICT_FILE)
     files += [path / name for name in EXAMPLE_FILES if (path / name).is_file()]
-    return files
+    return files + tune_files(path)
 
 
 def kb_checksum(path: Path) -> str:
@@ -57,6 +58,7 @@ def load_kb(path: Path | str, teams: Sequence[str] | None = None) -> KnowledgeBa
         intents, voice = default_intents(), default_voice()
         intent_examples: tuple[tuple[str, str], ...] = ()
         emotion_examples: tuple[tuple[str, str], ...] = ()
+        tune: list[LabelledQuestion] = []
     else:
         files = kb_files(path)
         yaml_files = [f for f in files if f.suffix in (".yaml", ".yml") and f.name not in SPECIAL_FILES]
@@ -69,7 +71,9 @@ def load_kb(path: Path | str, teams: Sequence[str] | None = None) -> KnowledgeBa
         intents, voice = read_intents(folder, problems), read_voice(folder, problems)
         intent_examples = read_examples(folder / INTENT_EXAMPLES, "intent", INTENT_LABELS, problems)
         emotion_examples = read_examples(folder / EMOTION_EXAMPLES, "emotion", EMOTION_LABELS, problems)
+        tune = [q for f in (tune_files(path) if path.is_dir() else []) for q in read_labelled(f, problems)]
     entries = validate_entries(raw, teams, problems)
+    problems += unknown_ids(tune, {str(item.get("id")) for _, item in raw})
     if not entries and not problems:
         problems.append(f"{path}: the KB has no entries")
     if problems:
@@ -77,7 +81,7 @@ def load_kb(path: Path | str, teams: Sequence[str] | None = None) -> KnowledgeBa
     return KnowledgeBase(
         entries=tuple(entries), source=path, sha256=kb_checksum(path),
         dict_terms=dict_terms, synonyms=synonyms, intents=intents, voice=voice, intent_examples=intent_examples,
-        emotion_examples=emotion_examples,
+        emotion_examples=emotion_examples, tune=tuple(tune),
     )
 
 

@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .intents import Intents, default_intents
+from .labelled import LabelledQuestion
 from .voice import Voice, default_voice
 
 
@@ -62,6 +63,7 @@ class KnowledgeBase:
     # labelled messages the intent and emotion models learn from at build time (kb/*_examples.jsonl)
     intent_examples: tuple[tuple[str, str], ...] = ()
     emotion_examples: tuple[tuple[str, str], ...] = ()
+    tune: tuple[LabelledQuestion, ...] = ()  # real users' questions (tune/*.jsonl) the build learns ranking from
 
     def by_id(self) -> dict[str, Entry]:
         return {e.id: e for e in self.entries}
