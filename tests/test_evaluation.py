@@ -125,7 +125,7 @@ def hashed(settings: Settings, fixture_kb: KnowledgeBase) -> Assistant:
 def labelled(kb: KnowledgeBase) -> list[LabelledQuestion]:
     """Each entry's standard question (in scope) and two questions no entry answers."""
     questions = [LabelledQuestion(e.question, (e.id,), "kb") for e in kb.entries]
-    return questions + [LabelledQuestion(q, (), "none") for q in ("今天天气怎么样", "附近有什么好吃的")]
+    return questions + [LabelledQuestion(q, (), "none") for q in ("今天天气怎么样", "我想在平台上开一家网店")]
 
 
 @pytest.mark.parametrize("kind", ["bm25", "dense"])

@@ -126,7 +126,7 @@ def test_not_ready_until_an_index_is_loaded(api_settings, embedder, built_index:
 
 def test_metrics(client: TestClient, agent: dict) -> None:
     client.post("/v1/ask", json={"question": "忘记密码了怎么办"})
-    tid = client.post("/v1/ask", json={"question": "平台的广告合作怎么谈"}).json()["ticket_id"]
+    tid = client.post("/v1/ask", json={"question": "我的视频背景音乐怎么换"}).json()["ticket_id"]
     client.post(f"/v1/agent/tickets/{tid}/claim", headers=agent)
     client.get("/v1/tickets/12345", headers={"X-Ticket-Token": "x"})
     r = client.get("/metrics")

@@ -7,7 +7,7 @@ from starlette.testclient import TestClient
 from assistant.keys import KeyRing
 
 
-def handoff(client: TestClient, question: str = "平台的广告合作怎么谈", session: str | None = None) -> dict:
+def handoff(client: TestClient, question: str = "我的视频背景音乐怎么换", session: str | None = None) -> dict:
     body = client.post("/v1/ask", json={"question": question, **({"session_id": session} if session else {})}).json()
     assert body["decision"] == "handoff", body
     return body
@@ -41,17 +41,17 @@ def test_suggest(client: TestClient, agent: dict) -> None:
 
 
 def test_the_queue(client: TestClient, agent: dict) -> None:
-    first = handoff(client, "平台的广告合作怎么谈")
+    first = handoff(client, "我的视频背景音乐怎么换")
     second = handoff(client, "我要起诉你们")
     client.post("/v1/ask", json={"question": "直播", "session_id": "queue-session"})
-    third = handoff(client, "附近有什么好吃的", session="queue-session")
+    third = handoff(client, "我想在平台上开一家网店", session="queue-session")
     queue = client.get("/v1/agent/tickets", headers=agent).json()
     # a legal threat is urgent: it comes first, then the others oldest first
     assert [t["id"] for t in queue["tickets"]] == [second["ticket_id"], first["ticket_id"], third["ticket_id"]]
     assert [t["priority"] for t in queue["tickets"]] == [2, 0, 0]
     t = queue["tickets"][2]
-    assert t["question"] == "附近有什么好吃的" and t["confidence"] == third["confidence"]
-    assert [c["question"] for c in t["conversation"]] == ["直播", "附近有什么好吃的"]
+    assert t["question"] == "我想在平台上开一家网店" and t["confidence"] == third["confidence"]
+    assert [c["question"] for c in t["conversation"]] == ["直播", "我想在平台上开一家网店"]
     assert t["suggestions"] and t["suggestions"][0]["answer"] and t["age_seconds"] >= 0
     safety = client.get("/v1/agent/tickets", params={"team": "safety"}, headers=agent).json()
     assert [x["id"] for x in safety["tickets"]] == [second["ticket_id"]]

@@ -56,7 +56,7 @@ def test_ask_handoff_agent_reply(browser, live: LiveServer, agent: dict) -> None
     answer.get_by_role("button", name="有帮助").click()
     user.get_by_text("感谢您的反馈！").wait_for()
 
-    hostile = '<img src=x onerror="window.__pwned=1">平台的广告合作怎么谈 转人工'
+    hostile = '<img src=x onerror="window.__pwned=1">我的视频背景音乐怎么换 转人工'
     ask(user, hostile)
     user.locator(".ticket", has_text="排队中").wait_for()
     assert user.locator(".msg.me .bubble").last.inner_text() == hostile
@@ -71,9 +71,9 @@ def test_ask_handoff_agent_reply(browser, live: LiveServer, agent: dict) -> None
     console.get_by_text("密钥无效").wait_for()
     console.fill("#key", key)
     console.click("#signin-form button")
-    item = console.locator("#queue li", has_text="平台的广告合作怎么谈")
+    item = console.locator("#queue li", has_text="我的视频背景音乐怎么换")
     item.click()
-    console.locator("#t-title", has_text="平台的广告合作怎么谈").wait_for()
+    console.locator("#t-title", has_text="我的视频背景音乐怎么换").wait_for()
     assert console.locator("#t-conversation li").count() == 4  # the whole conversation so far
     assert console.locator("#t-suggestions .sugg").count() == 5  # two reply templates, three bot suggestions
     console.click("#claim")

@@ -34,7 +34,7 @@ def test_small_talk_follow_up_and_a_reload_that_keeps_the_ticket(browser, live: 
     ask_and_wait(user, "转人工")
     user.locator(".ticket", has_text="排队中").wait_for()
     ask_and_wait(user, "谢谢你啊")  # a second message in a session with a ticket keeps following it
-    ask_and_wait(user, "还有个问题 平台的广告合作怎么谈")
+    ask_and_wait(user, "还有个问题 我的视频背景音乐怎么换")
     assert user.locator(".ticket", has_text="排队中").is_visible()
     ticket_id = int(user.locator(".ticket").inner_text().split("#")[1].split(" ")[0])
 
@@ -79,7 +79,7 @@ def test_a_long_message_shows_a_counter_instead_of_being_cut(browser, live: Live
 
 def test_an_upset_users_ticket_comes_first_in_the_console(browser, live: LiveServer, agent: dict) -> None:
     calm = user_page(browser, live.url + "/")
-    ask_and_wait(calm, "平台的广告合作怎么谈")
+    ask_and_wait(calm, "我的视频背景音乐怎么换")
     calm.locator(".ticket", has_text="排队中").wait_for()
     angry = user_page(browser, live.url + "/")
     ask_and_wait(angry, "什么垃圾平台 凭什么封我号！！！")

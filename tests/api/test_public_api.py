@@ -30,12 +30,12 @@ def test_clarify_offers_choices(client: TestClient) -> None:
 
 
 def test_a_handoff_creates_a_ticket_the_user_can_follow(client: TestClient) -> None:
-    body = ask(client, "平台的广告合作怎么谈", session_id="widget-session-1")
+    body = ask(client, "我的视频背景音乐怎么换", session_id="widget-session-1")
     assert body["decision"] == "handoff" and body["ticket_id"] and body["ticket_token"]
     r = client.get(f"/v1/tickets/{body['ticket_id']}", headers={"X-Ticket-Token": body["ticket_token"]})
     assert r.status_code == 200
     ticket = r.json()
-    assert ticket["status"] == "open" and ticket["question"] == "平台的广告合作怎么谈"
+    assert ticket["status"] == "open" and ticket["question"] == "我的视频背景音乐怎么换"
     assert ticket["reply"] is None and ticket["replies"] == []
     assert "token" not in str(ticket.keys())
     again = ask(client, "你们的股价是多少", session_id="widget-session-1")
@@ -49,7 +49,7 @@ def test_an_explicit_request_for_a_person(client: TestClient) -> None:
 
 
 def test_a_ticket_needs_its_token(client: TestClient) -> None:
-    body = ask(client, "平台的广告合作怎么谈")
+    body = ask(client, "我的视频背景音乐怎么换")
     url = f"/v1/tickets/{body['ticket_id']}"
     missing = client.get(url)
     assert missing.status_code == 401 and missing.json()["code"] == "ticket_token_required"

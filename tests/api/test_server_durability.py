@@ -20,7 +20,7 @@ from tests.api.live import LiveServer, free_port
 def test_twenty_agents_claim_one_ticket(live: LiveServer, api_settings: Settings, key_for) -> None:
     keys = [key_for(api_settings, f"agent{n:02d}", "agent") for n in range(20)]
     with httpx.Client(base_url=live.url, timeout=30) as client:
-        ticket = client.post("/v1/ask", json={"question": "平台的广告合作怎么谈"}).json()["ticket_id"]
+        ticket = client.post("/v1/ask", json={"question": "我的视频背景音乐怎么换"}).json()["ticket_id"]
     start = threading.Barrier(20)
     results: dict[str, int] = {}
 

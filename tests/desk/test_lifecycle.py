@@ -24,7 +24,7 @@ def test_an_answer_opens_no_ticket_but_is_remembered(service: HelpDesk, assistan
 
 
 def test_a_handoff_opens_one_ticket_per_session(service: HelpDesk, assistant) -> None:
-    reply, ticket, token = service.ask(assistant, "平台的广告合作怎么谈", "sess-handoff", "web")
+    reply, ticket, token = service.ask(assistant, "我的视频背景音乐怎么换", "sess-handoff", "web")
     assert reply.decision == "handoff" and ticket is not None and token
     assert ticket.team == reply.team and ticket.source == "bot" and ticket.confidence == reply.confidence
     assert len(ticket.suggestions) == 3 and all(s["answer"] for s in ticket.suggestions)
@@ -68,7 +68,7 @@ def test_a_step_that_cannot_be_done_is_recorded(service: HelpDesk, assistant) ->
 
 
 def test_an_upset_or_endangered_user_comes_first(service: HelpDesk, assistant) -> None:
-    calm, _, _ = service.ask(assistant, "平台的广告合作怎么谈", "sess-calm", "web")
+    calm, _, _ = service.ask(assistant, "我的视频背景音乐怎么换", "sess-calm", "web")
     service.ask(assistant, "什么垃圾平台 凭什么封我号！！！", "sess-angry", "web")
     _, angry, _ = service.ask(assistant, "转人工", "sess-angry", "web")
     _, threat, _ = service.ask(assistant, "有人说要来我家杀了我", "sess-threat", "web")
@@ -79,7 +79,7 @@ def test_an_upset_or_endangered_user_comes_first(service: HelpDesk, assistant) -
 
 
 def test_rules(service: HelpDesk, assistant) -> None:
-    _, ticket, _ = service.ask(assistant, "平台的广告合作怎么谈", "sess-rules", "web")
+    _, ticket, _ = service.ask(assistant, "我的视频背景音乐怎么换", "sess-rules", "web")
     assert ticket is not None
     with pytest.raises(TicketConflict):
         service.lifecycle.reply(ticket.id, "alice", "您好")  # not claimed yet
