@@ -6,7 +6,7 @@
   var REFRESH_MS = 8000;
   var STATUS = { open: "排队中", claimed: "处理中", resolved: "已解决" };
   var SOURCE = { bot: "机器人转接", user: "用户申请" };
-  var ACTION = { create: "创建", claim: "认领", reply: "回复", transfer: "转接", release: "释放" };
+  var ACTION = { create: "创建", claim: "认领", reply: "回复", transfer: "转接", release: "释放", merge: "合并" };
   var DECISION = { answer: "已回答", clarify: "追问", handoff: "转人工" };
   var TEAM = { account: "账号", "content-review": "内容审核", live: "直播", payments: "支付", safety: "安全",
     creator: "创作者", product: "产品" };
@@ -22,7 +22,7 @@
   }
 
   function team(name) { return TEAM[name] ? TEAM[name] + "（" + name + "）" : name; }
-  var ACTOR = { bot: "机器人", user: "用户" };
+  var ACTOR = { bot: "机器人", user: "用户", migration: "系统" };
   var REASONS = [
     [/^confidence ([\d.]+) below the clarify threshold ([\d.]+)/, "机器人置信度 $1，低于追问阈值 $2"],
     [/^the user asked for a person \(「(.+)」\)/, "用户要求转人工（「$1」）"],
