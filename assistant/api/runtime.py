@@ -107,7 +107,8 @@ class AssistantHolder:
     def current(self) -> Assistant:
         assistant = self._current
         if assistant is None:
-            raise IndexUnavailable("no index could be loaded; the service log says why" if self.error
+            raise IndexUnavailable("no index is loaded (`assistant build`, then POST /v1/admin/reload); the "
+                                   "service log says why" if self.error
                                    else "the index is still loading; try again in a few seconds")
         return assistant
 

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from typing import Any
 
 from ..engine import Assistant, Reply
-from ..errors import InvalidQuestion, UnknownTeam
+from ..errors import InvalidQuestion, SessionNotFound, UnknownTeam
 from .store import DeskStore
 from .tickets.lifecycle import TicketLifecycle
 from .tickets.models import NewTicket, Ticket
@@ -41,13 +41,18 @@ class HelpDesk:
 
     def request_human(self, assistant: Assistant, session_id: str | None, question: str | None,
                       contact: str | None, description: str | None, channel: str) -> tuple[Ticket, str | None]:
-        """The user pressed 转人工. The question defaults to the last one asked in the session."""
+        """The user pressed 转人工. A session with an open ticket gets that one back; otherwise the question
+        defaults to the last one asked in the session, then to the description."""
+        if session_id and (existing := self.store.tickets.active_ticket(session_id)) is not None:
+            return existing, None
         question = (question or "").strip() or None
         if question is None and session_id:
             turns = self.store.turns.conversations([session_id])[session_id]
             question = turns[-1].question if turns else None
         question = question or (description or "").strip()
         if not question:
+            if session_id:
+                raise SessionNotFound(f"nothing was asked in session {session_id}; say what you need help with")
             raise InvalidQuestion("say what you need help with: a question, a description, or a session with one")
         try:
             reply: Reply | None = assistant.ask(question[: assistant.settings.max_question_chars])

@@ -18,6 +18,7 @@
   var STATUS = { open: "排队中，等待客服接入", claimed: "客服正在处理", resolved: "已解决" };
   var ERRORS = {
     invalid_question: "请输入一个有效的问题（不超过 500 字）。",
+    invalid_request: "请输入一个有效的问题（不超过 500 字）。",
     rate_limited: "提问太频繁了，请稍后再试。",
     payload_too_large: "内容太长了，请精简后再发送。",
     index_unavailable: "客服系统正在更新，请稍后再试。",
@@ -322,7 +323,7 @@
         })
         .catch(function (err) {
           submit.disabled = false;
-          if (err.code === "invalid_question") self.note("请先简单描述一下您的问题。", true);
+          if (err.code === "invalid_question" || err.code === "session_not_found") self.note("请先简单描述一下您的问题。", true);
           else self.failed(err);
         });
     });

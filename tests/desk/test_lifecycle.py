@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.desk import DeskStore, HelpDesk
-from assistant.errors import InvalidQuestion, TicketConflict, UnknownTeam
+from assistant.errors import InvalidQuestion, SessionNotFound, TicketConflict, UnknownTeam
 
 
 @pytest.fixture()
@@ -52,8 +52,10 @@ def test_asking_for_a_person(service: HelpDesk, assistant) -> None:
     assert spaced.question == "账号被盗了"
     unreadable, _ = service.request_human(assistant, None, "😀😀", None, None, "web")
     assert unreadable.team == service.default_team and unreadable.suggestions == ()
-    with pytest.raises(InvalidQuestion):
+    with pytest.raises(SessionNotFound):  # a session in which nothing was asked
         service.request_human(assistant, "sess-nothing", None, None, None, "web")
+    with pytest.raises(InvalidQuestion):
+        service.request_human(assistant, None, None, None, "  ", "web")
 
 
 def test_rules(service: HelpDesk, assistant) -> None:

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Depends, Header, Response, status
 
 from ...desk import DeskStore
 from ...desk.ratings import NewRating
-from ...errors import EntryNotFound, TicketTokenRequired
+from ...errors import EntryNotFound, InvalidQuestion, SessionNotFound, TicketNotFound, TicketTokenRequired
 from ..deps import AssistantDep, DeskDep, MetricsDep, StoreDep, TicketId, rate_limit
+from ..openapi import BODY, INDEX, PARAMS, PUBLIC, STORE, problems
 from ..schemas import (
     AgentMessageOut,
     AskRequest,
@@ -30,7 +31,8 @@ NOT_HELPFUL = "很抱歉没能帮到您。需要为您转接人工客服吗？"
 THANKS = "感谢您的反馈！"
 
 
-@router.post("/ask", response_model=AskResponse, summary="Ask a question")
+@router.post("/ask", response_model=AskResponse, summary="Ask a question",
+             responses=problems(BODY, PUBLIC, INDEX, STORE, [InvalidQuestion]))
 def ask(body: AskRequest, assistant: AssistantDep, desk: DeskDep, metrics: MetricsDep) -> dict[str, Any]:
     """The engine's Reply. On `handoff` (including an explicit request for a person) a ticket is opened and
     `ticket_id` / `ticket_token` are set; a session gets at most one open ticket at a time."""
@@ -44,12 +46,15 @@ def ask(body: AskRequest, assistant: AssistantDep, desk: DeskDep, metrics: Metri
 
 
 @router.post("/tickets", response_model=TicketCreated, status_code=status.HTTP_201_CREATED,
-             summary="Ask for a person (转人工)")
+             summary="Ask for a person (转人工)",
+             responses={200: {"model": TicketCreated, "description": "the session's open ticket (no token)"},
+                        **problems(BODY, PUBLIC, INDEX, STORE, [SessionNotFound])})
 def create_ticket(body: TicketCreate, response: Response, assistant: AssistantDep, desk: DeskDep,
                   metrics: MetricsDep) -> TicketCreated:
-    """Opens a ticket (201). If the session already has an open one, that one is returned (200, no token)."""
-    ticket, token = desk.request_human(assistant, body.session_id, body.question, body.contact or None,
-                                          body.description or None, body.channel)
+    """Opens a ticket (201). If the session already has an open one, that one is returned (200, no token).
+    Without a question or description, the session's last question is handed over (404 if it has none)."""
+    ticket, token = desk.request_human(assistant, body.session_id, body.question, _trimmed(body.contact),
+                                       _trimmed(body.description), body.channel)
     if token is None:
         response.status_code = status.HTTP_200_OK
     else:
@@ -59,7 +64,12 @@ def create_ticket(body: TicketCreate, response: Response, assistant: AssistantDe
                          team=ticket.team, message=message)
 
 
-@router.get("/tickets/{ticket_id}", response_model=TicketPublic, summary="Follow a ticket")
+def _trimmed(text: str | None) -> str | None:
+    return (text or "").strip() or None
+
+
+@router.get("/tickets/{ticket_id}", response_model=TicketPublic, summary="Follow a ticket",
+            responses=problems(PARAMS, PUBLIC, STORE, [TicketTokenRequired, TicketNotFound]))
 def read_ticket(ticket_id: TicketId, store: StoreDep,
                 x_ticket_token: Annotated[str | None, Header(description="the token given at creation")] = None,
                 ) -> TicketPublic:
@@ -76,7 +86,8 @@ def _replies(store: DeskStore, ticket_id: int) -> list[AgentMessageOut]:
             if e.action == "reply" and e.text]
 
 
-@router.post("/feedback", response_model=FeedbackResult, summary="Was the answer helpful?")
+@router.post("/feedback", response_model=FeedbackResult, summary="Was the answer helpful?",
+             responses=problems(BODY, PUBLIC, INDEX, STORE, [EntryNotFound]))
 def create_feedback(body: FeedbackCreate, assistant: AssistantDep, store: StoreDep,
                     metrics: MetricsDep) -> FeedbackResult:
     """A "not helpful" answer comes back with `offer_human`: the widget then offers 转人工."""
