@@ -63,8 +63,13 @@ def log_config(settings: Settings) -> dict[str, Any]:
         "disable_existing_loggers": False,
         "filters": {"request_id": {"()": RequestIdFilter}},
         "formatters": {"default": formatter},
-        "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr",
-                                "formatter": "default", "filters": ["request_id"]}},
+        "handlers": {
+            "stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "default",
+                       "filters": ["request_id"]},
+            # libraries' loggers (some set their own level to DEBUG) reach the root: warnings and worse only
+            "libraries": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "default",
+                          "filters": ["request_id"], "level": "WARNING"},
+        },
         "loggers": {
             "assistant": {"level": level, "handlers": ["stderr"], "propagate": False},
             "uvicorn": {"level": level, "handlers": ["stderr"], "propagate": False},
@@ -72,7 +77,7 @@ def log_config(settings: Settings) -> dict[str, Any]:
             "uvicorn.access": {"level": level, "handlers": ["stderr"], "propagate": False},
             "alembic": quiet, "sqlalchemy": quiet, "httpx": quiet,
         },
-        "root": {"level": "WARNING", "handlers": ["stderr"]},
+        "root": {"level": "WARNING", "handlers": ["libraries"]},
     }
 
 
