@@ -59,9 +59,9 @@ bench: install
 	$(BIN)/python scripts/bench.py
 
 # schemathesis against the API's OpenAPI document with every check, with no key, an agent and an admin key, on a
-# throwaway service (the fixture KB). FUZZ_EXAMPLES=150 is the full run (~10,000 cases); tests/api/test_fuzz.py
+# throwaway service (the fixture KB). FUZZ_EXAMPLES=250 is the full run (~11,700 cases); tests/api/test_fuzz.py
 # runs a share of it with the test suite.
-FUZZ_EXAMPLES ?= 150
+FUZZ_EXAMPLES ?= 250
 fuzz: install
 	$(BIN)/python scripts/fuzz.py --max-examples $(FUZZ_EXAMPLES)
 
