@@ -35,6 +35,21 @@ def proxy_options(settings: Settings) -> dict[str, Any]:
     return {"proxy_headers": True, "forwarded_allow_ips": list(settings.trusted_proxies)}
 
 
+def remove_stale_folders(tmp: Path) -> None:
+    """The shared folders of supervisors that were killed before they could remove them (``kill -9``): this
+    user's ``faq-workers-<pid>-*`` whose process is gone."""
+    for folder in tmp.glob("faq-workers-*-*"):
+        pid = folder.name.split("-")[2]
+        try:
+            if not pid.isdigit() or folder.stat().st_uid != os.getuid():
+                continue
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:  # gone meanwhile, or someone else's process
+            continue
+
+
 @contextmanager
 def _worker_environment(settings: Settings) -> Iterator[None]:
     """With FAQ_WORKERS > 1: the processes share one port, a folder with the Prometheus files (/metrics adds up
@@ -42,10 +57,11 @@ def _worker_environment(settings: Settings) -> Iterator[None]:
     their model runs. One process is bound by Python (the GIL) at about 280 questions/s on 2 cores with int8,
     before the model is; several processes share the load. Each follows index/current by itself
     (FAQ_INDEX_WATCH_S)."""
+    remove_stale_folders(Path(tempfile.gettempdir()))
     if settings.workers <= 1:
         yield
         return
-    shared = Path(tempfile.mkdtemp(prefix="faq-workers-"))
+    shared = Path(tempfile.mkdtemp(prefix=f"faq-workers-{os.getpid()}-"))
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(shared)  # before any worker imports prometheus_client
     os.environ[BOARD_ENV] = str(shared / "load-board")  # the workers' busy connections
     os.environ[LIMITS_ENV] = str(shared)

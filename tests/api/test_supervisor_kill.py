@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -73,8 +74,10 @@ def test_killing_the_supervisor_takes_the_workers_along(api_settings: Settings, 
     port, log = free_port(), tmp_path / "server.log"
     url = f"http://127.0.0.1:{port}"
     acknowledged: list[tuple[int, str, str]] = []
+    supervisors: list[int] = []
     for cycle in range(CYCLES):
         server = _serve(api_settings, port, log, FAQ_WORKERS="2", FAQ_INDEX_WATCH_S="5")
+        supervisors.append(server.pid)
         workers: set[int] = set()
         try:
             _wait_ready(url, server, log)
@@ -117,4 +120,6 @@ def test_killing_the_supervisor_takes_the_workers_along(api_settings: Settings, 
                 assert r.status_code == 200 and r.json()["question"] == text, (ticket_id, r.text)
     finally:
         _stop(restarted)
+    left = [folder for pid in supervisors for folder in Path(tempfile.gettempdir()).glob(f"faq-workers-{pid}-*")]
+    assert not left, left  # the killed supervisors' shared folders were removed at the next start
     print(f"{CYCLES} kill -9 cycles: {len(acknowledged)} tickets acknowledged, all read back; no orphan")
