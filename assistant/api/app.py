@@ -7,6 +7,7 @@ import logging
 import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -20,27 +21,29 @@ from ..errors import AssistantError
 from ..keys import KeyRing
 from .balance import BOARD_ENV, BalanceMiddleware, LoadBoard
 from .metrics import Metrics, MetricsMiddleware
-from .middleware import BodyLimitMiddleware
+from .middleware import BodyLimitMiddleware, RequestIdMiddleware, SecurityHeadersMiddleware
+from .openapi import install_openapi
 from .problems import install_error_handler
-from .ratelimit import RateLimiter
+from .ratelimit import LIMITS_ENV, RateLimiter
 from .routes import admin, agent, ops, pages, public
 from .runtime import AssistantHolder, freeze_heap, watch_index
+from .supervise import die_with_parent
 
 log = logging.getLogger("assistant.api")
 
 
 def create_app(settings: Settings, *, assistant: Assistant | None = None, embedder: Embedder | None = None,
-               store: DeskStore | None = None, board: LoadBoard | None = None) -> FastAPI:
+               store: DeskStore | None = None, board: LoadBoard | None = None, shared: Path | None = None) -> FastAPI:
     """The service. Without ``assistant`` the index at ``index_dir/current`` is loaded at startup (until then
     /readyz and /v1/ask answer 503). Without ``store`` one is opened on ``settings.database_dsn`` (migrated to
     the newest schema) and closed at shutdown. ``board``: the workers' load board (FAQ_WORKERS > 1), closed at
-    shutdown."""
+    shutdown. ``shared``: the folder the workers keep their rate limits in (None: this process counts alone)."""
     own_store = store is None
     store = store if store is not None else DeskStore.from_dsn(settings.database_dsn)
     holder = AssistantHolder(settings, assistant, embedder)
 
     lifespan = _lifespan(settings, holder, store if own_store else None, board)
-    app = FastAPI(title="FAQ help desk", version=_version(), lifespan=lifespan,
+    app = FastAPI(title="FAQ help desk", version=_version(), lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Chinese FAQ assistant with hand-off to human agents. Errors are "
                   "`application/problem+json` with a stable `code`.")
     metrics = Metrics()
@@ -51,12 +54,16 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None, embedd
     app.state.store = store
     app.state.desk = HelpDesk(store, settings.teams, settings.default_team, settings.ticket_suggestions)
     app.state.keys = KeyRing(settings.keys_file)
-    app.state.limiter = RateLimiter(settings.rate_limit)
+    app.state.limiter = RateLimiter(settings.rate_limit, path=shared / "requests" if shared else None)
+    app.state.auth_failures = RateLimiter(settings.auth_failure_limit,
+                                          path=shared / "auth-failures" if shared else None)
     app.state.metrics = metrics
 
     install_error_handler(app)
+    install_openapi(app, settings)
     for module in (public, agent, admin, ops, pages):
         app.include_router(module.router)
+    app.mount("/static/docs", StaticFiles(directory=pages.SWAGGER_UI), name="docs")
     app.mount("/static", StaticFiles(directory=pages.WEB), name="static")
 
     _add_middleware(app, settings, metrics, board)
@@ -64,13 +71,16 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None, embedd
 
 
 def _add_middleware(app: FastAPI, settings: Settings, metrics: Metrics, board: LoadBoard | None) -> None:
+    """The last added runs first: request id, metrics, balance, CORS, security headers, body limit."""
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
                            allow_headers=["Content-Type", "X-Ticket-Token"], max_age=600)
     if board is not None:
         app.add_middleware(BalanceMiddleware, board=board, on_shed=metrics.rebalanced.inc)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_middleware(RequestIdMiddleware)
 
 
 def _lifespan(settings: Settings, holder: AssistantHolder, own_store: DeskStore | None, board: LoadBoard | None
@@ -120,5 +130,6 @@ def app_from_env() -> FastAPI:
     from ..engine.batching import serving_threads
 
     serving_threads()
-    path = os.environ.get(BOARD_ENV)
-    return create_app(Settings(), board=LoadBoard(path) if path else None)
+    die_with_parent()
+    board, shared = os.environ.get(BOARD_ENV), os.environ.get(LIMITS_ENV)
+    return create_app(Settings(), board=LoadBoard(board) if board else None, shared=Path(shared) if shared else None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, cast
 
 from fastapi import Depends, Path, Request
@@ -13,6 +14,7 @@ from ..engine import Assistant
 from ..errors import Forbidden, RateLimited, Unauthorized
 from ..keys import KeyRing, Principal
 from .metrics import Metrics
+from .ratelimit import RateLimiter, client_key
 from .runtime import AssistantHolder
 
 _bearer = HTTPBearer(auto_error=False, description="an API key from `assistant keys add`")
@@ -43,23 +45,36 @@ async def get_metrics(request: Request) -> Metrics:
     return cast(Metrics, request.app.state.metrics)
 
 
-async def rate_limit(request: Request) -> None:
-    client = request.client.host if request.client else "unknown"
+def _client(request: Request) -> str:
+    return client_key(request.client.host if request.client else None)
+
+
+def _limited(request: Request, check: Callable[[str], None]) -> None:
     try:
-        request.app.state.limiter.check(client)
+        check(_client(request))
     except RateLimited:
         request.app.state.metrics.rate_limited.inc()
         raise
 
 
+async def rate_limit(request: Request) -> None:
+    """Public endpoints: FAQ_RATE_LIMIT requests a minute per client."""
+    _limited(request, request.app.state.limiter.check)
+
+
 async def get_principal(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal:
+    """The key's holder. A client that sent FAQ_AUTH_FAILURE_LIMIT invalid keys in a minute gets 429 until its
+    bucket refills, whatever key it sends: keys cannot be guessed at speed."""
+    failures: RateLimiter = request.app.state.auth_failures
+    _limited(request, failures.peek)
     if credentials is None or not credentials.credentials:
         raise Unauthorized("send `Authorization: Bearer <key>`", headers={"WWW-Authenticate": "Bearer"})
     keys: KeyRing = request.app.state.keys
     principal = keys.authenticate(credentials.credentials)
     if principal is None:
+        _limited(request, failures.check)
         raise Unauthorized("this API key is not valid (unknown or revoked)", headers={"WWW-Authenticate": "Bearer"})
     return principal
 

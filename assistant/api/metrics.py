@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 
@@ -70,15 +71,43 @@ def multiprocess() -> bool:
 
 
 class _TicketCollector(Collector):
-    def __init__(self, count: Callable[[], dict[str, int]]) -> None:
+    """Ticket counts by status, read from the database by a thread of their own: a scrape waits at most
+    ``wait_s`` for them (a database that hangs must not hang /metrics), and is otherwise answered with the last
+    counts read; ``faq_ticket_store_up`` says whether the latest read succeeded."""
+
+    def __init__(self, count: Callable[[], dict[str, int]], wait_s: float = 0.5) -> None:
         self.count = count
+        self.wait_s = wait_s
+        self._lock = threading.Lock()
+        self._counts: dict[str, int] = {}
+        self._up = 1
+        self._reading: threading.Thread | None = None
+
+    def _read(self) -> None:
+        try:
+            counts, up = self.count(), 1
+        except Exception:  # StoreUnavailable, logged by the database; keep the last counts
+            counts, up = None, 0
+        with self._lock:
+            if counts is not None:
+                self._counts = counts
+            self._up = up
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        family = GaugeMetricFamily("faq_tickets", "tickets by status", labels=["status"])
-        counts = self.count()
+        with self._lock:
+            if self._reading is None or not self._reading.is_alive():
+                self._reading = threading.Thread(target=self._read, name="ticket-counts", daemon=True)
+                self._reading.start()
+            reading = self._reading
+        reading.join(self.wait_s)
+        with self._lock:
+            counts, up = dict(self._counts), self._up if not reading.is_alive() else 0
+        family = GaugeMetricFamily("faq_tickets", "tickets by status (the last counts read)", labels=["status"])
         for status in ("open", "claimed", "resolved"):
             family.add_metric([status], counts.get(status, 0))
         yield family
+        yield GaugeMetricFamily("faq_ticket_store_up", "1 if the ticket database answered the last scrape in time",
+                                value=up)
 
 
 class MetricsMiddleware:

@@ -40,14 +40,31 @@ def as_problem(exc: Exception) -> AssistantError:
         where = "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors[:5])
         return InvalidRequest(where or "invalid request", errors=errors)
     if isinstance(exc, HTTPException):
-        by_status: dict[int, type[AssistantError]] = {404: NotFound, 405: MethodNotAllowed, 413: PayloadTooLarge}
-        cls = by_status.get(exc.status_code)
-        if cls is not None:
-            return cls(str(exc.detail), headers=dict(exc.headers or {}))
-        error = AssistantError(str(exc.detail), headers=dict(exc.headers or {}))
-        error.status, error.code, error.title = exc.status_code, f"http_{exc.status_code}", str(exc.detail)
-        return error
+        return _from_http(exc)
     log.error("unhandled error", exc_info=exc)
+    return AssistantError("an unexpected error occurred; it has been logged")
+
+
+# What the body parser's causes mean to a client (FastAPI answers them all with a bare 400).
+_UNPARSABLE = ((UnicodeDecodeError, "the body is not UTF-8 text; send JSON encoded as UTF-8"),
+               (RecursionError, "the JSON is nested too deeply"),
+               (ValueError, "the JSON could not be read (a number too long to convert?)"))
+
+
+def _from_http(exc: HTTPException) -> AssistantError:
+    """Starlette's and FastAPI's own errors, as codes of the table. FastAPI raises 400 only when the body
+    parser fails on something other than JSON syntax (another charset, deep nesting, a 5,000-digit number)."""
+    headers = dict(exc.headers or {})
+    if exc.status_code == 400:
+        cause = exc.__cause__
+        detail = next((text for kind, text in _UNPARSABLE if isinstance(cause, kind)),
+                      "the body could not be parsed as JSON")
+        return InvalidJson(detail, headers=headers)
+    by_status: dict[int, type[AssistantError]] = {404: NotFound, 405: MethodNotAllowed, 413: PayloadTooLarge}
+    cls = by_status.get(exc.status_code)
+    if cls is not None:
+        return cls(str(exc.detail), headers=headers)
+    log.error("HTTP error %s outside the error table: %s", exc.status_code, exc.detail)
     return AssistantError("an unexpected error occurred; it has been logged")
 
 

@@ -1,4 +1,10 @@
-"""Request and response bodies. Strict types: a number is not a question and "yes" is not a boolean."""
+"""Request and response bodies. Strict types: a number is not a question and "yes" is not a boolean.
+
+Free text is described by patterns the OpenAPI document publishes and the same patterns validate (Python's
+``re``, as the fuzzer's generator reads them): no control characters; a "non-blank" text has a visible
+character; a question has a readable one (not only blanks and emoji, ``text.readable``). So the document allows
+exactly what the service accepts (``make fuzz`` holds it to that).
+"""
 
 from __future__ import annotations
 
@@ -6,43 +12,60 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictStr, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictStr,
+    StringConstraints,
+    model_validator,
+)
 
-_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+from ..text import BLANK_CHARS, CONTROL_CHARS, EMOJI_CHARS
+from .openapi import SETTING
+
+TEXT = f"^[^{CONTROL_CHARS}]*$"
+NONBLANK = f"^[{BLANK_CHARS}]*[^{CONTROL_CHARS}{BLANK_CHARS}][^{CONTROL_CHARS}]*$"
+QUESTION = f"^[{BLANK_CHARS}{EMOJI_CHARS}]*[^{CONTROL_CHARS}{BLANK_CHARS}{EMOJI_CHARS}][^{CONTROL_CHARS}]*$"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _printable(value: str) -> str:
-    """Control characters and lone surrogates are refused: they are never meant, and databases choke on them
-    (PostgreSQL rejects NUL in text, UTF-8 cannot encode a lone surrogate)."""
-    if _UNPRINTABLE.search(value):
-        raise ValueError("the text contains control characters or invalid Unicode")
+def _encodable(value: str) -> str:
+    """A lone surrogate (JSON can carry one as an escape) cannot be encoded as UTF-8 to be stored."""
+    if _SURROGATE.search(value):
+        raise ValueError("the text contains invalid Unicode (a lone surrogate)")
     return value
 
 
-Printable = Annotated[StrictStr, AfterValidator(_printable)]
-# Free text with limits: the length constraints first, the printable check last (pydantic applies them in order).
-Question2000 = Annotated[StrictStr, StringConstraints(max_length=2000), AfterValidator(_printable)]
-Contact = Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(_printable)]
-Note1000 = Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=1000),
-                     AfterValidator(_printable)]
-Note2000 = Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=2000),
-                     AfterValidator(_printable)]
-EntryId = Annotated[StrictStr, StringConstraints(min_length=1, max_length=120), AfterValidator(_printable)]
-ReplyText = Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000),
-                      AfterValidator(_printable)]
+def _limits(pattern: str, max_length: int, min_length: int | None = None) -> StringConstraints:
+    return StringConstraints(pattern=pattern, max_length=max_length, min_length=min_length)
+
+
+# the question's length limit is FAQ_MAX_QUESTION_CHARS, checked by the engine and written into the document
+Question = Annotated[StrictStr, StringConstraints(pattern=QUESTION), AfterValidator(_encodable),
+                     Field(json_schema_extra={SETTING: "max_question_chars"})]
+Question2000 = Annotated[StrictStr, _limits(NONBLANK, 2000), AfterValidator(_encodable)]
+Contact = Annotated[StrictStr, _limits(NONBLANK, 200), AfterValidator(_encodable)]
+Note1000 = Annotated[StrictStr, _limits(TEXT, 1000), AfterValidator(_encodable)]
+Note2000 = Annotated[StrictStr, _limits(NONBLANK, 2000), AfterValidator(_encodable)]
+EntryId = Annotated[StrictStr, _limits(TEXT, 120, 1), AfterValidator(_encodable)]
+ReplyText = Annotated[StrictStr, _limits(NONBLANK, 4000), AfterValidator(_encodable)]
+TeamName = Annotated[StrictStr, Field(json_schema_extra={SETTING: "teams"})]  # checked against FAQ_TEAMS
 SessionId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
 Channel = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, regex_engine="python-re")
 
 
 # ---- end users --------------------------------------------------------------------------------------------
 
 
 class AskRequest(Model):
-    question: Printable = Field(description="the user's question (checked by the engine: not empty, not too long)")
+    question: Question = Field(description="the user's question")
     session_id: SessionId | None = Field(None, description="keeps a conversation together; issued if absent")
     channel: Channel = "web"
 
@@ -86,6 +109,12 @@ class AskResponse(Model):
 
 
 class TicketCreate(Model):
+    """Says what the user needs: a question, a description, or a session in which something was asked."""
+
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"required": [name], "properties": {name: {"type": "string"}}}
+        for name in ("question", "description", "session_id")]})
+
     session_id: SessionId | None = None
     question: Question2000 | None = Field(
         None, description="defaults to the last question of the session")
@@ -94,6 +123,12 @@ class TicketCreate(Model):
     channel: Channel = "web"
     entry_id: EntryId | None = Field(None, description="the answer the user was following step by step")
     failed_step: int | None = Field(None, ge=1, le=100, description="the step (1-based) that could not be done")
+
+    @model_validator(mode="after")
+    def _says_something(self) -> TicketCreate:
+        if self.question is None and self.description is None and self.session_id is None:
+            raise ValueError("send a question, a description or the session_id of the conversation")
+        return self
 
 
 class TicketCreated(Model):
@@ -233,7 +268,7 @@ class AgentMessageCreate(Model):
 
 
 class TransferRequest(Model):
-    team: Printable
+    team: TeamName
     note: Note1000 | None = None
 
 

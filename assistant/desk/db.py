@@ -13,8 +13,10 @@ SQLite is set up for a server that may be killed at any moment and is written fr
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -24,25 +26,42 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from ..errors import StoreUnavailable
 
+log = logging.getLogger("assistant.desk")
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 WRITE = {"faq_write": True}  # execution option: this connection's transactions write
 
 
+CONNECT_TIMEOUT_S = 3  # a database that does not answer is an outage; requests must not hang on it
+
+
 def make_engine(dsn: str) -> Engine:
     url = make_url(dsn)
+    if url.get_backend_name() == "postgresql":
+        return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_S})
     if url.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        private_files(Path(url.database))
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
     event.listen(engine, "connect", _sqlite_connect)
     event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def private_files(database: Path) -> None:
+    """The SQLite file holds users' contacts and questions: only the service's user may read it. It is created
+    0600 before SQLite opens it (SQLite gives its -wal and -shm files the mode of the database file), and files
+    an earlier version left world-readable are closed off."""
+    database.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(database, os.O_RDWR | os.O_CREAT, 0o600))
+    for path in (database, *(database.with_name(database.name + end) for end in ("-wal", "-shm", ".lock"))):
+        if path.exists() and path.stat().st_mode & 0o077:
+            path.chmod(0o600)
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -114,6 +133,7 @@ class Database:
         if migrate:
             upgrade(engine)
         self._write_lock = SqliteWriteLock(engine.url.database) if engine.dialect.name == "sqlite" else None
+        self._logged = (float("-inf"), "")
 
     @classmethod
     def from_dsn(cls, dsn: str) -> Database:
@@ -128,8 +148,18 @@ class Database:
                     connection = connection.execution_options(**WRITE)
                 with Session(bind=connection, expire_on_commit=False) as session, session.begin():
                     yield session
-        except OperationalError as exc:
-            raise StoreUnavailable(f"the ticket database failed: {exc.orig}") from exc
+        except (OperationalError, InterfaceError) as exc:
+            self._log_failure(exc)
+            raise StoreUnavailable("the ticket database cannot be reached; try again shortly") from exc
+
+    def _log_failure(self, exc: Exception) -> None:
+        """The driver's message (host, port, why) is for the log only: clients get a generic StoreUnavailable.
+        An outage is logged when its message changes and every 10 s, not once per request."""
+        message = str(getattr(exc, "orig", None) or exc).strip()
+        now = time.monotonic()
+        if message != self._logged[1] or now - self._logged[0] > 10:
+            self._logged = (now, message)
+            log.error("the ticket database failed: %s", message)
 
     def ping(self) -> None:
         with self.session() as session:

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..engine import Assistant, Reply
 from ..engine.context import PriorTurn
-from ..errors import InvalidQuestion, UnknownTeam
+from ..errors import InvalidQuestion, SessionNotFound, UnknownTeam
 from .store import DeskStore
 from .tables import utcnow
 from .tickets.lifecycle import TicketLifecycle
@@ -70,12 +70,17 @@ class HelpDesk:
         return reply, ticket, token
 
     def request_human(self, assistant: Assistant, request: HumanRequest) -> tuple[Ticket, str | None]:
-        """The user pressed 转人工. The question defaults to the last one asked in the session."""
+        """The user pressed 转人工. A session with an open ticket gets that one back; otherwise the question
+        defaults to the last one asked in the session, then to the description."""
         session_id = request.session_id
+        if session_id and (existing := self.store.tickets.active_ticket(session_id)) is not None:
+            return existing, None
         question = (request.question or "").strip() or None
         turns = self.store.turns.conversations([session_id])[session_id] if session_id else []
         question = question or (turns[-1].question if turns else None) or (request.description or "").strip()
         if not question:
+            if session_id:
+                raise SessionNotFound(f"nothing was asked in session {session_id}; say what you need help with")
             raise InvalidQuestion("say what you need help with: a question, a description, or a session with one")
         try:
             reply: Reply | None = assistant.ask(question[: assistant.settings.max_question_chars])

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -24,8 +24,16 @@ class Base(DeclarativeBase):
     pass
 
 
+_ACTIVE = text("status != 'resolved'")
+
+
 class TicketRow(Base):
+    """A session has at most one active ticket: the partial unique index decides between concurrent hand-offs
+    (migration 0002)."""
+
     __tablename__ = "tickets"
+    __table_args__ = (Index("uq_tickets_active_session", "session_id", unique=True, sqlite_where=_ACTIVE,
+                            postgresql_where=_ACTIVE),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     status: Mapped[str] = mapped_column(String(16), index=True)

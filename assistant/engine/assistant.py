@@ -59,7 +59,7 @@ class Assistant:
         self._batches: Coalescer[Ranked] = Coalescer(self._rank_fresh, settings.batch_size, settings.batch_wait_ms)
         self.cache: LruCache[str, Ranked] = LruCache(settings.answer_cache_size)
         self.normalizer = Normalizer()
-        self.retriever = HybridRetriever(data, self.normalizer, JiebaSegmenter(data.dict_terms, data.synonyms),
+        self.retriever = HybridRetriever(data, self.normalizer, JiebaSegmenter.shared(data.dict_terms, data.synonyms),
                                          settings.candidates)
         conf = data.manifest.calibration
         self.ranker = Ranker(conf.ranker, conf.scorer, conf.calibrator)
@@ -153,7 +153,7 @@ class Assistant:
         return out
 
     def validate(self, question: object) -> str:
-        return validate_question(question, self.settings.max_question_chars, self.normalizer)
+        return validate_question(question, self.settings.max_question_chars)
 
     # ---- stages -------------------------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ..errors import InvalidQuestion
 from ..pinyin import PinyinTransliterator
-from ..text import JiebaSegmenter, Normalizer, bigrams, polarity_sides
+from ..text import JiebaSegmenter, Normalizer, bigrams, polarity_sides, readable
 
 
 @dataclass(frozen=True)
@@ -39,15 +39,16 @@ class QueryPreparer:
         )
 
 
-def validate_question(question: object, max_chars: int, normalizer: Normalizer | None = None) -> str:
-    """The question as text, or InvalidQuestion saying what is wrong with it."""
+def validate_question(question: object, max_chars: int) -> str:
+    """The question as text, or InvalidQuestion saying what is wrong with it. The API's schema states the same
+    rules (api/schemas.py), so a question it allows is one the engine takes."""
     if not isinstance(question, str):
         raise InvalidQuestion("the question must be text")
+    if len(question) > max_chars:
+        raise InvalidQuestion(f"the question is {len(question)} characters long; at most {max_chars} are allowed")
     text = question.strip()
     if not text:
         raise InvalidQuestion("the question is empty")
-    if len(text) > max_chars:
-        raise InvalidQuestion(f"the question is {len(text)} characters long; at most {max_chars} are allowed")
-    if not (normalizer or Normalizer()).normalize(text):
+    if not readable(text):
         raise InvalidQuestion("the question has no readable text")
     return text

@@ -432,7 +432,7 @@
         })
         .catch(function (err) {
           submit.disabled = false;
-          if (err.code === "invalid_question") self.note(T("describe_first"), true);
+          if (err.code === "invalid_question" || err.code === "session_not_found") self.note(T("describe_first"), true);
           else self.failed(err);
         });
     });

@@ -113,11 +113,12 @@ def test_not_ready_until_an_index_is_loaded(api_settings, embedder, built_index:
         assert client.get("/healthz").json() == {"status": "ok"}
         ready = client.get("/readyz")
         assert ready.status_code == 503 and ready.json()["code"] == "index_unavailable"
-        assert "assistant build" in ready.json()["detail"]
+        assert "assistant build" in ready.json()["detail"] and str(root) not in ready.text  # no paths for anyone
         asked = client.post("/v1/ask", json={"question": "忘记密码了怎么办"})
         assert asked.status_code == 503 and asked.headers["content-type"] == "application/problem+json"
+        assert str(root) not in asked.text
         failed = client.post("/v1/admin/reload", headers=admin)
-        assert failed.status_code == 503
+        assert failed.status_code == 503 and str(root) in failed.json()["detail"]  # an admin is told where
         publish_copy(built_index, root, "20260103T000000000000Z-cccccccc")
         assert client.post("/v1/admin/reload", headers=admin).status_code == 200
         assert client.get("/readyz").status_code == 200

@@ -8,7 +8,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from assistant.api import create_app
-from assistant.api.ratelimit import RateLimiter
+from assistant.api.ratelimit import RateLimiter, client_key
 from assistant.errors import RateLimited
 
 JSON = {"Content-Type": "application/json"}
@@ -16,14 +16,22 @@ JSON = {"Content-Type": "application/json"}
 CASES = [
     ("POST", "/v1/ask", b'{"question": "\xe5\xaf\x86', JSON, 400, "invalid_json"),
     ("POST", "/v1/ask", b"not json at all", JSON, 400, "invalid_json"),
+    ("POST", "/v1/ask", b'{"question": "\xff\xfe\xfa"}', JSON, 400, "invalid_json"),  # not UTF-8
+    ("POST", "/v1/ask", '{"question": "密码忘了"}'.encode("gb18030"),
+     {"Content-Type": "application/json; charset=gb18030"}, 400, "invalid_json"),
+    ("POST", "/v1/ask", '{"question": "mot de passe oublié"}'.encode("latin-1"), JSON, 400, "invalid_json"),
+    ("POST", "/v1/ask", b'{"question": ' + b"[" * 1000 + b"]" * 1000 + b"}", JSON, 400, "invalid_json"),
+    ("POST", "/v1/ask", b'{"question": "hi", "n": ' + b"9" * 5000 + b"}", JSON, 400, "invalid_json"),
+    ("POST", "/v1/tickets", b'[' * 100_000 + b']' * 100_000, JSON, 413, "payload_too_large"),
     ("POST", "/v1/ask", b"", JSON, 422, "invalid_request"),
     ("POST", "/v1/ask", b'["a list"]', JSON, 422, "invalid_request"),
     ("POST", "/v1/ask", b"{}", JSON, 422, "invalid_request"),
     ("POST", "/v1/ask", b'{"question": 42}', JSON, 422, "invalid_request"),
     ("POST", "/v1/ask", b'{"question": null}', JSON, 422, "invalid_request"),
     ("POST", "/v1/ask", b'{"question": ["a"]}', JSON, 422, "invalid_request"),
-    ("POST", "/v1/ask", b'{"question": ""}', JSON, 422, "invalid_question"),
-    ("POST", "/v1/ask", b'{"question": "   \\n\\t "}', JSON, 422, "invalid_question"),
+    ("POST", "/v1/ask", b'{"question": ""}', JSON, 422, "invalid_request"),  # the schema's pattern
+    ("POST", "/v1/ask", b'{"question": "   \\n\\t "}', JSON, 422, "invalid_request"),
+    ("POST", "/v1/ask", '{"question": "😀 🎉"}'.encode(), JSON, 422, "invalid_request"),
     ("POST", "/v1/ask", json.dumps({"question": "密" * 501}).encode(), JSON, 422, "invalid_question"),
     ("POST", "/v1/ask", b'{"question": "\\u0000\\u0001"}', JSON, 422, "invalid_request"),
     ("POST", "/v1/ask", b'{"question": "\\ud800\\u5bc6\\u7801"}', JSON, 422, "invalid_request"),
@@ -132,3 +140,45 @@ def test_cors(api_settings, assistant) -> None:
         assert r.headers["access-control-allow-origin"] == "https://shop.example.com"
         other = client.post("/v1/ask", json={"question": "忘记密码了怎么办"}, headers={"Origin": "https://evil.example"})
         assert "access-control-allow-origin" not in other.headers
+
+
+def test_workers_share_one_count(tmp_path) -> None:
+    """Two limiters on one file stand for two worker processes: together they allow the limit, not twice it."""
+    now = [100.0]
+    first, second = (RateLimiter(10, clock=lambda: now[0], path=tmp_path / "requests") for _ in range(2))
+    allowed = 0
+    for n in range(40):
+        try:
+            (first if n % 2 else second).check("203.0.113.7")
+            allowed += 1
+        except RateLimited:
+            pass
+    assert allowed == 10
+    second.check("203.0.113.8")  # another client
+    now[0] += 6.0  # 10 a minute: one token back every 6 s, in both
+    first.check("203.0.113.7")
+    with pytest.raises(RateLimited):
+        second.check("203.0.113.7")
+
+
+def test_clients_are_addresses_and_ipv6_networks() -> None:
+    assert client_key("203.0.113.7") == "203.0.113.7"
+    assert client_key("::ffff:203.0.113.7") == "203.0.113.7"
+    assert client_key("2001:db8:1:2:aaaa::1") == client_key("2001:db8:1:2:ffff::9") == "2001:db8:1:2::/64"
+    assert client_key("2001:db8:1:3::1") != client_key("2001:db8:1:2::1")
+    assert client_key(None) == "unknown" and client_key("testclient") == "testclient"
+
+
+def test_failed_keys_are_limited_per_client(app_factory, api_settings, key_for) -> None:
+    good = key_for(api_settings, "alice", "agent")
+    with TestClient(app_factory(auth_failure_limit=5)) as client:
+        assert client.get("/v1/agent/me").status_code == 401  # no key at all: not a guess, not counted
+        codes = [client.get("/v1/agent/me", headers={"Authorization": f"Bearer guess-{n}"}).status_code
+                 for n in range(8)]
+        assert codes == [401] * 5 + [429] * 3
+        locked = client.get("/v1/agent/me", headers=good)  # this client is locked out for now, key or not
+        assert locked.status_code == 429 and locked.json()["code"] == "rate_limited"
+        assert int(locked.headers["retry-after"]) >= 1
+        assert client.post("/v1/admin/reload", headers=good).status_code == 429
+    with TestClient(app_factory(auth_failure_limit=5)) as other:  # a fresh service (another client, as it were)
+        assert other.get("/v1/agent/me", headers=good).status_code == 200

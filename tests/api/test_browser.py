@@ -141,3 +141,27 @@ def test_embedded_in_another_site(browser, app_factory, tmp_path: Path) -> None:
         finally:
             shop.shutdown()
             shop.server_close()
+
+
+def test_api_docs_render_offline(browser, live: LiveServer) -> None:
+    """/docs draws every operation from files this service serves: any request elsewhere is blocked and fails
+    the test (Swagger UI used to come from a CDN, and the page was blank without internet)."""
+    elsewhere: list[str] = []
+    page = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
+    page.set_default_timeout(TIMEOUT)
+
+    def only_loopback(route) -> None:
+        if route.request.url.startswith(live.url):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_loopback)
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    page.goto(live.url + "/docs")
+    page.locator(".opblock-summary-path", has_text="/v1/ask").first.wait_for()
+    assert page.locator(".opblock").count() >= 15
+    page.screenshot(path=str(SHOTS / "api-docs.png"))
+    assert not elsewhere and not refused, (elsewhere, refused)

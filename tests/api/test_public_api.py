@@ -76,9 +76,16 @@ def test_the_human_button(client: TestClient) -> None:
 
 def test_the_human_button_needs_something_to_go_on(client: TestClient) -> None:
     r = client.post("/v1/tickets", json={"session_id": "fresh-session"})
-    assert r.status_code == 422 and r.json()["code"] == "invalid_question"
-    r = client.post("/v1/tickets", json={"description": "我的账号登不上了"})
+    assert r.status_code == 404 and r.json()["code"] == "session_not_found"
+    r = client.post("/v1/tickets", json={})
+    assert r.status_code == 422 and r.json()["code"] == "invalid_request"
+    r = client.post("/v1/tickets", json={"description": "   "})
+    assert r.status_code == 422 and r.json()["code"] == "invalid_request"
+    r = client.post("/v1/tickets", json={"description": "我的账号登不上了", "session_id": "fresh-session"})
     assert r.status_code == 201 and r.json()["team"]
+    again = client.post("/v1/tickets", json={"session_id": "fresh-session"})  # the session's ticket, not a 422
+    assert again.status_code == 200 and again.json()["ticket_id"] == r.json()["ticket_id"]
+    assert again.json()["ticket_token"] is None and not again.json()["created"]
 
 
 def test_feedback(client: TestClient) -> None:

@@ -57,3 +57,9 @@ def test_two_workers_share_the_port_metrics_and_index(api_settings: Settings, bu
     output = log.read_text(errors="replace")
     assert "2 process(es)" in output and "Traceback" not in output, output[-3000:]
     assert len(set(re.findall(r"Started server process \[(\d+)\]", output))) == 2, output[-3000:]
+    # the service's own lines reach the log, with time, level, logger and process, from both workers
+    loaded = re.findall(r"^\S+ INFO assistant\.api pid=(\d+) req=- index 20260101T000000000000Z-aaaaaaaa loaded",
+                        output, re.M)
+    followed = re.findall(r"^\S+ INFO assistant\.api pid=(\d+) req=- index 20260102T000000000000Z-bbbbbbbb "
+                          r"published: now in service", output, re.M)
+    assert len(set(loaded)) == 2 and len(set(followed)) == 2, output[-3000:]

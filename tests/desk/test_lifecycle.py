@@ -6,7 +6,7 @@ import pytest
 
 from assistant.desk import DeskStore, HelpDesk
 from assistant.desk.helpdesk import HumanRequest
-from assistant.errors import InvalidQuestion, TicketConflict, UnknownTeam
+from assistant.errors import InvalidQuestion, SessionNotFound, TicketConflict, UnknownTeam
 
 
 @pytest.fixture()
@@ -53,8 +53,10 @@ def test_asking_for_a_person(service: HelpDesk, assistant) -> None:
     assert spaced.question == "账号被盗了"
     unreadable, _ = service.request_human(assistant, HumanRequest(question="😀😀"))
     assert unreadable.team == service.default_team and unreadable.suggestions == ()
-    with pytest.raises(InvalidQuestion):
+    with pytest.raises(SessionNotFound):  # a session in which nothing was asked
         service.request_human(assistant, HumanRequest("sess-nothing"))
+    with pytest.raises(InvalidQuestion):
+        service.request_human(assistant, HumanRequest(description="  "))
 
 
 def test_a_step_that_cannot_be_done_is_recorded(service: HelpDesk, assistant) -> None:

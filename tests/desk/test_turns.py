@@ -76,3 +76,27 @@ def test_the_write_lock_holds_across_store_instances(tmp_path) -> None:
     waiter.join()
     first.close()
     second.close()
+
+
+def test_the_sqlite_files_are_private(tmp_path) -> None:
+    """tickets.db and its -wal/-shm hold contacts: 0600 whatever the umask, also for files made before."""
+    import os
+    import stat
+
+    from assistant.desk import DeskStore
+    from assistant.desk.tickets import NewTicket
+
+    old = tmp_path / "old.db"
+    old.write_bytes(b"")
+    os.chmod(old, 0o644)
+    previous = os.umask(0o022)
+    try:
+        for path in (tmp_path / "data" / "tickets.db", old):
+            store = DeskStore.from_dsn(f"sqlite:///{path}")
+            store.tickets.create_ticket(NewTicket(question="q", team="product", reason="r", source="user"))
+            files = [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+            assert all(f.exists() for f in files)
+            assert {stat.S_IMODE(f.stat().st_mode) for f in files} == {0o600}, [oct(f.stat().st_mode) for f in files]
+            store.close()
+    finally:
+        os.umask(previous)

@@ -6,14 +6,16 @@ from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
 from ...engine.decide import DECISIONS
-from ...errors import AssistantError
+from ...errors import AssistantError, IndexUnavailable, ReloadInProgress
 from ..deps import AdminDep, HolderDep, MetricsDep, StoreDep
+from ..openapi import KEYED, STORE, problems
 from ..schemas import ReloadResult, Stats
 
 router = APIRouter(prefix="/v1/admin", tags=["maintainers"])
 
 
-@router.post("/reload", response_model=ReloadResult, summary="Load the newest index version")
+@router.post("/reload", response_model=ReloadResult, summary="Load the newest index version",
+             responses=problems(KEYED, [ReloadInProgress, IndexUnavailable]))
 async def reload_index(admin: AdminDep, holder: HolderDep, metrics: MetricsDep) -> ReloadResult:
     """Builds the new Assistant in a worker thread, then swaps it in; requests in flight finish on the old one.
     If loading fails, the old index stays in service and the error is returned."""
@@ -26,7 +28,8 @@ async def reload_index(admin: AdminDep, holder: HolderDep, metrics: MetricsDep) 
     return ReloadResult(previous=done.previous, version=done.version, changed=done.changed, seconds=done.seconds)
 
 
-@router.get("/stats", response_model=Stats, summary="Questions, decision rates, tickets, feedback")
+@router.get("/stats", response_model=Stats, summary="Questions, decision rates, tickets, feedback",
+            responses=problems(KEYED, STORE))
 def read_stats(admin: AdminDep, store: StoreDep, holder: HolderDep) -> Stats:
     s = store.stats()
     questions = sum(s.decisions.values())

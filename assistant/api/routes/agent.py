@@ -12,11 +12,13 @@ from ...desk import DeskStore
 from ...desk.tables import utcnow
 from ...desk.tickets import ACTIVE, STATUSES, Status, Ticket
 from ...desk.turns import Turn
-from ...errors import UnknownTeam
+from ...errors import InvalidQuestion, TicketConflict, TicketNotFound, UnknownTeam
 from ..deps import AgentDep, AssistantDep, DeskDep, MetricsDep, SettingsDep, StoreDep, TicketId
-from ..schemas import AgentMessageCreate, Me, Printable, Queue, Suggestions, TicketAgent, TransferRequest
+from ..openapi import BODY, INDEX, KEYED, PARAMS, SETTING, STORE, problems
+from ..schemas import AgentMessageCreate, Me, Question, Queue, Suggestions, TicketAgent, TransferRequest
 
 router = APIRouter(prefix="/v1/agent", tags=["agents"])
+STEP = problems(PARAMS, KEYED, STORE, [TicketNotFound, TicketConflict])
 
 StatusFilter = Literal["open", "claimed", "resolved", "active", "all"]
 FILTERS: dict[str, frozenset[Status]] = {
@@ -38,39 +40,44 @@ def _detail(store: DeskStore, ticket: Ticket) -> TicketAgent:
     return agent_view(ticket, turns, store)
 
 
-@router.get("/me", response_model=Me, summary="Who am I (checks a key)")
+@router.get("/me", response_model=Me, summary="Who am I (checks a key)", responses=problems(KEYED))
 async def read_me(agent: AgentDep, settings: SettingsDep) -> Me:
     return Me(name=agent.name, role=agent.role, teams=list(settings.teams))
 
 
-@router.get("/suggest", response_model=Suggestions, summary="Suggested answers for any question")
+@router.get("/suggest", response_model=Suggestions, summary="Suggested answers for any question",
+            responses=problems(PARAMS, KEYED, INDEX, [InvalidQuestion]))
 def suggest(agent: AgentDep, assistant: AssistantDep,
-            q: Annotated[Printable, Query(description="the question")],
+            q: Annotated[Question, Query(description="the question")],
             k: Annotated[int, Query(ge=1, le=20, description="how many")] = 5) -> Suggestions:
     found = assistant.suggest(q, k)
     return Suggestions.model_validate({"query": q.strip(), "suggestions": [asdict(s) for s in found]})
 
 
-@router.get("/tickets", response_model=Queue, summary="The queue, oldest first")
+@router.get("/tickets", response_model=Queue, summary="The queue, oldest first",
+            responses=problems(PARAMS, KEYED, STORE, [UnknownTeam]))
 def list_tickets(agent: AgentDep, store: StoreDep, settings: SettingsDep,
                  status: Annotated[StatusFilter, Query(description="`active` = open or claimed")] = "active",
-                 team: Annotated[str | None, Query(description="only this team's tickets")] = None,
+                 team: Annotated[str | None, Query(description="only this team's tickets",
+                                                   json_schema_extra={SETTING: "teams"})] = None,
                  limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> Queue:
-    if team and team not in settings.teams:
+    if team is not None and team not in settings.teams:
         raise UnknownTeam(f"unknown team {team!r}; teams: {', '.join(settings.teams)}")
-    tickets = store.tickets.list_tickets(FILTERS[status], team or None, min(limit, settings.queue_limit))
+    tickets = store.tickets.list_tickets(FILTERS[status], team, min(limit, settings.queue_limit))
     turns = store.turns.conversations({t.session_id for t in tickets if t.session_id})
     now = utcnow()
     views = [agent_view(t, turns.get(t.session_id, []) if t.session_id else [], now=now) for t in tickets]
     return Queue(count=len(views), tickets=views)
 
 
-@router.get("/tickets/{ticket_id}", response_model=TicketAgent, summary="One ticket with its audit trail")
+@router.get("/tickets/{ticket_id}", response_model=TicketAgent, summary="One ticket with its audit trail",
+            responses=problems(PARAMS, KEYED, STORE, [TicketNotFound]))
 def read_ticket_detail(ticket_id: TicketId, agent: AgentDep, store: StoreDep) -> TicketAgent:
     return _detail(store, store.tickets.get_ticket(ticket_id))
 
 
-@router.post("/tickets/{ticket_id}/claim", response_model=TicketAgent, summary="Claim (exactly one agent wins)")
+@router.post("/tickets/{ticket_id}/claim", response_model=TicketAgent, summary="Claim (exactly one agent wins)",
+             responses=STEP)
 def claim_ticket(ticket_id: TicketId, agent: AgentDep, desk: DeskDep, store: StoreDep,
                  metrics: MetricsDep) -> TicketAgent:
     ticket = desk.lifecycle.claim(ticket_id, agent.name)
@@ -78,25 +85,29 @@ def claim_ticket(ticket_id: TicketId, agent: AgentDep, desk: DeskDep, store: Sto
     return _detail(store, ticket)
 
 
-@router.post("/tickets/{ticket_id}/reply", response_model=TicketAgent, summary="Reply to the user")
+@router.post("/tickets/{ticket_id}/reply", response_model=TicketAgent, summary="Reply to the user",
+             responses=problems(BODY, PARAMS, KEYED, STORE, [TicketNotFound, TicketConflict]))
 def reply_ticket(ticket_id: TicketId, body: AgentMessageCreate, agent: AgentDep, desk: DeskDep, store: StoreDep,
                  metrics: MetricsDep) -> TicketAgent:
     """The text is shown to the user. Resolves the ticket unless `keep_open`."""
-    ticket = desk.lifecycle.reply(ticket_id, agent.name, body.text, body.keep_open, supervisor=agent.role == "admin")
+    ticket = desk.lifecycle.reply(ticket_id, agent.name, body.text.strip(), body.keep_open,
+                                  supervisor=agent.role == "admin")
     metrics.steps.labels("reply").inc()
     return _detail(store, ticket)
 
 
-@router.post("/tickets/{ticket_id}/transfer", response_model=TicketAgent, summary="Transfer to another team")
+@router.post("/tickets/{ticket_id}/transfer", response_model=TicketAgent, summary="Transfer to another team",
+             responses=problems(BODY, PARAMS, KEYED, STORE, [TicketNotFound, TicketConflict, UnknownTeam]))
 def transfer_ticket(ticket_id: TicketId, body: TransferRequest, agent: AgentDep, desk: DeskDep,
                     store: StoreDep, metrics: MetricsDep) -> TicketAgent:
-    ticket = desk.lifecycle.transfer(ticket_id, agent.name, body.team, body.note or None,
+    ticket = desk.lifecycle.transfer(ticket_id, agent.name, body.team, (body.note or "").strip() or None,
                                      supervisor=agent.role == "admin")
     metrics.steps.labels("transfer").inc()
     return _detail(store, ticket)
 
 
-@router.post("/tickets/{ticket_id}/release", response_model=TicketAgent, summary="Put back in the queue")
+@router.post("/tickets/{ticket_id}/release", response_model=TicketAgent, summary="Put back in the queue",
+             responses=STEP)
 def release_ticket(ticket_id: TicketId, agent: AgentDep, desk: DeskDep, store: StoreDep,
                    metrics: MetricsDep) -> TicketAgent:
     ticket = desk.lifecycle.release(ticket_id, agent.name, supervisor=agent.role == "admin")

@@ -5,23 +5,27 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from ..deps import HolderDep, MetricsDep, StoreDep
+from ..openapi import INDEX, STORE, problems
 
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/healthz", summary="The process is alive")
+@router.get("/healthz", summary="The process is alive", responses=problems())
 async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Ready to answer: index loaded, database reachable")
+@router.get("/readyz", summary="Ready to answer: index loaded, database reachable",
+            responses=problems(INDEX, STORE))
 def readyz(holder: HolderDep, store: StoreDep) -> dict[str, str]:
     assistant = holder.current  # IndexUnavailable (503) while loading or after a failed start
     store.ping()  # StoreUnavailable (503)
     return {"status": "ready", "index": assistant.version}
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response, responses={
+    200: {"description": "the Prometheus text format", "content": {"text/plain": {"schema": {"type": "string"}}}},
+    **problems()})
 def metrics(m: MetricsDep) -> Response:
     from prometheus_client import CONTENT_TYPE_LATEST
 

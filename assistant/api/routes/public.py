@@ -11,8 +11,9 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
 from ...desk import DeskStore
 from ...desk.helpdesk import HumanRequest
 from ...desk.ratings import NewRating
-from ...errors import EntryNotFound, TicketTokenRequired
+from ...errors import EntryNotFound, InvalidQuestion, SessionNotFound, TicketNotFound, TicketTokenRequired
 from ..deps import AssistantDep, DeskDep, MetricsDep, StoreDep, TicketId, rate_limit
+from ..openapi import BODY, INDEX, PARAMS, PUBLIC, STORE, problems
 from ..schemas import (
     AgentMessageOut,
     AskRequest,
@@ -31,7 +32,8 @@ router = APIRouter(prefix="/v1", tags=["users"], dependencies=[Depends(rate_limi
 
 
 
-@router.post("/ask", response_model=AskResponse, summary="Ask a question")
+@router.post("/ask", response_model=AskResponse, summary="Ask a question",
+             responses=problems(BODY, PUBLIC, INDEX, STORE, [InvalidQuestion]))
 def ask(body: AskRequest, assistant: AssistantDep, desk: DeskDep, metrics: MetricsDep) -> dict[str, Any]:
     """The engine's Reply. On `handoff` (including an explicit request for a person) a ticket is opened and
     `ticket_id` / `ticket_token` are set; a session gets at most one open ticket at a time."""
@@ -47,7 +49,8 @@ def ask(body: AskRequest, assistant: AssistantDep, desk: DeskDep, metrics: Metri
     return out
 
 
-@router.get("/voice", response_model=VoiceOut, summary="The assistant's texts for a channel")
+@router.get("/voice", response_model=VoiceOut, summary="The assistant's texts for a channel",
+            responses=problems(PARAMS, PUBLIC, INDEX))
 def read_voice(assistant: AssistantDep,
                channel: Annotated[str, Query(pattern=r"^(web|embed|app|agent)$")] = "web") -> VoiceOut:
     """Every sentence and label the widget and the console show (the KB's voice.yaml), for one channel."""
@@ -57,7 +60,8 @@ def read_voice(assistant: AssistantDep,
                     console=voice.flat("console", channel))
 
 
-@router.get("/sessions/{session_id}/turns", response_model=SessionTurns, summary="A conversation, to resume it")
+@router.get("/sessions/{session_id}/turns", response_model=SessionTurns, summary="A conversation, to resume it",
+            responses=problems(PARAMS, PUBLIC, STORE))
 def read_session(session_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{8,64}$")], store: StoreDep,
                  limit: Annotated[int, Query(ge=1, le=200)] = 50) -> SessionTurns:
     """The session's turns, oldest first (the widget shows them again after a reload). The session id is the
@@ -67,13 +71,16 @@ def read_session(session_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{8,64}$
 
 
 @router.post("/tickets", response_model=TicketCreated, status_code=status.HTTP_201_CREATED,
-             summary="Ask for a person (转人工)")
+             summary="Ask for a person (转人工)",
+             responses={200: {"model": TicketCreated, "description": "the session's open ticket (no token)"},
+                        **problems(BODY, PUBLIC, INDEX, STORE, [SessionNotFound])})
 def create_ticket(body: TicketCreate, response: Response, assistant: AssistantDep, desk: DeskDep,
                   metrics: MetricsDep) -> TicketCreated:
-    """Opens a ticket (201). If the session already has an open one, that one is returned (200, no token)."""
+    """Opens a ticket (201). If the session already has an open one, that one is returned (200, no token).
+    Without a question or description, the session's last question is handed over (404 if it has none)."""
     ticket, token = desk.request_human(assistant, HumanRequest(
-        session_id=body.session_id, question=body.question, contact=body.contact or None,
-        description=body.description or None, channel=body.channel, entry_id=body.entry_id,
+        session_id=body.session_id, question=body.question, contact=_trimmed(body.contact),
+        description=_trimmed(body.description), channel=body.channel, entry_id=body.entry_id,
         failed_step=body.failed_step))
     if token is None:
         response.status_code = status.HTTP_200_OK
@@ -85,7 +92,12 @@ def create_ticket(body: TicketCreate, response: Response, assistant: AssistantDe
                          team=ticket.team, message=message)
 
 
-@router.get("/tickets/{ticket_id}", response_model=TicketPublic, summary="Follow a ticket")
+def _trimmed(text: str | None) -> str | None:
+    return (text or "").strip() or None
+
+
+@router.get("/tickets/{ticket_id}", response_model=TicketPublic, summary="Follow a ticket",
+            responses=problems(PARAMS, PUBLIC, STORE, [TicketTokenRequired, TicketNotFound]))
 def read_ticket(ticket_id: TicketId, store: StoreDep,
                 x_ticket_token: Annotated[str | None, Header(description="the token given at creation")] = None,
                 ) -> TicketPublic:
@@ -102,7 +114,8 @@ def _replies(store: DeskStore, ticket_id: int) -> list[AgentMessageOut]:
             if e.action == "reply" and e.text]
 
 
-@router.post("/feedback", response_model=FeedbackResult, summary="Was the answer helpful?")
+@router.post("/feedback", response_model=FeedbackResult, summary="Was the answer helpful?",
+             responses=problems(BODY, PUBLIC, INDEX, STORE, [EntryNotFound]))
 def create_feedback(body: FeedbackCreate, assistant: AssistantDep, store: StoreDep,
                     metrics: MetricsDep) -> FeedbackResult:
     """A "not helpful" answer comes back with `offer_human`: the widget then offers 转人工."""

@@ -14,6 +14,7 @@ from collections.abc import Collection
 from typing import Any, Protocol
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ...errors import TicketConflict, TicketNotFound
@@ -23,8 +24,9 @@ from .models import Change, NewTicket, Status, Ticket, TicketEvent
 
 
 class TicketStore(Protocol):
-    def create_ticket(self, new: NewTicket) -> tuple[Ticket, str]:
-        """Store a new open ticket; return it with its secret token (the only time the token is seen)."""
+    def create_ticket(self, new: NewTicket) -> tuple[Ticket, str | None]:
+        """Store a new open ticket; return it with its secret token (the only time the token is seen). If its
+        session has an active ticket already (a concurrent hand-off won), return that one, without a token."""
         ...
 
     def get_ticket(self, ticket_id: int) -> Ticket: ...
@@ -76,7 +78,20 @@ class SqlTicketStore:
 
     # ---- tickets ----------------------------------------------------------------------------------------
 
-    def create_ticket(self, new: NewTicket) -> tuple[Ticket, str]:
+    def create_ticket(self, new: NewTicket) -> tuple[Ticket, str | None]:
+        for _ in range(3):  # the active ticket it collided with may be resolved before it is read back
+            try:
+                return self._insert(new)
+            except IntegrityError:
+                existing = self.active_ticket(new.session_id) if new.session_id else None
+                if existing is not None:
+                    return existing, None
+                if new.session_id is None:
+                    raise
+        raise TicketConflict(f"session {new.session_id}'s tickets keep changing; try again")
+
+    def _insert(self, new: NewTicket) -> tuple[Ticket, str]:
+        """One INSERT; IntegrityError when the session has an active ticket (the partial unique index)."""
         token = secrets.token_urlsafe(24)
         now = utcnow()
         row = TicketRow(

@@ -1,8 +1,8 @@
 """Conversations: a ticket's priority (safety, an upset user), the answer and step a user could not follow; a
 turn's intent, emotion and the question it was resolved as (follow-ups).
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-11-29
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
