@@ -44,14 +44,14 @@ def test_the_queue(client: TestClient, agent: dict) -> None:
     first = handoff(client, "我的视频背景音乐怎么换")
     second = handoff(client, "我要起诉你们")
     client.post("/v1/ask", json={"question": "直播", "session_id": "queue-session"})
-    third = handoff(client, "我想在平台上开一家网店", session="queue-session")
+    third = handoff(client, "你们老板是谁", session="queue-session")
     queue = client.get("/v1/agent/tickets", headers=agent).json()
     # a legal threat is urgent: it comes first, then the others oldest first
     assert [t["id"] for t in queue["tickets"]] == [second["ticket_id"], first["ticket_id"], third["ticket_id"]]
     assert [t["priority"] for t in queue["tickets"]] == [2, 0, 0]
     t = queue["tickets"][2]
-    assert t["question"] == "我想在平台上开一家网店" and t["confidence"] == third["confidence"]
-    assert [c["question"] for c in t["conversation"]] == ["直播", "我想在平台上开一家网店"]
+    assert t["question"] == "你们老板是谁" and t["confidence"] == third["confidence"]
+    assert [c["question"] for c in t["conversation"]] == ["直播", "你们老板是谁"]
     assert t["suggestions"] and t["suggestions"][0]["answer"] and t["age_seconds"] >= 0
     safety = client.get("/v1/agent/tickets", params={"team": "safety"}, headers=agent).json()
     assert [x["id"] for x in safety["tickets"]] == [second["ticket_id"]]

@@ -38,7 +38,7 @@ def test_a_handoff_creates_a_ticket_the_user_can_follow(client: TestClient) -> N
     assert ticket["status"] == "open" and ticket["question"] == "我的视频背景音乐怎么换"
     assert ticket["reply"] is None and ticket["replies"] == []
     assert "token" not in str(ticket.keys())
-    again = ask(client, "你们的股价是多少", session_id="widget-session-1")
+    again = ask(client, "转人工", session_id="widget-session-1")  # a second handoff: the same ticket
     assert again["ticket_id"] == body["ticket_id"] and again["ticket_token"] is None
 
 
