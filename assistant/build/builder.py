@@ -14,6 +14,7 @@ from tqdm import tqdm
 from .. import index as index_mod
 from ..config import Settings
 from ..engine.embed import Embedder, apply_adapter, load_embedder, model_name
+from ..engine.query import QueryPreparer
 from ..errors import SelfTestFailed
 from ..index import IndexData, KbText, Manifest, ModelInfo
 from ..kb import KnowledgeBase
@@ -149,7 +150,8 @@ class IndexBuilder:
         data = replace(base, vectors=vectors, faiss=index_mod.make_faiss(vectors, s.index_kind, s.hnsw_min_vectors),
                        adapter=matrix, model_dir=model_dir)
         clock.lap("faiss")
-        models = fit_intent_models(kb, raw, self.embedder.encode, self.normalizer.normalize)
+        read = QueryPreparer(self.normalizer, segmenter, text.pinyin.table, text.pinyin.common)
+        models = fit_intent_models(kb, raw, self.embedder.encode, lambda t: read.prepare(t).norm)
         data = replace(data, intent_models=models)
         clock.lap("intents")
         manifest = replace(manifest, adapter=info, confidence=calibration, selftest=selftest,

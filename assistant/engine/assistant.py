@@ -72,8 +72,9 @@ class Assistant:
         )
         self.decider = Decider(data, self.thresholds, self.normalizer, settings.alternatives, settings.default_team,
                                related_entries(data))
-        self.intents = IntentDetector(data.intents, embedder.encode, normalize=self.normalizer.normalize,
-                                      models=data.intent_models)
+        # examples are embedded as messages are read (pinyin, canonical words); patterns see the user's own words
+        self.intents = IntentDetector(data.intents, embedder.encode, models=data.intent_models,
+                                      normalize=lambda t: self.retriever.prepare(t).norm)
         self.followups = FollowUps()
 
     @classmethod
@@ -194,7 +195,8 @@ class Assistant:
                       **c.timing, "dense_ms": (t3 - t2) * share}
             ranked = self.ranker.rank(query, c, timing)
             kb_similarity = float(c.features[:, F.dense_max].max()) if len(c.entries) else 0.0
-            out.append(replace(ranked, intent=self.intents.detect(query.norm, raw[n], kb_similarity)))
+            said = self.normalizer.normalize(query.text)
+            out.append(replace(ranked, intent=self.intents.detect(said, raw[n], kb_similarity)))
         return out
 
 
