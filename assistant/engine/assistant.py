@@ -21,7 +21,7 @@ from ..text import JiebaSegmenter, Normalizer
 from .batching import Coalescer
 from .cache import LruCache
 from .context import FollowUps, PriorTurn
-from .decide import Decider, Reply, Thresholds
+from .decide import AnswerRef, Decider, Reply, Thresholds
 from .embed import Embedder, apply_adapter, load_embedder
 from .features import F, unit_rows
 from .intent import QUESTION, IntentDetector
@@ -37,14 +37,9 @@ OFFDOMAIN_LIKE = 0.9
 
 
 @dataclass(frozen=True)
-class Suggestion:
-    id: str
-    question: str
-    answer: str
-    category: str
-    matched_question: str
-    team: str | None
-    risk: str
+class Suggestion(AnswerRef):
+    """An entry suggested to an agent: the answer as the bot would give it, and how likely it is right."""
+
     score: float
 
 
