@@ -28,7 +28,7 @@ def test_a_handoff_opens_one_ticket_per_session(service: HelpDesk, assistant) ->
     assert reply.decision == "handoff" and ticket is not None and token
     assert ticket.team == reply.team and ticket.source == "bot" and ticket.confidence == reply.confidence
     assert len(ticket.suggestions) == 3 and all(s["answer"] for s in ticket.suggestions)
-    _, again, token2 = service.ask(assistant, "你们的股价是多少", "sess-handoff", "web")
+    _, again, token2 = service.ask(assistant, "转人工", "sess-handoff", "web")  # a second hand-off: the same ticket
     assert again is not None and again.id == ticket.id and token2 is None
     assert len(service.store.turns.conversations(["sess-handoff"])["sess-handoff"]) == 2
 
