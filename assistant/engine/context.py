@@ -22,7 +22,8 @@ from ..text import POLARITY_PAIRS
 from .rank import Ranked
 
 ALONE_WEIGHT = 0.5
-_ACK = re.compile(r"(嗯+|好+的?|好吧|好滴|ok|okay|哦+|噢|行|知道了|明白了?|了解|收到|谢谢|是的|对)[ ,，。.!！~]*")
+_ACK = re.compile(r"((嗯+|好+的?|好吧|好滴|ok|okay|哦+|噢|行|知道了|明白了?|了解|收到|谢谢|是的|对|"
+                  r"你好|您好|hi|hello|哈喽|在吗|在不在|有人吗)[ ,，。.!！?？~]*)+", re.IGNORECASE)
 _NEW_TOPIC = re.compile(r"^(另外|对了|还有个?问题|还有一个|顺便问下?|再问一下|换个问题|我还想问|再问个)")
 _POLARITY = sorted({p for pair in POLARITY_PAIRS for side in pair for p in side}, key=len, reverse=True)
 
