@@ -190,8 +190,7 @@ class Assistant:
                       **c.timing, "dense_ms": (t3 - t2) * share}
             ranked = self.ranker.rank(query, c, timing)
             kb_similarity = float(c.features[:, F.dense_max].max()) if len(c.entries) else 0.0
-            said = self.normalizer.normalize(query.text)
-            out.append(replace(ranked, intent=self.intents.detect(said, raw[n], kb_similarity)))
+            out.append(replace(ranked, intent=self.intents.detect(query.said, raw[n], kb_similarity)))
         return out
 
 

@@ -101,9 +101,11 @@ class IntentDetector:
             labels.append("offdomain")
         self.labels = np.array(labels)
         self.vectors = embed(texts) if texts else np.zeros((0, 1), dtype=np.float32)
+        self._rows = {label: np.flatnonzero(self.labels == label) for label in set(labels)}  # label -> its examples
 
     def detect(self, norm: str, vector: np.ndarray, kb_similarity: float) -> Intent:
-        emotion = self._emotion(norm, vector)
+        sims = self.vectors @ vector if len(self.labels) else np.zeros(0)  # against every example, once
+        emotion = self._emotion(norm, vector, sims)
         for name in HANDOFF_INTENTS:
             rule = self.rules.get(name)
             words = rule.match(norm) if rule else None
@@ -113,7 +115,7 @@ class IntentDetector:
         kind = self._smalltalk(bare)
         if kind is not None:
             return Intent(f"smalltalk.{kind}", f"「{bare}」", emotion, "pattern")
-        return self._by_meaning(norm, vector, kb_similarity, emotion)
+        return self._by_meaning(norm, vector, sims, kb_similarity, emotion)
 
     def _smalltalk(self, bare: str) -> str | None:
         """The kind of small talk when its phrases (and particles) cover the whole message, else None."""
@@ -142,9 +144,14 @@ class IntentDetector:
             return "ping" if set(bare) <= set("?？") else None
         return next(k for k in SMALLTALK_KINDS if k in found)
 
-    def _by_meaning(self, norm: str, vector: np.ndarray, kb_similarity: float, emotion: str) -> Intent:
-        off_mask = self.labels == "offdomain"
-        off = float((self.vectors[off_mask] @ vector).max()) if off_mask.any() else 0.0
+    def _closest(self, sims: np.ndarray, label: str) -> float | None:
+        """The similarity of the label's nearest example, or None when the label has none."""
+        rows = self._rows.get(label)
+        return float(sims[rows].max()) if rows is not None else None
+
+    def _by_meaning(self, norm: str, vector: np.ndarray, sims: np.ndarray, kb_similarity: float,
+                    emotion: str) -> Intent:
+        off = self._closest(sims, "offdomain") or 0.0
         learned = _best(self.intent_model, vector, self.thresholds.model)
         need = {"smalltalk": self.thresholds.model_smalltalk, "offdomain": self.thresholds.model_offdomain}
         if learned is not None and learned[1] < need.get(learned[0], 0.0):
@@ -152,19 +159,15 @@ class IntentDetector:
         if learned is not None:
             name, p = learned
             if name == "smalltalk":
-                name = self._smalltalk_kind(vector)
+                name = self._smalltalk_kind(sims)
             rule = self.rules.get(name)
             if not (rule and rule.vetoed(norm)):
                 return Intent(name, f"the intent model ({p:.2f})", emotion, "model", off)
-        if not len(self.labels):
-            return Intent(QUESTION, "", emotion)
-        sims = self.vectors @ vector
         t = self.thresholds
         for name in (*HANDOFF_INTENTS, *(f"smalltalk.{k}" for k in SMALLTALK_KINDS)):
-            mask = self.labels == name
-            if not mask.any():
+            best = self._closest(sims, name)
+            if best is None:
                 continue
-            best = float(sims[mask].max())
             rule = self.rules.get(name)
             if best >= (t.handoff if name in HANDOFF_INTENTS else t.smalltalk) and not (rule and rule.vetoed(norm)):
                 return Intent(name, f"close to an example ({best:.2f})", emotion, "examples")
@@ -175,15 +178,13 @@ class IntentDetector:
                           "distance", off)
         return Intent(QUESTION, "", emotion)
 
-    def _smalltalk_kind(self, vector: np.ndarray) -> str:
+    def _smalltalk_kind(self, sims: np.ndarray) -> str:
         """The kind whose examples are closest, for a message the model calls small talk."""
-        kinds = np.char.startswith(self.labels.astype(str), "smalltalk.") if len(self.labels) else np.zeros(0, bool)
-        if not kinds.any():
-            return "smalltalk.ack"
-        sims = self.vectors[kinds] @ vector
-        return str(self.labels[kinds][int(np.argmax(sims))])
+        closest = {f"smalltalk.{k}": self._closest(sims, f"smalltalk.{k}") for k in SMALLTALK_KINDS}
+        found = {k: v for k, v in closest.items() if v is not None}
+        return max(found, key=lambda k: found[k]) if found else "smalltalk.ack"
 
-    def _emotion(self, norm: str, vector: np.ndarray) -> str:
+    def _emotion(self, norm: str, vector: np.ndarray, sims: np.ndarray) -> str:
         for name in EMOTIONS:
             rule = self.rules.get(f"emotion.{name}")
             if rule is not None and rule.match(norm):
@@ -191,12 +192,10 @@ class IntentDetector:
         learned = _best(self.emotion_model, vector, self.thresholds.emotion_model)
         if learned is not None:
             return learned[0]
-        if len(self.labels):
-            sims = self.vectors @ vector
-            for name in EMOTIONS:
-                mask = self.labels == f"emotion.{name}"
-                if mask.any() and float(sims[mask].max()) >= self.thresholds.emotion:
-                    return name
+        for name in EMOTIONS:
+            best = self._closest(sims, f"emotion.{name}")
+            if best is not None and best >= self.thresholds.emotion:
+                return name
         return NEUTRAL
 
 

@@ -17,6 +17,7 @@ class Query:
     tokens: tuple[str, ...]
     polarity: frozenset[tuple[int, int]]
     bigrams: frozenset[str] = frozenset()
+    said: str = ""  # normalised, in the user's own words (no pinyin reading, no canonical words): intents read it
 
 
 class QueryPreparer:
@@ -30,12 +31,13 @@ class QueryPreparer:
         self.transliterate = PinyinTransliterator(pinyin, common)
 
     def prepare(self, text: str) -> Query:
-        norm = self.segmenter.canonical(self.transliterate(self.normalizer.normalize(text)))
+        said = self.normalizer.normalize(text)
+        norm = self.segmenter.canonical(self.transliterate(said))
         lexical = self.normalizer.drop_fillers(norm)
         words = self.segmenter.words(lexical)
         return Query(
             text=text, norm=norm, words=tuple(words), tokens=tuple(self.segmenter.tokens_of(words)),
-            polarity=polarity_sides(norm), bigrams=bigrams(lexical),
+            polarity=polarity_sides(norm), bigrams=bigrams(lexical), said=said,
         )
 
 
