@@ -3,7 +3,6 @@ emotions, each a labelled JSON Lines file (tests/fixtures/eval/{dialogues,intent
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -12,27 +11,26 @@ from typing import Any
 from ..engine import Assistant
 from ..engine.context import PriorTurn
 from ..errors import AssistantError, InvalidQuestion
+from ..kb import files
 
 HANDOFF = ("human", "safety", "legal")
 ROUTED = {"human": set(HANDOFF), "safety": {"safety"}, "legal": {"legal", "safety"}}
 
 
 def read_jsonl(path: Path, check: Callable[[dict[str, Any]], bool], shape: str) -> list[dict[str, Any]]:
+    """The file's objects, each of the given shape; the first bad line is an error naming file and line."""
+    problems: list[str] = []
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise AssistantError(f"{path}: cannot read ({exc.strerror})") from exc
-    out = []
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise AssistantError(f"{path}:{n}: not valid JSON ({exc.msg})") from exc
-        if not isinstance(item, dict) or not check(item):
-            raise AssistantError(f"{path}:{n}: expected {shape}")
-        out.append(item)
+        out = []
+        for where, item in files.read_jsonl(Path(path), problems):
+            if check(item):
+                out.append(item)
+            else:
+                problems.append(f"{where}: expected {shape}")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AssistantError(f"{path}: cannot read ({getattr(exc, 'strerror', None) or exc})") from exc
+    if problems:
+        raise AssistantError(problems[0])
     return out
 
 

@@ -4,8 +4,9 @@ folder. Optional: without them the patterns and examples of intents.yaml decide 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+
+from .files import read_jsonl
 
 INTENT_EXAMPLES = "intent_examples.jsonl"
 EMOTION_EXAMPLES = "emotion_examples.jsonl"
@@ -18,17 +19,10 @@ def read_examples(path: Path, key: str, labels: tuple[str, ...], problems: list[
     if not path.is_file():
         return ()
     out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.append(f"{path}:{n}: not valid JSON ({exc.msg})")
-            continue
-        text, label = (item.get("text"), item.get(key)) if isinstance(item, dict) else (None, None)
+    for where, item in read_jsonl(path, problems):
+        text, label = item.get("text"), item.get(key)
         if not isinstance(text, str) or not text.strip() or label not in labels:
-            problems.append(f"{path}:{n}: expected {{\"text\": ..., \"{key}\": one of {', '.join(labels)}}}")
+            problems.append(f"{where}: expected {{\"text\": ..., \"{key}\": one of {', '.join(labels)}}}")
             continue
         out.append((text.strip(), str(label)))
     return tuple(out)

@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from .files import load_yaml, read_mapping
+
 # checked in this order; the first that matches decides
 HANDOFF_INTENTS = ("safety", "legal", "human")
 # in order of precedence: a message with phrases of several kinds is the first of them ("好的 拜拜" is goodbye)
@@ -76,12 +78,8 @@ def read_intents(folder: Path, problems: list[str]) -> Intents:
     base = {r.name: r for r in default_intents().rules}
     path = folder / INTENTS_FILE
     if path.is_file():
-        try:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            problems.append(f"{path}: not valid YAML ({str(exc).splitlines()[0]})")
-            doc = {}
-        base.update({r.name: r for r in parse_intents(doc, str(path), problems).rules})
+        doc, _ = load_yaml(path, problems)
+        base.update({r.name: r for r in parse_intents(doc or {}, str(path), problems).rules})
     legacy = folder / LEGACY_FILE
     if legacy.is_file():
         for name, words in _legacy_words(legacy, problems).items():
@@ -130,14 +128,10 @@ def _rule(name: str, value: object, where: str, problems: list[str]) -> IntentRu
 
 
 def _legacy_words(path: Path, problems: list[str]) -> dict[str, tuple[str, ...]]:
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        problems.append(f"{path}: not valid YAML ({str(exc).splitlines()[0]})")
-        return {}
+    doc = read_mapping(path, problems)
     out: dict[str, tuple[str, ...]] = {}
     for key in ("human", "safety"):
-        value = doc.get(key, []) if isinstance(doc, dict) else []
+        value = doc.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, (str, int)) and str(v).strip() for v in value):
             problems.append(f"{path}: `{key}` must be a list of phrases")
             continue

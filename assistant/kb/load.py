@@ -7,15 +7,13 @@ them all from a single ``assistant check-kb`` run.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import KBError
 from .examples import EMOTION_EXAMPLES, EMOTION_LABELS, EXAMPLE_FILES, INTENT_EXAMPLES, INTENT_LABELS, read_examples
+from .files import load_yaml, read_jsonl, read_mapping
 from .intents import default_intents, read_intents
 from .labelled import LabelledQuestion, read_labelled, tune_files, unknown_ids
 from .schema import KnowledgeBase
@@ -52,7 +50,7 @@ def load_kb(path: Path | str, teams: Sequence[str] | None = None) -> KnowledgeBa
     path = Path(path)
     problems: list[str] = []
     if path.is_file() and path.suffix == ".jsonl":
-        raw = list(_read_jsonl(path, problems))
+        raw = list(read_jsonl(path, problems))
         dict_terms: tuple[str, ...] = ()
         synonyms: dict[str, str] = {}
         intents, voice = default_intents(), default_voice()
@@ -85,28 +83,9 @@ def load_kb(path: Path | str, teams: Sequence[str] | None = None) -> KnowledgeBa
     )
 
 
-def _read_jsonl(path: Path, problems: list[str]) -> Iterable[tuple[str, dict[str, Any]]]:
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            where = f"{path}:{lineno}"
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as exc:
-                problems.append(f"{where}: not valid JSON ({exc.msg})")
-                continue
-            if not isinstance(item, dict):
-                problems.append(f"{where}: a line must be a JSON object")
-                continue
-            yield where, item
-
-
 def _read_yaml(path: Path, problems: list[str]) -> Iterable[tuple[str, dict[str, Any]]]:
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        problems.append(f"{path}: not valid YAML ({str(exc).splitlines()[0]})")
+    doc, ok = load_yaml(path, problems)
+    if not ok:
         return
     if not isinstance(doc, dict) or not isinstance(doc.get("entries"), list):
         problems.append(f"{path}: expected a mapping with `category` and a list `entries`")
@@ -141,7 +120,7 @@ def _read_dict(path: Path, problems: list[str]) -> tuple[str, ...]:
 def _read_synonyms(path: Path, problems: list[str]) -> dict[str, str]:
     if not path.is_file():
         return {}
-    doc = _load_mapping(path, problems)
+    doc = read_mapping(path, problems)
     out: dict[str, str] = {}
     for canonical, variants in doc.items():
         if not isinstance(variants, list) or not all(isinstance(v, str) and v.strip() for v in variants):
@@ -152,15 +131,3 @@ def _read_synonyms(path: Path, problems: list[str]) -> dict[str, str]:
                 problems.append(f"{path}: `{variant}` is a synonym of both `{out[variant]}` and `{canonical}`")
             out[variant.strip()] = str(canonical)
     return out
-
-
-def _load_mapping(path: Path, problems: list[str]) -> dict[str, Any]:
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        problems.append(f"{path}: not valid YAML ({str(exc).splitlines()[0]})")
-        return {}
-    if not isinstance(doc, dict):
-        problems.append(f"{path}: expected a mapping")
-        return {}
-    return doc

@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from .files import load_yaml
+
 SECTIONS = ("say", "widget", "console")
 CHANNELS = ("default", "web", "embed", "app", "agent")
 VOICE_FILE = "voice.yaml"
@@ -54,10 +56,8 @@ def read_voice(folder: Path, problems: list[str]) -> Voice:
     base = default_voice()
     if not path.is_file():
         return base
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        problems.append(f"{path}: not valid YAML ({str(exc).splitlines()[0]})")
+    doc, ok = load_yaml(path, problems)
+    if not ok:
         return base
     voice = parse_voice(doc, str(path), problems)
     _check_against(voice, base, str(path), problems)
