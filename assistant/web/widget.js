@@ -68,13 +68,15 @@
     });
   }
 
+  var STEP_LINE = /^(\d+)\s*[.、．)）]\s*(.*)$/;  // "1. ...", "2、...": one step of an answer
+
   /* Answers carry numbered steps ("1. ...", "2、..."): show them as a list, other lines as paragraphs. */
   function renderAnswer(container, text) {
     var list = null;
     String(text).split(/\n+/).forEach(function (line) {
       line = line.trim();
       if (!line) return;
-      var step = line.match(/^(\d+)\s*[.、．)）]\s*(.*)$/);
+      var step = line.match(STEP_LINE);
       if (step) {
         if (!list) { list = el("ol"); list.start = Number(step[1]); container.appendChild(list); }
         list.appendChild(el("li", "", step[2]));
@@ -307,7 +309,7 @@
   function steps(text) {
     var out = [];
     String(text).split(/\n+/).forEach(function (line) {
-      var m = line.trim().match(/^(\d+)\s*[.、．)）]\s*(.*)$/);
+      var m = line.trim().match(STEP_LINE);
       if (m) out.push(m[2]);
     });
     return out;

@@ -17,6 +17,21 @@ from assistant.config import Settings
 from tests.api.live import LiveServer, free_port
 
 
+def write_tickets(url: str, label: str, stop: threading.Event, acknowledged: list[tuple[int, str, str]]) -> None:
+    """Open tickets until told to stop; keep (id, token, text) of each one the server acknowledged."""
+    with httpx.Client(base_url=url, timeout=10) as client:
+        n = 0
+        while not stop.is_set():
+            text = f"{label}-{n}：我的账号登不上了"
+            try:
+                r = client.post("/v1/tickets", json={"description": text})
+            except httpx.HTTPError:
+                return  # the server is gone: this request was never acknowledged
+            if r.status_code == 201:
+                acknowledged.append((r.json()["ticket_id"], r.json()["ticket_token"], text))
+            n += 1
+
+
 def test_twenty_agents_claim_one_ticket(live: LiveServer, api_settings: Settings, key_for) -> None:
     keys = [key_for(api_settings, f"agent{n:02d}", "agent") for n in range(20)]
     with httpx.Client(base_url=live.url, timeout=30) as client:
@@ -86,20 +101,8 @@ def test_kill_9_loses_no_acknowledged_ticket(api_settings: Settings, built_index
     try:
         _wait_ready(url, server, log)
 
-        def write(worker: int) -> None:
-            with httpx.Client(base_url=url, timeout=10) as client:
-                n = 0
-                while not stop.is_set():
-                    text = f"工单压力测试 {worker}-{n}：我的账号登不上了"
-                    try:
-                        r = client.post("/v1/tickets", json={"description": text})
-                    except httpx.HTTPError:
-                        return  # the server is gone: this request was never acknowledged
-                    if r.status_code == 201:
-                        acknowledged.append((r.json()["ticket_id"], r.json()["ticket_token"], text))
-                    n += 1
-
-        writers = [threading.Thread(target=write, args=(w,)) for w in range(6)]
+        writers = [threading.Thread(target=write_tickets, args=(url, f"工单压力测试 {w}", stop, acknowledged))
+                   for w in range(6)]
         for w in writers:
             w.start()
         deadline = time.monotonic() + 60

@@ -16,7 +16,7 @@ import httpx
 
 from assistant.config import Settings
 from tests.api.live import free_port
-from tests.api.test_server_durability import _serve, _stop, _wait_ready
+from tests.api.test_server_durability import _serve, _stop, _wait_ready, write_tickets
 
 CYCLES = 20
 
@@ -55,20 +55,6 @@ def _port_free(port: int) -> bool:
         return True
 
 
-def _write_tickets(url: str, cycle: int, stop: threading.Event, acknowledged: list[tuple[int, str, str]]) -> None:
-    with httpx.Client(base_url=url, timeout=10) as client:
-        n = 0
-        while not stop.is_set():
-            text = f"第 {cycle} 轮工单 {threading.get_ident()}-{n}：账号登不上了"
-            try:
-                r = client.post("/v1/tickets", json={"description": text})
-            except httpx.HTTPError:
-                return  # the server is gone: this request was never acknowledged
-            if r.status_code == 201:
-                acknowledged.append((r.json()["ticket_id"], r.json()["ticket_token"], text))
-            n += 1
-
-
 def test_killing_the_supervisor_takes_the_workers_along(api_settings: Settings, built_index: Path,
                                                          tmp_path: Path) -> None:
     port, log = free_port(), tmp_path / "server.log"
@@ -84,8 +70,8 @@ def test_killing_the_supervisor_takes_the_workers_along(api_settings: Settings, 
             workers = _children(server.pid)
             assert len(workers) >= 2, workers
             stop, before = threading.Event(), len(acknowledged)
-            writers = [threading.Thread(target=_write_tickets, args=(url, cycle, stop, acknowledged))
-                       for _ in range(4)]
+            writers = [threading.Thread(target=write_tickets, args=(url, f"第 {cycle} 轮工单 {n}", stop, acknowledged))
+                       for n in range(4)]
             for w in writers:
                 w.start()
             deadline = time.monotonic() + 30
