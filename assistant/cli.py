@@ -100,6 +100,9 @@ def _report_build(result: Any, root: Path) -> None:
     click.echo(f"thresholds: answer {th['answer']:.3f} (sensitive {th['answer_sensitive']:.3f}), clarify "
                f"{th['clarify']:.3f}; held-out precision {conf.held_out['answered_precision']:.3f}, coverage "
                f"{conf.held_out['coverage']:.3f}")
+    if conf.fallback != "none":
+        click.echo(f"calibration fallback: {conf.fallback} ({conf.examples.get('entries_without_similar', 0)} "
+                   "entries without similar questions; add some, or users' questions in tune/, to calibrate better)")
     click.echo(f"published: {root / 'current'} -> {result.version.name if result.version else '?'}")
 
 

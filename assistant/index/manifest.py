@@ -67,6 +67,8 @@ class Calibration:
     priors: dict[str, float]
     examples: dict[str, int]
     held_out: dict[str, float]
+    # what stood in for the similar questions a KB lacks (build/variants.py): none, variants, entry_questions
+    fallback: str = "none"
 
 
 @dataclass(frozen=True)
