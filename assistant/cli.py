@@ -9,6 +9,7 @@ from typing import Any, NoReturn
 
 import click
 
+from .cli_kb import kb_group
 from .config import Settings
 from .errors import AssistantError, KBError
 
@@ -323,3 +324,6 @@ def keys_revoke(name: str) -> None:
 
     KeyRing(Settings().keys_file).revoke(name)
     click.echo(f"revoked {name}")
+
+
+main.add_command(kb_group)
