@@ -63,10 +63,11 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     problems = err.value.problems
     text = "\n".join(problems)
     assert len(problems) == 4, text
-    assert "a.yaml: entry a-1: duplicate id `a-1`" in text
-    assert "entry a-2: question `密码忘了` also belongs to entry `a-1`" in text
+    a = tmp_path / "a.yaml"
+    assert f"{a}:9: entry a-1: duplicate id `a-1` (first at {a}:3: entry a-1)" in text
+    assert f"entry a-2: question `密码忘了` also belongs to entry `a-1` ({a}:3)" in text
     assert "entry a-3: unknown team `nobody`" in text
-    assert "b.yaml: entry b-1: question:" in text
+    assert "b.yaml:3: entry b-1: question:" in text
     assert all("\n" not in p for p in problems)
 
 
@@ -75,8 +76,19 @@ def test_broken_yaml_and_wrong_shape(tmp_path: Path) -> None:
     write(tmp_path / "b.yaml", "- just a list\n")
     with pytest.raises(KBError) as err:
         load_kb(tmp_path, TEAMS)
-    assert any("a.yaml: not valid YAML" in p for p in err.value.problems)
+    assert f"{tmp_path / 'a.yaml'}:3:1: not valid YAML (while parsing a flow sequence at 2:10: expected ',' or ']', " \
+        "but got '<stream end>')" in err.value.problems
     assert any("b.yaml: expected a mapping" in p for p in err.value.problems)
+
+
+def test_yaml_errors_keep_the_parsers_line_and_column(tmp_path: Path) -> None:
+    write(tmp_path / "a.yaml", "category: x\nentries:\n  - id: a\n    question: \"没关上的引号\n    answer: 答\n")
+    write(tmp_path / "b.yaml", "category: x\nentries:\n  - id: b\n\tquestion: 制表符\n")
+    with pytest.raises(KBError) as err:
+        load_kb(tmp_path, TEAMS)
+    a, b = sorted(err.value.problems)
+    assert a.startswith(f"{tmp_path / 'a.yaml'}:6:1: not valid YAML (while scanning a quoted scalar at 4:15: ")
+    assert b.startswith(f"{tmp_path / 'b.yaml'}:4:1: not valid YAML (")
 
 
 def test_jsonl_kb_with_line_numbers(tmp_path: Path) -> None:

@@ -45,7 +45,9 @@ def validate_entries(
                 problems.append(f"{where}: question `{q.strip()}` is listed twice")
                 entry = None
             elif key in owner:
-                problems.append(f"{where}: question `{q.strip()}` also belongs to entry `{owner[key]}`")
+                first = ids.get(owner[key], "")
+                place = f" ({first.split(': entry ')[0]})" if first else ""
+                problems.append(f"{where}: question `{q.strip()}` also belongs to entry `{owner[key]}`{place}")
                 entry = None
             seen_here.add(key)
         for key in seen_here:
