@@ -34,7 +34,7 @@ def test_check_kb_lists_every_problem_and_exits_non_zero(tmp_path: Path) -> None
     out = run("check-kb", str(tmp_path))
     assert out.returncode == 1
     lines = out.stderr.strip().splitlines()
-    assert any(f"bad.yaml:5: entry a: duplicate id `a` (first at {tmp_path / 'bad.yaml'}:4: entry a)" in line
+    assert any(f"bad.yaml:4: entry a: duplicate id `a` (first at {tmp_path / 'bad.yaml'}:3: entry a)" in line
                for line in lines)
     assert any("entry b: answer:" in line for line in lines)
     assert any("entry b: unknown team `marketing`" in line for line in lines)
