@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.config import Settings
 from assistant.errors import KBError
 from assistant.kb import kb_checksum, load_kb
 from tests.conftest import BENCHMARKS, FIXTURE_KB, SHIPPED_KB
@@ -125,3 +126,14 @@ def test_shipped_kb_passes_check_and_scope() -> None:
     short = [e.id for e in kb.entries if len(e.similar) < 6]
     assert not short, f"entries with fewer than 6 similar questions: {short}"
     assert all(e.team for e in kb.entries)
+
+
+def test_the_minimum_of_similar_questions_is_a_setting(tmp_path: Path) -> None:
+    write(tmp_path / "a.yaml", "category: 账号\nentries:" + entry("a-1", "忘记密码", ["密码忘了", "找回密码"])
+          + "\n  - id: a-2\n    question: 怎么注销\n    answer: 在设置里\n")
+    assert len(load_kb(tmp_path, TEAMS).entries) == 2  # what a build reads: any number
+    with pytest.raises(KBError) as err:
+        load_kb(tmp_path, TEAMS, min_similar=2)
+    assert err.value.problems == [f"{tmp_path / 'a.yaml'}:10: entry a-2: 0 similar questions; at least 2 are "
+                                  "wanted (FAQ_MIN_SIMILAR)"]
+    assert len(load_kb(FIXTURE_KB, min_similar=Settings().min_similar).entries) == 25

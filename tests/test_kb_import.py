@@ -58,6 +58,10 @@ def test_a_messy_csv_is_cleaned_merged_and_reported(tmp_path: Path) -> None:
     assert "similar" not in got["退款多久到账"]
     kb = load_kb(tmp_path / "kb")
     assert len(kb.entries) == 2
+    check = CliRunner().invoke(main, ["check-kb", str(tmp_path / "kb")])
+    assert check.exit_code == 1 and "0 similar questions; at least 6 are wanted (FAQ_MIN_SIMILAR)" in check.stderr
+    check = CliRunner(env={"FAQ_MIN_SIMILAR": "0"}).invoke(main, ["check-kb", str(tmp_path / "kb")])
+    assert check.exit_code == 0 and "OK, 2 entries" in check.output
 
 
 @pytest.mark.parametrize(("option", "answer"),

@@ -45,8 +45,9 @@ def kb_checksum(path: Path) -> str:
     return digest.hexdigest()
 
 
-def load_kb(path: Path | str, teams: Sequence[str] | None = None) -> KnowledgeBase:
-    """Load and validate a KB; raise KBError listing every problem found."""
+def load_kb(path: Path | str, teams: Sequence[str] | None = None, min_similar: int = 0) -> KnowledgeBase:
+    """Load and validate a KB; raise KBError listing every problem found. ``min_similar``: the similar questions
+    each entry must have (check-kb's style rule; a build takes any number)."""
     path = Path(path)
     problems: list[str] = []
     if path.is_file() and path.suffix == ".jsonl":
@@ -70,7 +71,7 @@ def load_kb(path: Path | str, teams: Sequence[str] | None = None) -> KnowledgeBa
         intent_examples = read_examples(folder / INTENT_EXAMPLES, "intent", INTENT_LABELS, problems)
         emotion_examples = read_examples(folder / EMOTION_EXAMPLES, "emotion", EMOTION_LABELS, problems)
         tune = [q for f in (tune_files(path) if path.is_dir() else []) for q in read_labelled(f, problems)]
-    entries = validate_entries(raw, teams, problems)
+    entries = validate_entries(raw, teams, problems, min_similar)
     problems += unknown_ids(tune, {str(item.get("id")) for _, item in raw})
     if not entries and not problems:
         problems.append(f"{path}: the KB has no entries")

@@ -12,7 +12,7 @@ from .schema import Entry
 
 
 def validate_entries(
-    raw: Iterable[tuple[str, dict[str, Any]]], teams: Sequence[str] | None, problems: list[str]
+    raw: Iterable[tuple[str, dict[str, Any]]], teams: Sequence[str] | None, problems: list[str], min_similar: int = 0
 ) -> list[Entry]:
     """Schema errors and cross-entry checks, all reported; an entry with a schema error still gets the rest."""
     entries: list[Entry] = []
@@ -36,6 +36,10 @@ def validate_entries(
             problems.append(f"{where}: unknown team `{team}` (known: {', '.join(teams)})")
             entry = None
         similar = item.get("similar") or []
+        if isinstance(similar, list) and len(similar) < min_similar:
+            problems.append(f"{where}: {len(similar)} similar questions; at least {min_similar} are wanted "
+                            "(FAQ_MIN_SIMILAR)")
+            entry = None
         questions = [q for q in [item.get("question"), *(similar if isinstance(similar, list) else [])]
                      if isinstance(q, str) and q.strip()]
         seen_here: set[str] = set()
