@@ -28,6 +28,7 @@ from ..kb import KnowledgeBase
 from ..kb.intents import off_domain_probes
 from ..text import JiebaSegmenter, Normalizer
 from .examples import IN_SCOPE, Example
+from .overlaps import find_overlaps
 from .variants import variant_examples
 
 CROSS_FOLDS = 4  # each fold's adapter learns from 3/4 of the questions, close to the final one
@@ -45,6 +46,7 @@ class Scored:
     kinds: np.ndarray
     sensitive: np.ndarray  # the pick is a risk: sensitive entry
     failures: list[dict[str, str]]
+    tops: np.ndarray  # the entry ranked first (-1: none)
 
     @property
     def inscope(self) -> np.ndarray:
@@ -175,7 +177,7 @@ class Calibrator:
                       **fallback_counts(kb, examples)},
             held_out=held_out_figures(p, sc, t_answer), fallback=fallback_used(examples),
         )
-        return calibration, self_test(sc), sc.failures
+        return calibration, replace(self_test(sc), overlaps=find_overlaps(kb, examples, sc.tops)), sc.failures
 
     def fit_rankers(self, examples: list[Example], cols: np.ndarray) -> tuple[Logistic, Logistic]:
         """The listwise ranker and the pointwise scorer, from the in-scope examples (one list of candidates
@@ -193,7 +195,7 @@ class Calibrator:
 
     def _score(self, kb: KnowledgeBase, base: IndexData, examples: list[Example], ranker: Logistic,
                scorer: Logistic, cols: np.ndarray) -> Scored:
-        qfeat, correct, top3, weight, sensitive = [], [], [], [], []
+        qfeat, correct, top3, weight, sensitive, tops = [], [], [], [], [], []
         kind_weight = self._kind_weights(examples)
         failures: list[dict[str, str]] = []
         for ex in examples:
@@ -202,6 +204,7 @@ class Calibrator:
             ranked = ex.entries[order]
             qfeat.append(inputs)
             top = int(ranked[0]) if len(ranked) else -1
+            tops.append(top)
             correct.append(float(top in ex.golds))
             top3.append(float(bool(set(ex.golds) & set(ranked[:3].tolist()))))
             weight.append(kind_weight[ex.kind])
@@ -211,7 +214,7 @@ class Calibrator:
                                  "retrieved": kb.entries[top].id if top >= 0 else ""})
         return Scored(inputs=np.array(qfeat), correct=np.array(correct), top3=np.array(top3),
                       weight=np.array(weight), kinds=np.array([e.kind for e in examples]),
-                      sensitive=np.array(sensitive, dtype=bool), failures=failures)
+                      sensitive=np.array(sensitive, dtype=bool), failures=failures, tops=np.array(tops))
 
     def _kind_weights(self, examples: list[Example]) -> dict[str, float]:
         return kind_weights(Counter(e.kind for e in examples), self.settings)

@@ -40,25 +40,36 @@ def validate_entries(
             problems.append(f"{where}: {len(similar)} similar questions; at least {min_similar} are wanted "
                             "(FAQ_MIN_SIMILAR)")
             entry = None
-        questions = [q for q in [item.get("question"), *(similar if isinstance(similar, list) else [])]
-                     if isinstance(q, str) and q.strip()]
-        seen_here: set[str] = set()
-        for q in questions:
-            key = question_key(q)
-            if key in seen_here:
-                problems.append(f"{where}: question `{q.strip()}` is listed twice")
-                entry = None
-            elif key in owner:
-                first = ids.get(owner[key], "")
-                place = f" ({first.split(': entry ')[0]})" if first else ""
-                problems.append(f"{where}: question `{q.strip()}` also belongs to entry `{owner[key]}`{place}")
-                entry = None
-            seen_here.add(key)
-        for key in seen_here:
-            owner.setdefault(key, entry_id)
+        if not _questions_are_its_own(where, item, entry_id, owner, ids, problems):
+            entry = None
         if entry is not None:
             entries.append(entry)
     return entries
+
+
+def _questions_are_its_own(where: str, item: dict[str, Any], entry_id: str, owner: dict[str, str],
+                            ids: dict[str, str], problems: list[str]) -> bool:
+    """No question listed twice in the entry or belonging to an earlier one (said in ``problems``); the entry's
+    questions are then recorded in ``owner``."""
+    similar = item.get("similar") or []
+    questions = [q for q in [item.get("question"), *(similar if isinstance(similar, list) else [])]
+                 if isinstance(q, str) and q.strip()]
+    seen_here: set[str] = set()
+    ok = True
+    for q in questions:
+        key = question_key(q)
+        if key in seen_here:
+            problems.append(f"{where}: question `{q.strip()}` is listed twice")
+            ok = False
+        elif key in owner:
+            first = ids.get(owner[key], "")
+            place = f" ({first.split(': entry ')[0]})" if first else ""
+            problems.append(f"{where}: question `{q.strip()}` also belongs to entry `{owner[key]}`{place}")
+            ok = False
+        seen_here.add(key)
+    for key in seen_here:
+        owner.setdefault(key, entry_id)
+    return ok
 
 
 def question_key(text: str) -> str:
