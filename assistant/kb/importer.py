@@ -13,7 +13,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -70,7 +70,7 @@ def read_rows(path: Path, teams: Sequence[str] | None, category: str | None, tea
     seen_ids: dict[str, str] = {}
     out = []
     for r in rows:
-        r = Row(**{**vars(r), "category": r.category or category or "", "team": r.team or team or ""})
+        r = replace(r, category=r.category or category or "", team=r.team or team or "")
         if not r.question:
             problems.append(f"{r.where}: no standard question")
         if not r.answer:
@@ -85,7 +85,8 @@ def read_rows(path: Path, teams: Sequence[str] | None, category: str | None, tea
             problems.append(f"{r.where}: id `{r.id}` may hold letters, digits, '.', '_' and '-' only")
         if r.id and r.id in seen_ids:
             problems.append(f"{r.where}: duplicate id `{r.id}` (first at {seen_ids[r.id]})")
-        seen_ids.setdefault(r.id, r.where) if r.id else None
+        if r.id:
+            seen_ids.setdefault(r.id, r.where)
         out.append(r)
     if problems:
         raise KBError(problems)
