@@ -2,9 +2,10 @@
 
 The questions are split in folds by their position in the entry; the adapter learned without a fold scores that
 fold's questions, each asked with itself left out of the index (an in-scope example) and with its whole entry
-left out (an out-of-scope example), plus the shipped off-domain probes. The ranker, scorer and calibrator are
-fitted on these examples and the thresholds derived from a target precision. Nothing here looks at evaluation
-data.
+left out (an out-of-scope example), plus the shipped off-domain probes. An entry without similar questions has
+nothing to hold out: its question is asked in generated variants instead (variants.py). The ranker, scorer and
+calibrator are fitted on these examples and the thresholds derived from a target precision. Nothing here looks at
+evaluation data.
 """
 
 from __future__ import annotations
