@@ -1,12 +1,15 @@
 """Calibration for entries that have no similar questions (an imported KB often starts so): their only question
 cannot be held out (nothing of the entry would be left to find), so it is asked in generated variants instead.
 
-The variants are the kinds of noise users add to a question they know: a word left out, a character dropped or two
-swapped (typing), a spoken opening. Each is asked against the index with its entry in it (in scope) and with the
-entry left out (in-domain but unanswerable), exactly as a held-out similar question is. They are easier than real
-paraphrases, so a KB calibrated on them alone is surer of itself than it should be: add similar questions (or
-labelled users' questions in tune/) as the KB grows. An entry whose question yields no variant (one or two
-characters) is asked with its own question, the last resort. The manifest says which fallback a build used.
+The variants are what users make of a question they half know: about half of its content words (忘记登录密码了，
+怎么通过绑定的手机号找回 -> 密码手机号找回), one word left out, a spoken opening with a typo. Each is asked against
+the index with its entry in it (in scope) and with the entry left out (in-domain but unanswerable), exactly as a
+held-out similar question is. They are still easier than real paraphrases, so the confidence learned from them is
+surer than it should be: on the shipped KB stripped of its similar questions, its users' questions of the tune part
+were answered with precision 0.83 (target 0.95) when the variants were a dropped word, a typo and an opening; with
+the half-the-words variants 0.92 (coverage 0.16; the rest mostly get a choice). Add similar questions (or labelled
+users' questions in tune/) as the KB grows. An entry whose question yields no variant (one or two characters) is
+asked with its own question, the last resort. The manifest says which fallback a build used.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from .examples import Example
 
 OPENINGS = ("请问", "我想问下", "问一下")  # spoken openings users put before a question
 PER_QUESTION = 3
+QUESTION_WORDS = frozenset({"怎么", "怎么办", "怎样", "如何", "为什么", "什么", "哪里", "在哪", "可以", "能不能", "吗"})
 
 
 def variants(norm: str, segmenter: JiebaSegmenter, rng: np.random.Generator, n: int = PER_QUESTION) -> list[str]:
@@ -32,7 +36,7 @@ def variants(norm: str, segmenter: JiebaSegmenter, rng: np.random.Generator, n: 
     out: list[str] = []
     if len(next(iter(seen))) <= 2:  # 好, 退款: nothing to leave out or misspell
         return out
-    for make in (_drop_word, _typo, _opening):
+    for make in (_keywords, _drop_word, _keywords, _opening):
         text = make(norm, segmenter, rng)
         key = question_key(text)
         if len(key) >= 2 and key not in seen:
@@ -47,6 +51,17 @@ def _drop_word(norm: str, segmenter: JiebaSegmenter, rng: np.random.Generator) -
         return norm
     word = words[int(rng.integers(len(words)))]
     return norm.replace(word, "", 1)
+
+
+def _keywords(norm: str, segmenter: JiebaSegmenter, rng: np.random.Generator) -> str:
+    """About half of the question's content words, in their order: how users type a question they half know
+    (忘记登录密码了，怎么通过绑定的手机号找回 -> 密码手机号找回)."""
+    found = list(dict.fromkeys(w for w in segmenter.words(norm) if w in norm and w not in QUESTION_WORDS))
+    words = [w for w in found if not any(w != other and w in other for other in found)]  # the longest pieces
+    if len(words) < 2:
+        return norm
+    keep = sorted(rng.choice(len(words), (len(words) + 1) // 2, replace=False).tolist())
+    return "".join(sorted((words[i] for i in keep), key=norm.index))
 
 
 def _typo(norm: str, segmenter: JiebaSegmenter, rng: np.random.Generator) -> str:
