@@ -90,7 +90,7 @@ def test_the_imported_kb_answers_over_http(server: LiveServer, imported: tuple[P
 
 def test_a_far_paraphrase_is_never_answered_wrong(server: LiveServer, imported: tuple[Path, Path]) -> None:
     """Without similar questions the confidence is shy of wording far from the entry's: such a question may go to
-    a person (it did, at 0.13, in this build), but it is not answered with another entry."""
+    a person or be offered as a choice, but it is not answered with another entry."""
     reply = httpx.post(f"{server.url}/v1/ask", json={"question": "不想让陌生人给我发私信"}, timeout=30).json()
     assert reply["decision"] != "answer" or reply["answer"]["id"] == ids_by_question(imported[0])["怎么关闭私信"]
 
