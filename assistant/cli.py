@@ -9,6 +9,7 @@ from typing import Any, NoReturn
 
 import click
 
+from .cli_kb import kb_group
 from .config import Settings
 from .errors import AssistantError, KBError
 
@@ -53,11 +54,12 @@ def _embedder(settings: Settings) -> Any:
 @click.option("--rollback", is_flag=True, help="publish the previous version instead of building")
 @click.option("--keep", default=5, show_default=True, help="versions to keep")
 @click.option("--if-stale", is_flag=True, help="build only when the current index is missing or out of date")
+@click.option("--force", is_flag=True, help="build even when a kept version was built from the same KB")
 @click.option("--tune", is_flag=True, help="fine-tune the embedding model on the KB first (minutes; opt-in)")
 @click.option("--tune-epochs", default=1.0, show_default=True, type=click.FloatRange(0.1, 20),
               help="with --tune: passes over the KB's questions")
-def build(kb_path: Path | None, out: Path | None, rollback: bool, keep: int, if_stale: bool, tune: bool,
-          tune_epochs: float) -> None:
+def build(kb_path: Path | None, out: Path | None, rollback: bool, keep: int, if_stale: bool, force: bool,
+          tune: bool, tune_epochs: float) -> None:
     """Build a new index version from the KB and publish it."""
     from . import index as index_mod
     from .build import IndexBuilder
@@ -74,33 +76,31 @@ def build(kb_path: Path | None, out: Path | None, rollback: bool, keep: int, if_
     if if_stale and index_mod.up_to_date(root, kb_checksum(kb_path), model_name(settings.model, settings.runtime)):
         click.echo(f"index is up to date: {index_mod.current(root)}")
         return
+    if not force and not tune and _republish(root, kb_path, settings):
+        return
     kb = load_kb(kb_path, settings.teams)
     click.echo(f"KB {kb_path}: {len(kb.entries)} entries, {kb.question_count} questions")
     from .build import TuneConfig
+    from .build.report import build_report, entry_ids
 
+    before = entry_ids(index_mod.current(root))
     result = IndexBuilder(settings, _embedder(settings)).build(
         kb, root, tune=TuneConfig(epochs=tune_epochs) if tune else None)
     index_mod.prune(root, keep)
-    _report_build(result, root)
+    for line in build_report(result, root, before):
+        click.echo(line, err=line.startswith("warning:"))
 
 
-def _report_build(result: Any, root: Path) -> None:
-    m = result.manifest
-    conf, st = m.calibration, m.selftest
-    assert st is not None
-    stages = ", ".join(f"{k} {v:.1f}s" for k, v in result.stages.items())
-    click.echo(f"built {result.version} in {result.seconds:.1f}s ({m.faiss} index; {stages})")
-    if m.model.tuned is not None:
-        t = m.model.tuned
-        click.echo(f"fine-tuned {m.model.base}: {t['steps']} steps on {t['trained_questions']} questions in "
-                   f"{t['seconds']}s, loss {t['loss_first']} -> {t['loss_last']}; the model is in the version")
-    click.echo(f"self-test: top-1 {st.top1:.3f}, recall@3 {st.recall_at_3:.3f} over {st.queries} held-out "
-               f"KB questions; entries with a miss: {len(st.failed_entries)}")
-    th = conf.thresholds
-    click.echo(f"thresholds: answer {th['answer']:.3f} (sensitive {th['answer_sensitive']:.3f}), clarify "
-               f"{th['clarify']:.3f}; held-out precision {conf.held_out['answered_precision']:.3f}, coverage "
-               f"{conf.held_out['coverage']:.3f}")
-    click.echo(f"published: {root / 'current'} -> {result.version.name if result.version else '?'}")
+def _republish(root: Path, kb_path: Path, settings: Settings) -> bool:
+    """Publish a kept version built from this very KB (and model, and build settings) instead of building."""
+    from .build.reuse import republish
+
+    done = republish(root, kb_path, settings)
+    if done is not None:
+        click.echo(f"KB unchanged since {done.version.name} (same checksum, model and build settings): "
+                   f"{'is current already' if done.was_current else 'republished'}, not rebuilt, in "
+                   f"{done.seconds:.1f}s (--force builds anyway)\npublished: {root / 'current'} -> {done.version.name}")
+    return done is not None
 
 
 @main.command("check-kb")
@@ -112,7 +112,7 @@ def check_kb(path: Path | None, selftest: bool) -> None:
 
     settings = Settings()
     path = path or settings.kb_dir
-    kb = load_kb(path, settings.teams)
+    kb = load_kb(path, settings.teams, settings.min_similar)
     click.echo(f"{path}: OK, {len(kb.entries)} entries, {kb.question_count} questions, "
                f"{len({e.category for e in kb.entries})} categories")
     if selftest:
@@ -125,6 +125,8 @@ def check_kb(path: Path | None, selftest: bool) -> None:
                    f"(floor {settings.selftest_floor})")
         for f in result.failures:
             click.echo(f"  {f['entry']}: 「{f['question']}」 -> {f['retrieved']}")
+        for o in st.overlaps:
+            click.echo(f"overlap: {o.entry}'s questions retrieve {o.other} first ({o.retrieved} of {o.asked})")
         if st.top1 < settings.selftest_floor:
             sys.exit(1)
 
@@ -320,3 +322,6 @@ def keys_revoke(name: str) -> None:
 
     KeyRing(Settings().keys_file).revoke(name)
     click.echo(f"revoked {name}")
+
+
+main.add_command(kb_group)

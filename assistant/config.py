@@ -56,6 +56,9 @@ class Settings(BaseSettings):
                               "(tune/*.jsonl) against its own held-out questions when ranking and calibration "
                               "are learned")
     selftest_floor: float = Field(0.9, ge=0, le=1, description="KB self-test top-1 a build must reach")
+    min_similar: int = Field(6, ge=0, description="similar questions `check-kb` wants in every entry (the shipped "
+                             "KB's style); 0 for a KB that starts without them, e.g. one just imported (it builds "
+                             "and answers either way)")
     calibration_max_queries: int = Field(4000, ge=100, description="held-out KB questions used to calibrate")
     seed: int = Field(13, description="random seed for the build (adapter training, calibration sample)")
 

@@ -121,7 +121,8 @@ def build_index(kb: Path, root: Path, env: dict[str, str], rebuild: bool) -> dic
     log = root.parent / f"{root.name}.build.log"
     root.parent.mkdir(parents=True, exist_ok=True)
     with log.open("w") as fh:
-        proc = subprocess.Popen([sys.executable, "-m", "assistant", "build", "--kb", str(kb), "--out", str(root)],
+        proc = subprocess.Popen([sys.executable, "-m", "assistant", "build", "--kb", str(kb), "--out", str(root),
+                                 "--force"],  # a build, not a republished version
                                 env=env, cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(proc.pid, 0)  # wait4 gives this child's own peak memory
         proc.returncode = os.waitstatus_to_exitcode(status)

@@ -31,10 +31,11 @@ def test_check_kb_lists_every_problem_and_exits_non_zero(tmp_path: Path) -> None
         "  - {id: b, question: 问题三, similar: [同一个问法], answer: '', team: marketing}\n",
         encoding="utf-8",
     )
-    out = run("check-kb", str(tmp_path))
+    out = run("check-kb", str(tmp_path), env={"FAQ_MIN_SIMILAR": "0"})
     assert out.returncode == 1
     lines = out.stderr.strip().splitlines()
-    assert any("bad.yaml: entry a: duplicate id `a`" in line for line in lines)
+    assert any(f"bad.yaml:4: entry a: duplicate id `a` (first at {tmp_path / 'bad.yaml'}:3: entry a)" in line
+               for line in lines)
     assert any("entry b: answer:" in line for line in lines)
     assert any("entry b: unknown team `marketing`" in line for line in lines)
     assert any("entry b: question `同一个问法` also belongs to entry `a`" in line for line in lines)
@@ -54,7 +55,7 @@ def test_build_rollback_ask_and_eval(tmp_path: Path) -> None:
     first = run("build", "--kb", str(FIXTURE_KB), env=env)
     assert first.returncode == 0, first.stderr
     assert "self-test: top-1" in first.stdout and "published:" in first.stdout
-    second = run("build", "--kb", str(FIXTURE_KB), env=env)
+    second = run("build", "--kb", str(FIXTURE_KB), "--force", env=env)
     assert second.returncode == 0, second.stderr
     versions = sorted(p.name for p in (tmp_path / "index" / "versions").iterdir())
     assert len(versions) == 2
@@ -65,6 +66,9 @@ def test_build_rollback_ask_and_eval(tmp_path: Path) -> None:
     back = run("build", "--rollback", env=env)
     assert back.returncode == 0, back.stderr
     assert (tmp_path / "index" / "current").resolve().name == versions[0]
+    same = run("build", "--kb", str(FIXTURE_KB), env=env)  # the KB of a kept version: not built again
+    assert same.returncode == 0 and "is current already, not rebuilt" in same.stdout, same.stderr
+    assert len(list((tmp_path / "index" / "versions").iterdir())) == 2
 
     ask = run("ask", "怎么把一个人拉黑", "--json", env=env)
     assert ask.returncode == 0, ask.stderr

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.config import Settings
 from assistant.errors import KBError
 from assistant.kb import kb_checksum, load_kb
 from tests.conftest import BENCHMARKS, FIXTURE_KB, SHIPPED_KB
@@ -63,10 +64,11 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     problems = err.value.problems
     text = "\n".join(problems)
     assert len(problems) == 4, text
-    assert "a.yaml: entry a-1: duplicate id `a-1`" in text
-    assert "entry a-2: question `密码忘了` also belongs to entry `a-1`" in text
+    a = tmp_path / "a.yaml"
+    assert f"{a}:9: entry a-1: duplicate id `a-1` (first at {a}:3: entry a-1)" in text
+    assert f"entry a-2: question `密码忘了` also belongs to entry `a-1` ({a}:3)" in text
     assert "entry a-3: unknown team `nobody`" in text
-    assert "b.yaml: entry b-1: question:" in text
+    assert "b.yaml:3: entry b-1: question:" in text
     assert all("\n" not in p for p in problems)
 
 
@@ -75,8 +77,19 @@ def test_broken_yaml_and_wrong_shape(tmp_path: Path) -> None:
     write(tmp_path / "b.yaml", "- just a list\n")
     with pytest.raises(KBError) as err:
         load_kb(tmp_path, TEAMS)
-    assert any("a.yaml: not valid YAML" in p for p in err.value.problems)
+    assert f"{tmp_path / 'a.yaml'}:3:1: not valid YAML (while parsing a flow sequence at 2:10: expected ',' or ']', " \
+        "but got '<stream end>')" in err.value.problems
     assert any("b.yaml: expected a mapping" in p for p in err.value.problems)
+
+
+def test_yaml_errors_keep_the_parsers_line_and_column(tmp_path: Path) -> None:
+    write(tmp_path / "a.yaml", "category: x\nentries:\n  - id: a\n    question: \"没关上的引号\n    answer: 答\n")
+    write(tmp_path / "b.yaml", "category: x\nentries:\n  - id: b\n\tquestion: 制表符\n")
+    with pytest.raises(KBError) as err:
+        load_kb(tmp_path, TEAMS)
+    a, b = sorted(err.value.problems)
+    assert a.startswith(f"{tmp_path / 'a.yaml'}:6:1: not valid YAML (while scanning a quoted scalar at 4:15: ")
+    assert b.startswith(f"{tmp_path / 'b.yaml'}:4:1: not valid YAML (")
 
 
 def test_jsonl_kb_with_line_numbers(tmp_path: Path) -> None:
@@ -113,3 +126,14 @@ def test_shipped_kb_passes_check_and_scope() -> None:
     short = [e.id for e in kb.entries if len(e.similar) < 6]
     assert not short, f"entries with fewer than 6 similar questions: {short}"
     assert all(e.team for e in kb.entries)
+
+
+def test_the_minimum_of_similar_questions_is_a_setting(tmp_path: Path) -> None:
+    write(tmp_path / "a.yaml", "category: 账号\nentries:" + entry("a-1", "忘记密码", ["密码忘了", "找回密码"])
+          + "\n  - id: a-2\n    question: 怎么注销\n    answer: 在设置里\n")
+    assert len(load_kb(tmp_path, TEAMS).entries) == 2  # what a build reads: any number
+    with pytest.raises(KBError) as err:
+        load_kb(tmp_path, TEAMS, min_similar=2)
+    assert err.value.problems == [f"{tmp_path / 'a.yaml'}:10: entry a-2: 0 similar questions; at least 2 are "
+                                  "wanted (FAQ_MIN_SIMILAR)"]
+    assert len(load_kb(FIXTURE_KB, min_similar=Settings().min_similar).entries) == 25

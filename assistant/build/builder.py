@@ -22,6 +22,7 @@ from ..text import JiebaSegmenter, Normalizer
 from . import adapter as adapter_mod
 from .calibrate import CROSS_FOLDS, Calibrator, CrossFitter, folds
 from .intents import fit_intent_models
+from .reuse import build_settings
 from .tune import TuneConfig, fine_tune
 
 
@@ -129,6 +130,7 @@ class IndexBuilder:
         kind = s.index_kind if s.index_kind != "auto" else ("hnsw" if len(raw) >= s.hnsw_min_vectors else "flat")
         manifest = index_mod.new_manifest(kb.source, kb.sha256, len(kb.entries), kb.question_count,
                                           self.embedder.name, self.embedder.dimension, kind)
+        manifest = replace(manifest, build_settings=build_settings(s))
         if tuned is not None:
             manifest = replace(manifest, model=tuned)
         # the base's own FAISS index is never searched (each fold and the final index get theirs): keep it flat

@@ -2,9 +2,10 @@
 
 The questions are split in folds by their position in the entry; the adapter learned without a fold scores that
 fold's questions, each asked with itself left out of the index (an in-scope example) and with its whole entry
-left out (an out-of-scope example), plus the shipped off-domain probes. The ranker, scorer and calibrator are
-fitted on these examples and the thresholds derived from a target precision. Nothing here looks at evaluation
-data.
+left out (an out-of-scope example), plus the shipped off-domain probes. An entry without similar questions has
+nothing to hold out: its question is asked in generated variants instead (variants.py). The ranker, scorer and
+calibrator are fitted on these examples and the thresholds derived from a target precision. Nothing here looks at
+evaluation data.
 """
 
 from __future__ import annotations
@@ -27,25 +28,12 @@ from ..index import Calibration, IndexData, SelfTest, make_faiss
 from ..kb import KnowledgeBase
 from ..kb.intents import off_domain_probes
 from ..text import JiebaSegmenter, Normalizer
+from .examples import IN_SCOPE, Example
+from .overlaps import find_overlaps
+from .variants import variant_examples
 
 CROSS_FOLDS = 4  # each fold's adapter learns from 3/4 of the questions, close to the final one
-IN_SCOPE = ("in", "user")
 MIN_SENSITIVE_EXAMPLES = 50  # examples picking a sensitive entry needed to set its threshold from them alone
-
-
-@dataclass
-class Example:
-    golds: tuple[int, ...]  # every entry that answers it (none: out of scope)
-    features: np.ndarray
-    entries: np.ndarray
-    n_words: int
-    question: int = -1  # KB question index, or -1 for a probe or a user's question
-    kind: str = "in"  # in | oos | probe | user | user_oos (see kind_weights)
-
-    @property
-    def labels(self) -> np.ndarray:
-        """1.0 for the candidates that answer it."""
-        return np.isin(self.entries, self.golds).astype(np.float64)
 
 
 @dataclass(frozen=True)
@@ -59,6 +47,7 @@ class Scored:
     kinds: np.ndarray
     sensitive: np.ndarray  # the pick is a risk: sensitive entry
     failures: list[dict[str, str]]
+    tops: np.ndarray  # the entry ranked first (-1: none)
 
     @property
     def inscope(self) -> np.ndarray:
@@ -109,6 +98,8 @@ class CrossFitter:
             queries = [i for i in range(len(owner)) if fold[i] == f and i in sample and has_peer[i]
                        and (holdout is None or holdout[i])]
             self._held_out(retriever, vectors, queries, f, examples)
+            lonely = [i for i in range(len(owner)) if fold[i] == f and i in sample and not has_peer[i]]
+            examples += variant_examples(retriever, matrix, lonely, self.encode, s.seed + f)
             pv = apply_adapter(matrix, probe_raw)
             for p, text in enumerate(probes[f::CROSS_FOLDS]):
                 query = retriever.prepare(text)
@@ -183,10 +174,11 @@ class Calibrator:
             priors={"unanswerable": s.unanswerable_share, "offdomain": s.offdomain_share},
             examples={"in_scope": int(sc.inscope.sum()), "out_of_scope": int((~sc.inscope).sum()),
                       "users_in_scope": int((sc.kinds == "user").sum()),
-                      "users_out_of_scope": int((sc.kinds == "user_oos").sum())},
-            held_out=held_out_figures(p, sc, t_answer),
+                      "users_out_of_scope": int((sc.kinds == "user_oos").sum()),
+                      **fallback_counts(kb, examples)},
+            held_out=held_out_figures(p, sc, t_answer), fallback=fallback_used(examples),
         )
-        return calibration, self_test(sc), sc.failures
+        return calibration, replace(self_test(sc), overlaps=find_overlaps(kb, examples, sc.tops)), sc.failures
 
     def fit_rankers(self, examples: list[Example], cols: np.ndarray) -> tuple[Logistic, Logistic]:
         """The listwise ranker and the pointwise scorer, from the in-scope examples (one list of candidates
@@ -204,7 +196,7 @@ class Calibrator:
 
     def _score(self, kb: KnowledgeBase, base: IndexData, examples: list[Example], ranker: Logistic,
                scorer: Logistic, cols: np.ndarray) -> Scored:
-        qfeat, correct, top3, weight, sensitive = [], [], [], [], []
+        qfeat, correct, top3, weight, sensitive, tops = [], [], [], [], [], []
         kind_weight = self._kind_weights(examples)
         failures: list[dict[str, str]] = []
         for ex in examples:
@@ -213,6 +205,7 @@ class Calibrator:
             ranked = ex.entries[order]
             qfeat.append(inputs)
             top = int(ranked[0]) if len(ranked) else -1
+            tops.append(top)
             correct.append(float(top in ex.golds))
             top3.append(float(bool(set(ex.golds) & set(ranked[:3].tolist()))))
             weight.append(kind_weight[ex.kind])
@@ -222,7 +215,7 @@ class Calibrator:
                                  "retrieved": kb.entries[top].id if top >= 0 else ""})
         return Scored(inputs=np.array(qfeat), correct=np.array(correct), top3=np.array(top3),
                       weight=np.array(weight), kinds=np.array([e.kind for e in examples]),
-                      sensitive=np.array(sensitive, dtype=bool), failures=failures)
+                      sensitive=np.array(sensitive, dtype=bool), failures=failures, tops=np.array(tops))
 
     def _kind_weights(self, examples: list[Example]) -> dict[str, float]:
         return kind_weights(Counter(e.kind for e in examples), self.settings)
@@ -244,6 +237,8 @@ def kind_weights(counts: Mapping[str, int], settings: Settings) -> dict[str, flo
     that a held-out KB question weighs 1 when there are no users' questions."""
     s = settings
     n = {k: counts.get(k, 0) for k in ("in", "oos", "probe", "user", "user_oos")}
+    n["in"] += counts.get("variant", 0)  # a variant stands for the held-out question its entry lacks
+    n["oos"] += counts.get("variant_oos", 0)
     mass = n["in"] or max(n["user"], 1)
     in_share = 1.0 - s.unanswerable_share - s.offdomain_share
     classes = {"in": ("user", 1.0), "oos": ("user_oos", s.unanswerable_share / in_share)}
@@ -254,7 +249,20 @@ def kind_weights(counts: Mapping[str, int], settings: Settings) -> dict[str, flo
         total = (user + kb_part) or 1.0
         out[kb_kind] = mass * prior * kb_part / total / max(n[kb_kind], 1)
         out[user_kind] = mass * prior * user / total / max(n[user_kind], 1)
+    out["variant"], out["variant_oos"] = out["in"], out["oos"]
     return out
+
+
+def fallback_used(examples: list[Example]) -> str:
+    """What stood in for similar questions the KB lacks: "none", "variants", "entry_questions" or both."""
+    used = sorted({e.source for e in examples if e.kind == "variant"}, key=("variants", "entry_questions").index)
+    return "+".join(used) or "none"
+
+
+def fallback_counts(kb: KnowledgeBase, examples: list[Example]) -> dict[str, int]:
+    sources = Counter(e.source for e in examples if e.kind == "variant")
+    return {"entries_without_similar": sum(1 for e in kb.entries if not e.similar),
+            "variants": sources["variants"], "entry_questions": sources["entry_questions"]}
 
 
 def self_test(sc: Scored) -> SelfTest:

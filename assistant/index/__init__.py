@@ -7,6 +7,7 @@ from .manifest import (
     KbInfo,
     Manifest,
     ModelInfo,
+    Overlap,
     SelfTest,
     new_manifest,
     read_manifest,
@@ -25,7 +26,8 @@ from .store import (
 )
 
 __all__ = [
-    "FORMAT_VERSION", "Calibration", "IndexData", "KbInfo", "KbText", "Manifest", "ModelInfo", "SelfTest", "assemble",
+    "FORMAT_VERSION", "Calibration", "IndexData", "KbInfo", "KbText", "Manifest", "ModelInfo", "Overlap", "SelfTest",
+    "assemble",
     "current", "load", "make_faiss", "new_manifest", "prune", "publish", "read_manifest", "rollback", "save",
     "tuned_model", "up_to_date", "versions", "write_version",
 ]

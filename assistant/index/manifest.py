@@ -41,6 +41,16 @@ class KbInfo:
 
 
 @dataclass(frozen=True)
+class Overlap:
+    """An entry whose own questions mostly retrieve another entry first (build/overlaps.py)."""
+
+    entry: str
+    other: str
+    retrieved: int  # of its questions asked, how many retrieved ``other`` first
+    asked: int
+
+
+@dataclass(frozen=True)
 class SelfTest:
     """Leave-one-out retrieval of the KB's own questions: the build's floor and `check-kb --selftest`."""
 
@@ -48,10 +58,16 @@ class SelfTest:
     top1: float
     recall_at_3: float
     failed_entries: tuple[str, ...]
+    overlaps: tuple[Overlap, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"queries": self.queries, "top1": self.top1, "recall@3": self.recall_at_3,
-                "failed_entries": list(self.failed_entries)}
+                "failed_entries": list(self.failed_entries), "overlaps": [vars(o) for o in self.overlaps]}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SelfTest:
+        return cls(d["queries"], d["top1"], d["recall@3"], tuple(d["failed_entries"]),
+                   tuple(Overlap(**o) for o in d.get("overlaps", [])))
 
 
 @dataclass(frozen=True)
@@ -67,6 +83,8 @@ class Calibration:
     priors: dict[str, float]
     examples: dict[str, int]
     held_out: dict[str, float]
+    # what stood in for the similar questions a KB lacks (build/variants.py): none, variants, entry_questions
+    fallback: str = "none"
 
 
 @dataclass(frozen=True)
@@ -81,6 +99,8 @@ class Manifest:
     confidence: Calibration | None = None
     selftest: SelfTest | None = None
     build_seconds: dict[str, float] = field(default_factory=dict)
+    # the settings the build's result depends on (build/reuse.py): an unchanged KB with the same ones is republished
+    build_settings: dict[str, Any] = field(default_factory=dict)
 
     @property
     def calibration(self) -> Calibration:
@@ -101,6 +121,8 @@ class Manifest:
             out["selftest"] = self.selftest.to_dict()
         if self.build_seconds:
             out["build_seconds"] = self.build_seconds
+        if self.build_settings:
+            out["build_settings"] = self.build_settings
         return out
 
     @classmethod
@@ -110,8 +132,8 @@ class Manifest:
             format=d["format"], model=ModelInfo(**d["model"]), kb=KbInfo(**d["kb"]), faiss=d["faiss"],
             libraries=d.get("libraries", {}), built_at=d.get("built_at", ""), adapter=d.get("adapter", {}),
             confidence=Calibration(**d["confidence"]) if "confidence" in d else None,
-            selftest=SelfTest(st["queries"], st["top1"], st["recall@3"], tuple(st["failed_entries"])) if st else None,
-            build_seconds=d.get("build_seconds", {}),
+            selftest=SelfTest.from_dict(st) if st else None,
+            build_seconds=d.get("build_seconds", {}), build_settings=d.get("build_settings", {}),
         )
 
     def with_(self, **changes: Any) -> Manifest:

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import KBError
 from .examples import EMOTION_EXAMPLES, EMOTION_LABELS, EXAMPLE_FILES, INTENT_EXAMPLES, INTENT_LABELS, read_examples
-from .files import load_yaml, read_jsonl, read_mapping
+from .files import load_yaml_lines, read_jsonl, read_mapping
 from .intents import default_intents, read_intents
 from .labelled import LabelledQuestion, read_labelled, tune_files, unknown_ids
 from .schema import KnowledgeBase
@@ -45,8 +45,9 @@ def kb_checksum(path: Path) -> str:
     return digest.hexdigest()
 
 
-def load_kb(path: Path | str, teams: Sequence[str] | None = None) -> KnowledgeBase:
-    """Load and validate a KB; raise KBError listing every problem found."""
+def load_kb(path: Path | str, teams: Sequence[str] | None = None, min_similar: int = 0) -> KnowledgeBase:
+    """Load and validate a KB; raise KBError listing every problem found. ``min_similar``: the similar questions
+    each entry must have (check-kb's style rule; a build takes any number)."""
     path = Path(path)
     problems: list[str] = []
     if path.is_file() and path.suffix == ".jsonl":
@@ -70,7 +71,7 @@ def load_kb(path: Path | str, teams: Sequence[str] | None = None) -> KnowledgeBa
         intent_examples = read_examples(folder / INTENT_EXAMPLES, "intent", INTENT_LABELS, problems)
         emotion_examples = read_examples(folder / EMOTION_EXAMPLES, "emotion", EMOTION_LABELS, problems)
         tune = [q for f in (tune_files(path) if path.is_dir() else []) for q in read_labelled(f, problems)]
-    entries = validate_entries(raw, teams, problems)
+    entries = validate_entries(raw, teams, problems, min_similar)
     problems += unknown_ids(tune, {str(item.get("id")) for _, item in raw})
     if not entries and not problems:
         problems.append(f"{path}: the KB has no entries")
@@ -84,7 +85,7 @@ def load_kb(path: Path | str, teams: Sequence[str] | None = None) -> KnowledgeBa
 
 
 def _read_yaml(path: Path, problems: list[str]) -> Iterable[tuple[str, dict[str, Any]]]:
-    doc, ok = load_yaml(path, problems)
+    doc, ok, lines = load_yaml_lines(path, problems)
     if not ok:
         return
     if not isinstance(doc, dict) or not isinstance(doc.get("entries"), list):
@@ -93,7 +94,7 @@ def _read_yaml(path: Path, problems: list[str]) -> Iterable[tuple[str, dict[str,
     category = doc.get("category")
     for n, item in enumerate(doc["entries"], 1):
         label = item.get("id", f"#{n}") if isinstance(item, dict) else f"#{n}"
-        where = f"{path}: entry {label}"
+        where = f"{path}:{lines[n - 1]}: entry {label}" if len(lines) >= n else f"{path}: entry {label}"
         if not isinstance(item, dict):
             problems.append(f"{where}: an entry must be a mapping")
             continue

@@ -12,7 +12,7 @@ from .schema import Entry
 
 
 def validate_entries(
-    raw: Iterable[tuple[str, dict[str, Any]]], teams: Sequence[str] | None, problems: list[str]
+    raw: Iterable[tuple[str, dict[str, Any]]], teams: Sequence[str] | None, problems: list[str], min_similar: int = 0
 ) -> list[Entry]:
     """Schema errors and cross-entry checks, all reported; an entry with a schema error still gets the rest."""
     entries: list[Entry] = []
@@ -36,23 +36,40 @@ def validate_entries(
             problems.append(f"{where}: unknown team `{team}` (known: {', '.join(teams)})")
             entry = None
         similar = item.get("similar") or []
-        questions = [q for q in [item.get("question"), *(similar if isinstance(similar, list) else [])]
-                     if isinstance(q, str) and q.strip()]
-        seen_here: set[str] = set()
-        for q in questions:
-            key = question_key(q)
-            if key in seen_here:
-                problems.append(f"{where}: question `{q.strip()}` is listed twice")
-                entry = None
-            elif key in owner:
-                problems.append(f"{where}: question `{q.strip()}` also belongs to entry `{owner[key]}`")
-                entry = None
-            seen_here.add(key)
-        for key in seen_here:
-            owner.setdefault(key, entry_id)
+        if isinstance(similar, list) and len(similar) < min_similar:
+            problems.append(f"{where}: {len(similar)} similar questions; at least {min_similar} are wanted "
+                            "(FAQ_MIN_SIMILAR)")
+            entry = None
+        if not _questions_are_its_own(where, item, entry_id, owner, ids, problems):
+            entry = None
         if entry is not None:
             entries.append(entry)
     return entries
+
+
+def _questions_are_its_own(where: str, item: dict[str, Any], entry_id: str, owner: dict[str, str],
+                            ids: dict[str, str], problems: list[str]) -> bool:
+    """No question listed twice in the entry or belonging to an earlier one (said in ``problems``); the entry's
+    questions are then recorded in ``owner``."""
+    similar = item.get("similar") or []
+    questions = [q for q in [item.get("question"), *(similar if isinstance(similar, list) else [])]
+                 if isinstance(q, str) and q.strip()]
+    seen_here: set[str] = set()
+    ok = True
+    for q in questions:
+        key = question_key(q)
+        if key in seen_here:
+            problems.append(f"{where}: question `{q.strip()}` is listed twice")
+            ok = False
+        elif key in owner:
+            first = ids.get(owner[key], "")
+            place = f" ({first.split(': entry ')[0]})" if first else ""
+            problems.append(f"{where}: question `{q.strip()}` also belongs to entry `{owner[key]}`{place}")
+            ok = False
+        seen_here.add(key)
+    for key in seen_here:
+        owner.setdefault(key, entry_id)
+    return ok
 
 
 def question_key(text: str) -> str:

@@ -1,0 +1,58 @@
+"""A build of a KB a kept version was built from (same checksum, model and build settings) publishes that version
+again instead of building (build/reuse.py); anything else that changes the result builds."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from assistant import index as index_mod
+from assistant.build.reuse import republish, reusable_version
+from assistant.engine.embed import model_name
+from assistant.index.manifest import MANIFEST
+from tests.conftest import FIXTURE_KB
+
+
+def kept(root: Path, built: Path, name: str, **manifest_changes: object) -> Path:
+    """A copy of a built version under ``root/versions``, its manifest changed as given."""
+    dest = root / "versions" / name
+    shutil.copytree(built, dest)
+    manifest = json.loads((dest / MANIFEST).read_text(encoding="utf-8"))
+    for key, value in manifest_changes.items():
+        section, _, field = key.partition("__")
+        if field:
+            manifest[section][field] = value
+        elif value is None:
+            manifest.pop(section, None)
+        else:
+            manifest[section] = value
+    (dest / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    return dest
+
+
+def test_an_unchanged_kb_republishes_its_kept_version(tmp_path: Path, built_index: Path, settings) -> None:
+    root = tmp_path / "index"
+    mine = kept(root, built_index, "20260101T000000000000Z-aaaaaaaa")
+    other = kept(root, built_index, "20260102T000000000000Z-bbbbbbbb", kb__sha256="0" * 64)
+    index_mod.publish(root, other)
+    done = republish(root, FIXTURE_KB, settings)
+    assert done is not None and done.version == mine and not done.was_current
+    assert index_mod.current(root) == mine
+    again = republish(root, FIXTURE_KB, settings)
+    assert again is not None and again.was_current
+
+
+def test_other_settings_a_tuned_model_or_an_older_manifest_build_anew(tmp_path: Path, built_index: Path,
+                                                                       settings) -> None:
+    root = tmp_path / "index"
+    sha = json.loads((built_index / MANIFEST).read_text(encoding="utf-8"))["kb"]["sha256"]
+    name = model_name(settings.model, settings.runtime)
+    kept(root, built_index, "20260101T000000000000Z-aaaaaaaa", build_settings=None)  # built before they were kept
+    kept(root, built_index, "20260102T000000000000Z-bbbbbbbb", model__folder="m3e-small-tuned")
+    assert reusable_version(root, sha, name, settings) is None
+    kept(root, built_index, "20260103T000000000000Z-cccccccc")
+    assert reusable_version(root, sha, name, settings) == root / "versions" / "20260103T000000000000Z-cccccccc"
+    assert reusable_version(root, sha, name, settings.model_copy(update={"target_precision": 0.9})) is None
+    assert reusable_version(root, sha, name + "+int8", settings) is None
+    assert reusable_version(root, "1" * 64, name, settings) is None
