@@ -79,6 +79,21 @@ class Settings(BaseSettings):
     ticket_suggestions: int = Field(3, ge=1, le=10, description="bot suggestions stored with each ticket")
     queue_limit: int = Field(200, ge=1, description="most tickets one queue listing returns")
 
+    # ---- the ticket lifecycle (desk/service.py) ----------------------------------------------------------
+    service_hours: dict[str, str] = Field({"*": "09:00-22:00"}, description="when each team answers, every day "
+                                          "in FAQ_TIMEZONE (JSON: team -> \"HH:MM-HH:MM\", \"*\" for the others; "
+                                          "\"00:00-24:00\" round the clock)")
+    timezone: str = Field("Asia/Shanghai", description="the time zone of the service hours")
+    sla_first_response_minutes: dict[str, tuple[float, float, float]] = Field(
+        {"*": (60, 30, 10)}, description="first-response target per team, by priority normal, high, urgent "
+        "(JSON: team -> [minutes, minutes, minutes], \"*\" for the others)")
+    sla_resolution_hours: dict[str, tuple[float, float, float]] = Field(
+        {"*": (24, 8, 2)}, description="resolution target per team, by priority normal, high, urgent (JSON, as "
+        "FAQ_SLA_FIRST_RESPONSE_MINUTES, in hours)")
+    reopen_days: float = Field(7, ge=0, description="how long after 已解决 the user may reopen a ticket")
+    default_wait_minutes: float = Field(5, gt=0, description="the expected wait per ticket ahead when a team has "
+                                        "no first responses in the last 14 days")
+
     # ---- speed (scripts/bench.py measures these) --------------------------------------------------------
     runtime: Literal["onnx", "onnx-int8", "torch"] = Field(
         "onnx", description="what runs the embedding model: ONNX Runtime fp32 (exported once under "

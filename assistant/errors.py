@@ -112,6 +112,18 @@ class UnknownTeam(AssistantError):
     title = "No such team"
 
 
+class ReopenExpired(AssistantError):
+    status = 409
+    code = "reopen_expired"
+    title = "The ticket can no longer be reopened"
+
+
+class InvalidRating(AssistantError):
+    status = 422
+    code = "invalid_rating"
+    title = "A rating is a score from 1 to 5"
+
+
 class StoreUnavailable(AssistantError):
     status = 503
     code = "store_unavailable"
