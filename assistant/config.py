@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import importlib.metadata
 import ipaddress
+import re
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -113,6 +115,31 @@ class Settings(BaseSettings):
                                                                     "lines written")
     index_watch_s: float = Field(5.0, ge=0, description="how often the service looks for a newly published "
                                  "index version (index/current) and loads it; 0: only on POST /v1/admin/reload")
+
+    @field_validator("service_hours")
+    @classmethod
+    def _hours(cls, value: dict[str, str]) -> dict[str, str]:
+        for team, hours in value.items():
+            m = re.fullmatch(r"(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})", hours.strip())
+            if not m or int(m[1]) > 23 or int(m[3]) > 24 or max(int(m[2]), int(m[4])) > 59:
+                raise ValueError(f"{team}: {hours!r} is not HH:MM-HH:MM (e.g. 09:00-22:00)")
+        return value
+
+    @field_validator("sla_first_response_minutes", "sla_resolution_hours")
+    @classmethod
+    def _sla(cls, value: dict[str, tuple[float, float, float]]) -> dict[str, tuple[float, float, float]]:
+        if "*" not in value or any(min(v) <= 0 for v in value.values()):
+            raise ValueError('needs "*" (the teams not listed) and positive targets, e.g. {"*": [60, 30, 10]}')
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (e.g. Asia/Shanghai)") from exc
+        return value
 
     @field_validator("trusted_proxies")
     @classmethod
