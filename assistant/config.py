@@ -93,6 +93,8 @@ class Settings(BaseSettings):
         {"*": (24, 8, 2)}, description="resolution target per team, by priority normal, high, urgent (JSON, as "
         "FAQ_SLA_FIRST_RESPONSE_MINUTES, in hours)")
     reopen_days: float = Field(7, ge=0, description="how long after 已解决 the user may reopen a ticket")
+    stream_heartbeat_s: float = Field(15, gt=0, description="a comment line on idle live-update streams this "
+                                      "often, so that proxies do not cut them")
     default_wait_minutes: float = Field(5, gt=0, description="the expected wait per ticket ahead when a team has "
                                         "no first responses in the last 14 days")
 

@@ -28,7 +28,7 @@ from .middleware import BodyLimitMiddleware, RequestIdMiddleware, SecurityHeader
 from .openapi import install_openapi
 from .problems import install_error_handler
 from .ratelimit import LIMITS_ENV, RateLimiter
-from .routes import admin, agent, agent_tickets, ops, pages, public, tickets
+from .routes import admin, agent, agent_tickets, live, ops, pages, public, tickets
 from .runtime import AssistantHolder, freeze_heap, watch_index
 from .supervise import die_with_parent
 
@@ -69,7 +69,7 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None, embedd
 
     install_error_handler(app)
     install_openapi(app, settings)
-    for module in (public, tickets, agent, agent_tickets, admin, ops, pages):
+    for module in (public, tickets, agent, agent_tickets, live, admin, ops, pages):
         app.include_router(module.router)
     app.mount("/static/docs", StaticFiles(directory=pages.SWAGGER_UI), name="docs")
     app.mount("/static", StaticFiles(directory=pages.WEB), name="static")

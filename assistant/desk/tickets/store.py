@@ -54,6 +54,10 @@ class TicketStore(Protocol):
 
     def events(self, ticket_id: int) -> list[TicketEvent]: ...
 
+    def last_event(self, ticket_id: int | None = None) -> int:
+        """The id of the newest audit event (of one ticket, or of all): it changes with every step."""
+        ...
+
     def counts(self) -> dict[str, int]:
         """Tickets by status."""
         ...
@@ -205,6 +209,13 @@ class SqlTicketStore:
         query = select(EventRow).where(EventRow.ticket_id == ticket_id).order_by(EventRow.id)
         with self.db.session() as session:
             return [_event(row) for row in session.scalars(query)]
+
+    def last_event(self, ticket_id: int | None = None) -> int:
+        query = select(func.max(EventRow.id))
+        if ticket_id is not None:
+            query = query.where(EventRow.ticket_id == ticket_id)
+        with self.db.session() as session:
+            return int(session.execute(query).scalar() or 0)
 
     def counts(self) -> dict[str, int]:
         with self.db.session() as session:
