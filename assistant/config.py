@@ -95,6 +95,9 @@ class Settings(BaseSettings):
     reopen_days: float = Field(7, ge=0, description="how long after 已解决 the user may reopen a ticket")
     stream_heartbeat_s: float = Field(15, gt=0, description="a comment line on idle live-update streams this "
                                       "often, so that proxies do not cut them")
+    attachment_max_bytes: int = Field(5 * 1024 * 1024, ge=1024, description="largest image a user may attach "
+                                      "to a ticket (PNG, JPEG, GIF or WebP), in bytes")
+    attachment_max_count: int = Field(10, ge=0, description="most images one ticket may hold")
     default_wait_minutes: float = Field(5, gt=0, description="the expected wait per ticket ahead when a team has "
                                         "no first responses in the last 14 days")
 

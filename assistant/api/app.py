@@ -18,6 +18,7 @@ from ..config import Settings
 from ..desk import DeskStore, HelpDesk
 from ..desk.progress import ProgressReader
 from ..desk.service import ServicePolicy
+from ..desk.tickets.attachments import SqlAttachmentStore
 from ..engine import Assistant, Embedder
 from ..errors import AssistantError
 from ..kb.canned import CannedLibrary
@@ -28,7 +29,7 @@ from .middleware import BodyLimitMiddleware, RequestIdMiddleware, SecurityHeader
 from .openapi import install_openapi
 from .problems import install_error_handler
 from .ratelimit import LIMITS_ENV, RateLimiter
-from .routes import admin, agent, agent_tickets, live, ops, pages, public, tickets
+from .routes import admin, agent, agent_tickets, attachments, live, ops, pages, public, tickets
 from .runtime import AssistantHolder, freeze_heap, watch_index
 from .supervise import die_with_parent
 
@@ -58,7 +59,10 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None, embedd
     app.state.desk = desk = HelpDesk(store, settings.teams, settings.default_team, settings.ticket_suggestions,
                                      reopen_days=settings.reopen_days)
     app.state.policy = policy = ServicePolicy.from_settings(settings)
-    app.state.progress = ProgressReader(store, policy, desk.lifecycle)
+    app.state.attachments = store.attachments = SqlAttachmentStore(
+        store.db, settings.data_dir / "attachments", settings.attachment_max_bytes, settings.attachment_max_count,
+        store.clock)
+    app.state.progress = ProgressReader(store, policy, desk.lifecycle, store.attachments)
     app.state.canned = CannedLibrary(settings.kb_dir if settings.kb_dir.is_dir() else settings.kb_dir.parent,
                                      settings.teams)
     app.state.keys = KeyRing(settings.keys_file)
@@ -69,7 +73,7 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None, embedd
 
     install_error_handler(app)
     install_openapi(app, settings)
-    for module in (public, tickets, agent, agent_tickets, live, admin, ops, pages):
+    for module in (public, tickets, attachments, agent, agent_tickets, live, admin, ops, pages):
         app.include_router(module.router)
     app.mount("/static/docs", StaticFiles(directory=pages.SWAGGER_UI), name="docs")
     app.mount("/static", StaticFiles(directory=pages.WEB), name="static")
@@ -80,7 +84,8 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None, embedd
 
 def _add_middleware(app: FastAPI, settings: Settings, metrics: Metrics, board: LoadBoard | None) -> None:
     """The last added runs first: request id, metrics, balance, CORS, security headers, body limit."""
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
+                       upload_bytes=max(settings.max_body_bytes, settings.attachment_max_bytes))
     app.add_middleware(SecurityHeadersMiddleware)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],

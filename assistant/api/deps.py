@@ -12,6 +12,7 @@ from ..config import Settings
 from ..desk import DeskStore, HelpDesk
 from ..desk.progress import ProgressReader
 from ..desk.service import ServicePolicy
+from ..desk.tickets.attachments import SqlAttachmentStore
 from ..engine import Assistant
 from ..errors import Forbidden, RateLimited, Unauthorized
 from ..kb.canned import CannedLibrary
@@ -50,6 +51,10 @@ async def get_policy(request: Request) -> ServicePolicy:
 
 async def get_progress(request: Request) -> ProgressReader:
     return cast(ProgressReader, request.app.state.progress)
+
+
+async def get_attachments(request: Request) -> SqlAttachmentStore:
+    return cast(SqlAttachmentStore, request.app.state.attachments)
 
 
 async def get_canned(request: Request) -> CannedLibrary:
@@ -115,6 +120,7 @@ MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 PolicyDep = Annotated[ServicePolicy, Depends(get_policy)]
 ProgressDep = Annotated[ProgressReader, Depends(get_progress)]
 CannedDep = Annotated[CannedLibrary, Depends(get_canned)]
+AttachmentsDep = Annotated[SqlAttachmentStore, Depends(get_attachments)]
 AgentDep = Annotated[Principal, Depends(require_agent)]
 AdminDep = Annotated[Principal, Depends(require_admin)]
 TicketId = Annotated[int, Path(ge=1, le=2**31 - 1, description="ticket number")]

@@ -230,6 +230,14 @@ class EventOut(Model):
     text: str | None
 
 
+class AttachmentOut(Model):
+    id: int
+    at: dt.datetime
+    uploader: str
+    content_type: str
+    size: int
+
+
 class SlaOut(Model):
     kind: Literal["first_response", "resolution"] = Field(description="the target running now")
     due: dt.datetime
@@ -275,6 +283,8 @@ class TicketAgent(Model):
     rating_comment: str | None = None
     sla: SlaOut | None = None
     earlier: list[EarlierTicket] | None = Field(None, description="the user's other tickets (session or contact)")
+    attachments: list[AttachmentOut] | None = Field(None, description="the user's images: GET "
+                                                    "/v1/agent/tickets/{id}/attachments/{attachment_id}")
     age_seconds: float
     conversation: list[TurnOut]
     events: list[EventOut] | None = None

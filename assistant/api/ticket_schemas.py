@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import Field, StrictInt
 
-from .schemas import AgentMessageOut, Model, Note1000, Note2000, TicketPublic
+from .schemas import AgentMessageOut, AttachmentOut, Model, Note1000, Note2000, TicketPublic
 
 
 class StepOut(Model):
@@ -34,6 +34,7 @@ class TicketStatusOut(TicketPublic):
     can_write: bool = Field(description="messages go to the ticket (open, claimed or pending)")
     can_reopen: bool = Field(description="resolved within FAQ_REOPEN_DAYS")
     can_rate: bool
+    attachments: list[AttachmentOut] = Field(description="images; GET .../attachments/{id} with the token")
 
 
 class TicketMessageCreate(Model):
@@ -66,5 +67,5 @@ class CannedList(Model):
     replies: list[CannedOut]
 
 
-__all__ = ["AgentMessageOut", "CannedList", "CannedOut", "MessageOut", "NoteCreate", "RatingCreate",
+__all__ = ["AgentMessageOut", "AttachmentOut", "CannedList", "CannedOut", "MessageOut", "NoteCreate", "RatingCreate",
            "ReopenRequest", "StepOut", "TicketMessageCreate", "TicketStatusOut"]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from ..kb.voice import Voice
 from .service import ServicePolicy
 from .store import DeskStore
+from .tickets.attachments import Attachment, SqlAttachmentStore
 from .tickets.lifecycle import TicketLifecycle
 from .tickets.models import RESPONSES, Ticket, TicketEvent
 
@@ -42,6 +43,7 @@ class Progress:
     can_write: bool
     can_reopen: bool
     can_rate: bool
+    attachments: list[Attachment]
 
 
 def team_label(voice: Voice, team: str) -> str:
@@ -61,10 +63,12 @@ def _step(voice: Voice, event: TicketEvent, channel: str) -> str | None:
 
 
 class ProgressReader:
-    def __init__(self, store: DeskStore, policy: ServicePolicy, lifecycle: TicketLifecycle) -> None:
+    def __init__(self, store: DeskStore, policy: ServicePolicy, lifecycle: TicketLifecycle,
+                 attachments: SqlAttachmentStore | None = None) -> None:
         self.store = store
         self.policy = policy
         self.lifecycle = lifecycle
+        self.attachments = attachments
 
     def read(self, ticket: Ticket, voice: Voice, channel: str = "web") -> Progress:
         now = self.store.clock()
@@ -89,7 +93,8 @@ class ProgressReader:
                         position=position, expected_wait_minutes=wait, out_of_hours=closed_hours,
                         can_write=ticket.status in ("open", "claimed", "pending"),
                         can_reopen=self.lifecycle.can_reopen(ticket),
-                        can_rate=ticket.status in ("resolved", "closed") and ticket.rating is None)
+                        can_rate=ticket.status in ("resolved", "closed") and ticket.rating is None,
+                        attachments=self.attachments.list(ticket.id) if self.attachments else [])
 
     def _queue_place(self, ticket: Ticket, now: dt.datetime) -> tuple[int, int]:
         queue = self.store.tickets.list_tickets({"open"}, ticket.team, limit=1000)

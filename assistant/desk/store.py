@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from .clock import Clock, system_clock
 from .db import Database
 from .ratings import RatingStore, SqlRatingStore
+from .tickets.attachments import SqlAttachmentStore
 from .tickets.reports import SqlTicketReports
 from .tickets.store import SqlTicketStore, TicketStore
 from .turns import SqlTurnLog, TurnLog
@@ -29,6 +30,7 @@ class DeskStore:
         self.clock = clock
         self.tickets: TicketStore = tickets or SqlTicketStore(db, clock)
         self.reports = SqlTicketReports(db)
+        self.attachments: SqlAttachmentStore | None = None  # set by the service, which knows the data folder
         self.turns: TurnLog = turns or SqlTurnLog(db)
         self.ratings: RatingStore = ratings or SqlRatingStore(db)
 

@@ -36,6 +36,7 @@ def agent_view(ticket: Ticket, turns: list[Turn], now: dt.datetime, policy: Serv
     if store is not None:
         extra["events"] = [asdict(e) for e in store.tickets.events(ticket.id)]
         extra["earlier"] = [asdict(t) for t in store.tickets.earlier_tickets(ticket)]
+        extra["attachments"] = [asdict(a) for a in store.attachments.list(ticket.id)] if store.attachments else []
     return TicketAgent.model_validate({**asdict(ticket), **extra})
 
 

@@ -3,6 +3,7 @@ the history, messages to the agent, a rating and reopening after 已解决."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header
@@ -20,6 +21,7 @@ from ..deps import AssistantDep, DeskDep, MetricsDep, ProgressDep, StoreDep, Tic
 from ..openapi import BODY, PARAMS, PUBLIC, STORE, problems
 from ..schemas import AgentMessageOut
 from ..ticket_schemas import (
+    AttachmentOut,
     MessageOut,
     RatingCreate,
     ReopenRequest,
@@ -55,7 +57,8 @@ def status_out(progress: Progress) -> TicketStatusOut:
         messages=[MessageOut(author=m.author, text=m.text, at=m.at) for m in progress.messages],
         position=progress.position, expected_wait_minutes=progress.expected_wait_minutes,
         out_of_hours=progress.out_of_hours, rating=t.rating, can_write=progress.can_write,
-        can_reopen=progress.can_reopen, can_rate=progress.can_rate)
+        can_reopen=progress.can_reopen, can_rate=progress.can_rate,
+        attachments=[AttachmentOut.model_validate(asdict(a)) for a in progress.attachments])
 
 
 @router.get("/tickets/{ticket_id}", response_model=TicketStatusOut, summary="Follow a ticket", responses=READ)

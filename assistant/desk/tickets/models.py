@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 Status = Literal["open", "claimed", "pending", "resolved", "closed"]
 Action = Literal["create", "claim", "reply", "ask", "resolve", "transfer", "release", "message", "note", "reopen",
-                 "rate", "close", "spam"]
+                 "rate", "close", "spam", "attach"]
 STATUSES: tuple[Status, ...] = ("open", "claimed", "pending", "resolved", "closed")
 RESPONSES: frozenset[str] = frozenset({"reply", "ask", "resolve"})  # an agent's answer shown to the user
 ACTIVE: frozenset[Status] = frozenset({"open", "claimed", "pending"})  # a session has at most one of these

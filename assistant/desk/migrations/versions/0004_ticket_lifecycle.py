@@ -1,6 +1,6 @@
 """The ticket lifecycle: pending and closed statuses, the first response (SLA), the user's attention flag and
-rating. Tickets answered before this revision get their first response from their first reply event; the
-one-active-ticket-per-session index now leaves closed tickets out as well as resolved ones.
+rating; images attached to tickets. Tickets answered before this revision get their first response from their
+first reply event; the one-active-ticket-per-session index now leaves closed tickets out as well as resolved ones.
 
 Revision ID: 0004
 Revises: 0003
@@ -33,9 +33,23 @@ def upgrade() -> None:
     op.drop_index(INDEX, table_name="tickets")
     op.create_index(INDEX, "tickets", ["session_id"], unique=True, sqlite_where=NEW_ACTIVE,
                     postgresql_where=NEW_ACTIVE)
+    op.create_table(
+        "ticket_attachments",
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("ticket_id", sa.Integer(), sa.ForeignKey("tickets.id"), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("uploader", sa.String(64), nullable=False),
+        sa.Column("content_type", sa.String(32), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("path", sa.String(200), nullable=False),
+    )
+    op.create_index("ix_ticket_attachments_ticket_id", "ticket_attachments", ["ticket_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_ticket_attachments_ticket_id", table_name="ticket_attachments")
+    op.drop_table("ticket_attachments")
     op.execute("UPDATE tickets SET status = 'claimed' WHERE status = 'pending'")
     op.execute("UPDATE tickets SET status = 'resolved' WHERE status = 'closed'")
     op.drop_index(INDEX, table_name="tickets")
