@@ -535,6 +535,7 @@
     history.appendChild(list);
     box.appendChild(history);
     this.composerMode();
+    this.scroll();
   };
 
   function clock(iso) {
