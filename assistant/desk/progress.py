@@ -100,5 +100,5 @@ class ProgressReader:
         queue = self.store.tickets.list_tickets({"open"}, ticket.team, limit=1000)
         queue.sort(key=lambda t: self.policy.queue_key(t, now))
         position = next((n for n, t in enumerate(queue, 1) if t.id == ticket.id), len(queue) + 1)
-        recent = self.store.reports.recent_first_responses(ticket.team, now - RECENT)
+        recent = self.store.reports.recent_first_responses(ticket.team, now - RECENT, exclude=ticket.id)
         return position, self.policy.expected_wait_minutes(position, recent)

@@ -40,11 +40,13 @@ class SqlTicketReports:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def recent_first_responses(self, team: str, since: dt.datetime, limit: int = 50) -> list[float]:
-        """Seconds from creation to the first reply of the team's latest answered tickets."""
+    def recent_first_responses(self, team: str, since: dt.datetime, limit: int = 50,
+                               exclude: int | None = None) -> list[float]:
+        """Seconds from creation to the first reply of the team's latest answered tickets (but ``exclude``, a
+        ticket transferred after its first reply)."""
         query = (select(TicketRow.created_at, TicketRow.first_response_at)
                  .where(TicketRow.team == team, TicketRow.first_response_at.is_not(None),
-                        TicketRow.first_response_at >= since)
+                        TicketRow.first_response_at >= since, TicketRow.id != (exclude or 0))
                  .order_by(TicketRow.first_response_at.desc()).limit(limit))
         with self.db.session() as session:
             rows = session.execute(query).all()
