@@ -31,7 +31,8 @@ def kb_files(path: Path) -> list[Path]:
         return [path]
     if not path.is_dir():
         raise KBError([f"{path}: no such KB file or folder"])
-    files = sorted(p for p in path.glob("*.yaml") if p.is_file())
+    # canned replies are read by the service as they change and need no build: not part of the checksum
+    files = sorted(p for p in path.glob("*.yaml") if p.is_file() and p.name != CANNED_FILE)
     files += sorted(p for p in path.glob("*.yml") if p.is_file())
     if (path / DICT_FILE).is_file():
         files.append(path / DICT_FILE)

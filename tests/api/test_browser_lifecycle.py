@@ -93,3 +93,18 @@ def test_handoff_pending_transfer_resolve_rate(browser, live: LiveServer, agent:
     console.locator("#t-info dd", has_text="5 分").wait_for()
     console.evaluate("document.querySelector('.detail').scrollTop = 0")
     console.screenshot(path=str(SHOTS / "agent-lifecycle-resolved.png"))
+
+
+def test_the_widget_polls_when_the_stream_does_not_get_through(browser, live: LiveServer, agent: dict) -> None:
+    """A proxy that answers the stream with nothing (or cuts it): the widget keeps following by polling."""
+    user = user_page(browser, live.url + "/")
+    user.route("**/stream*", lambda route: route.fulfill(status=200, body="",
+                                                         headers={"Content-Type": "text/event-stream"}))
+    ask(user, QUESTION)
+    user.locator(".ticket", has_text="排队中").wait_for()
+    ticket_id = int(user.locator(".ticket .status").inner_text().split("#")[1].split(" ")[0])
+    with httpx.Client(base_url=live.url, headers=agent, timeout=30) as api:
+        api.post(f"/v1/agent/tickets/{ticket_id}/claim")
+        api.post(f"/v1/agent/tickets/{ticket_id}/reply", json={"text": "请问具体是哪条视频？", "pending": True})
+    user.locator(".ticket.pending", has_text="等待您补充信息").wait_for()
+    user.locator(".msg.agent .bubble", has_text="请问具体是哪条视频？").wait_for()

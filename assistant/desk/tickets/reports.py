@@ -13,6 +13,7 @@ from sqlalchemy import select
 from ..db import Database
 from ..tables import TicketRow, as_utc
 from .models import Ticket
+from .store import _ticket
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,6 @@ class SqlTicketReports:
         return [(as_utc(f) - as_utc(c)).total_seconds() for c, f in rows if f is not None]
 
     def tickets_since(self, since: dt.datetime) -> list[Ticket]:
-        from .store import _ticket
-
         query = select(TicketRow).where(TicketRow.created_at >= since).order_by(TicketRow.id)
         with self.db.session() as session:
             return [_ticket(row) for row in session.scalars(query)]
