@@ -131,6 +131,10 @@
       var list = $("queue");
       list.textContent = "";
       $("queue-count").textContent = C("queue_count", { n: queue.count });
+      if (!state.stream && $("f-status").value === "active" && !$("f-mine").checked) {  // no live stream: count here
+        var waiting = queue.tickets.filter(function (t) { return t.status === "open" || t.attention; }).length;
+        document.title = waiting ? C("page_title_count", { n: waiting }) : C("page_title");
+      }
       queue.tickets.forEach(function (t) {
         var li = el("li", (t.id === state.selected ? "selected " : "") + "p" + t.priority + (t.attention ? " attention" : ""));
         li.dataset.id = t.id;
