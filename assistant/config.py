@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import importlib.metadata
 import ipaddress
+import re
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -82,6 +84,26 @@ class Settings(BaseSettings):
     ticket_suggestions: int = Field(3, ge=1, le=10, description="bot suggestions stored with each ticket")
     queue_limit: int = Field(200, ge=1, description="most tickets one queue listing returns")
 
+    # ---- the ticket lifecycle (desk/service.py) ----------------------------------------------------------
+    service_hours: dict[str, str] = Field({"*": "09:00-22:00"}, description="when each team answers, every day "
+                                          "in FAQ_TIMEZONE (JSON: team -> \"HH:MM-HH:MM\", \"*\" for the others; "
+                                          "\"00:00-24:00\" round the clock)")
+    timezone: str = Field("Asia/Shanghai", description="the time zone of the service hours")
+    sla_first_response_minutes: dict[str, tuple[float, float, float]] = Field(
+        {"*": (60, 30, 10)}, description="first-response target per team, by priority normal, high, urgent "
+        "(JSON: team -> [minutes, minutes, minutes], \"*\" for the others)")
+    sla_resolution_hours: dict[str, tuple[float, float, float]] = Field(
+        {"*": (24, 8, 2)}, description="resolution target per team, by priority normal, high, urgent (JSON, as "
+        "FAQ_SLA_FIRST_RESPONSE_MINUTES, in hours)")
+    reopen_days: float = Field(7, ge=0, description="how long after 已解决 the user may reopen a ticket")
+    stream_heartbeat_s: float = Field(15, gt=0, description="a comment line on idle live-update streams this "
+                                      "often, so that proxies do not cut them")
+    attachment_max_bytes: int = Field(5 * 1024 * 1024, ge=1024, description="largest image a user may attach "
+                                      "to a ticket (PNG, JPEG, GIF or WebP), in bytes")
+    attachment_max_count: int = Field(10, ge=0, description="most images one ticket may hold")
+    default_wait_minutes: float = Field(5, gt=0, description="the expected wait per ticket ahead when a team has "
+                                        "no first responses in the last 14 days")
+
     # ---- speed (scripts/bench.py measures these) --------------------------------------------------------
     runtime: Literal["onnx", "onnx-int8", "torch"] = Field(
         "onnx", description="what runs the embedding model: ONNX Runtime fp32 (exported once under "
@@ -101,6 +123,31 @@ class Settings(BaseSettings):
                                                                     "lines written")
     index_watch_s: float = Field(5.0, ge=0, description="how often the service looks for a newly published "
                                  "index version (index/current) and loads it; 0: only on POST /v1/admin/reload")
+
+    @field_validator("service_hours")
+    @classmethod
+    def _hours(cls, value: dict[str, str]) -> dict[str, str]:
+        for team, hours in value.items():
+            m = re.fullmatch(r"(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})", hours.strip())
+            if not m or int(m[1]) > 23 or int(m[3]) > 24 or max(int(m[2]), int(m[4])) > 59:
+                raise ValueError(f"{team}: {hours!r} is not HH:MM-HH:MM (e.g. 09:00-22:00)")
+        return value
+
+    @field_validator("sla_first_response_minutes", "sla_resolution_hours")
+    @classmethod
+    def _sla(cls, value: dict[str, tuple[float, float, float]]) -> dict[str, tuple[float, float, float]]:
+        if "*" not in value or any(min(v) <= 0 for v in value.values()):
+            raise ValueError('needs "*" (the teams not listed) and positive targets, e.g. {"*": [60, 30, 10]}')
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (e.g. Asia/Shanghai)") from exc
+        return value
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -112,6 +112,30 @@ class UnknownTeam(AssistantError):
     title = "No such team"
 
 
+class ReopenExpired(AssistantError):
+    status = 409
+    code = "reopen_expired"
+    title = "The ticket can no longer be reopened"
+
+
+class InvalidRating(AssistantError):
+    status = 422
+    code = "invalid_rating"
+    title = "A rating is a score from 1 to 5"
+
+
+class UnsupportedAttachment(AssistantError):
+    status = 415
+    code = "unsupported_attachment"
+    title = "Only PNG, JPEG, GIF and WebP images can be attached"
+
+
+class TooManyAttachments(AssistantError):
+    status = 409
+    code = "too_many_attachments"
+    title = "The ticket holds as many attachments as it may"
+
+
 class StoreUnavailable(AssistantError):
     status = 503
     code = "store_unavailable"

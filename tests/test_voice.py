@@ -66,3 +66,14 @@ def test_the_pages_ask_only_for_texts_the_voice_has() -> None:
     said = re.findall(r"\bSAY\(\"([\w.]+)\"", (PACKAGE / "web" / "widget.js").read_text("utf-8"))
     missing += [f"widget.js: say.{key}" for key in said if key not in voice["say"]]
     assert not missing and said, missing
+
+
+def test_an_older_index_gets_the_texts_added_since() -> None:
+    from assistant.kb.voice import Voice, default_voice, with_defaults
+
+    shipped = default_voice().texts
+    old = Voice({s: {k: v for k, v in texts.items() if not k.startswith("ticket.")} for s, texts in shipped.items()})
+    old.texts["say"]["greeting"] = {"default": "老版本的问候"}
+    merged = with_defaults(old)
+    assert merged.say("ticket.queued", position=2, minutes=10) == "排队中，第 2 位，预计 10 分钟"
+    assert merged.say("greeting") == "老版本的问候"  # the index's own texts win

@@ -16,8 +16,12 @@ from starlette.concurrency import run_in_threadpool
 
 from ..config import Settings
 from ..desk import DeskStore, HelpDesk
+from ..desk.progress import ProgressReader
+from ..desk.service import ServicePolicy
+from ..desk.tickets.attachments import SqlAttachmentStore
 from ..engine import Assistant, Embedder
 from ..errors import AssistantError
+from ..kb.canned import CannedLibrary
 from ..keys import KeyRing
 from .balance import BOARD_ENV, BalanceMiddleware, LoadBoard
 from .metrics import Metrics, MetricsMiddleware
@@ -25,7 +29,7 @@ from .middleware import BodyLimitMiddleware, RequestIdMiddleware, SecurityHeader
 from .openapi import install_openapi
 from .problems import install_error_handler
 from .ratelimit import LIMITS_ENV, RateLimiter
-from .routes import admin, agent, ops, pages, public
+from .routes import admin, agent, agent_tickets, attachments, live, ops, pages, public, tickets
 from .runtime import AssistantHolder, freeze_heap, watch_index
 from .supervise import die_with_parent
 
@@ -52,7 +56,15 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None, embedd
     app.state.settings = settings
     app.state.holder = holder
     app.state.store = store
-    app.state.desk = HelpDesk(store, settings.teams, settings.default_team, settings.ticket_suggestions)
+    app.state.desk = desk = HelpDesk(store, settings.teams, settings.default_team, settings.ticket_suggestions,
+                                     reopen_days=settings.reopen_days)
+    app.state.policy = policy = ServicePolicy.from_settings(settings)
+    app.state.attachments = store.attachments = SqlAttachmentStore(
+        store.db, settings.data_dir / "attachments", settings.attachment_max_bytes, settings.attachment_max_count,
+        store.clock)
+    app.state.progress = ProgressReader(store, policy, desk.lifecycle, store.attachments)
+    app.state.canned = CannedLibrary(settings.kb_dir if settings.kb_dir.is_dir() else settings.kb_dir.parent,
+                                     settings.teams)
     app.state.keys = KeyRing(settings.keys_file)
     app.state.limiter = RateLimiter(settings.rate_limit, path=shared / "requests" if shared else None)
     app.state.auth_failures = RateLimiter(settings.auth_failure_limit,
@@ -61,7 +73,7 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None, embedd
 
     install_error_handler(app)
     install_openapi(app, settings)
-    for module in (public, agent, admin, ops, pages):
+    for module in (public, tickets, attachments, agent, agent_tickets, live, admin, ops, pages):
         app.include_router(module.router)
     app.mount("/static/docs", StaticFiles(directory=pages.SWAGGER_UI), name="docs")
     app.mount("/static", StaticFiles(directory=pages.WEB), name="static")
@@ -72,7 +84,8 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None, embedd
 
 def _add_middleware(app: FastAPI, settings: Settings, metrics: Metrics, board: LoadBoard | None) -> None:
     """The last added runs first: request id, metrics, balance, CORS, security headers, body limit."""
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
+                       upload_bytes=max(settings.max_body_bytes, settings.attachment_max_bytes))
     app.add_middleware(SecurityHeadersMiddleware)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],

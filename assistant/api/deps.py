@@ -10,8 +10,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ..config import Settings
 from ..desk import DeskStore, HelpDesk
+from ..desk.progress import ProgressReader
+from ..desk.service import ServicePolicy
+from ..desk.tickets.attachments import SqlAttachmentStore
 from ..engine import Assistant
 from ..errors import Forbidden, RateLimited, Unauthorized
+from ..kb.canned import CannedLibrary
 from ..keys import KeyRing, Principal
 from .metrics import Metrics
 from .ratelimit import RateLimiter, client_key
@@ -39,6 +43,22 @@ async def get_store(request: Request) -> DeskStore:
 
 async def get_desk(request: Request) -> HelpDesk:
     return cast(HelpDesk, request.app.state.desk)
+
+
+async def get_policy(request: Request) -> ServicePolicy:
+    return cast(ServicePolicy, request.app.state.policy)
+
+
+async def get_progress(request: Request) -> ProgressReader:
+    return cast(ProgressReader, request.app.state.progress)
+
+
+async def get_attachments(request: Request) -> SqlAttachmentStore:
+    return cast(SqlAttachmentStore, request.app.state.attachments)
+
+
+async def get_canned(request: Request) -> CannedLibrary:
+    return cast(CannedLibrary, request.app.state.canned)
 
 
 async def get_metrics(request: Request) -> Metrics:
@@ -97,6 +117,10 @@ AssistantDep = Annotated[Assistant, Depends(get_assistant)]
 StoreDep = Annotated[DeskStore, Depends(get_store)]
 DeskDep = Annotated[HelpDesk, Depends(get_desk)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
+PolicyDep = Annotated[ServicePolicy, Depends(get_policy)]
+ProgressDep = Annotated[ProgressReader, Depends(get_progress)]
+CannedDep = Annotated[CannedLibrary, Depends(get_canned)]
+AttachmentsDep = Annotated[SqlAttachmentStore, Depends(get_attachments)]
 AgentDep = Annotated[Principal, Depends(require_agent)]
 AdminDep = Annotated[Principal, Depends(require_admin)]
 TicketId = Annotated[int, Path(ge=1, le=2**31 - 1, description="ticket number")]

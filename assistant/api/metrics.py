@@ -12,6 +12,8 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..desk.tickets.models import STATUSES
+
 
 class Metrics:
     def __init__(self) -> None:
@@ -103,7 +105,7 @@ class _TicketCollector(Collector):
         with self._lock:
             counts, up = dict(self._counts), self._up if not reading.is_alive() else 0
         family = GaugeMetricFamily("faq_tickets", "tickets by status (the last counts read)", labels=["status"])
-        for status in ("open", "claimed", "resolved"):
+        for status in STATUSES:
             family.add_metric([status], counts.get(status, 0))
         yield family
         yield GaugeMetricFamily("faq_ticket_store_up", "1 if the ticket database answered the last scrape in time",

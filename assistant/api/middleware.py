@@ -70,33 +70,39 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_secured)
 
 
+UPLOAD_PATH = re.compile(r"^/v1/tickets/\d+/attachments$")
+
+
 class BodyLimitMiddleware:
     """Checks Content-Length up front and counts streamed (chunked) bytes. The 413 is raised from inside the
     app, where the body is read, so the one error handler renders it like any other problem."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, upload_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.upload_bytes = upload_bytes or max_bytes  # image uploads to a ticket (FAQ_ATTACHMENT_MAX_BYTES)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         declared = Headers(scope=scope).get("content-length", "")
+        limit = self.upload_bytes if UPLOAD_PATH.match(scope.get("path", "")) else self.max_bytes
         seen = 0
 
         async def limited() -> Message:
             nonlocal seen
-            if declared.isdigit() and int(declared) > self.max_bytes:
-                raise self._too_large()
+            if declared.isdigit() and int(declared) > limit:
+                raise self._too_large(limit)
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise self._too_large()
+                if seen > limit:
+                    raise self._too_large(limit)
             return message
 
         await self.app(scope, limited, send)
 
-    def _too_large(self) -> HTTPException:
-        return HTTPException(413, f"the request body is larger than {self.max_bytes} bytes")
+    @staticmethod
+    def _too_large(limit: int) -> HTTPException:
+        return HTTPException(413, f"the request body is larger than {limit} bytes")

@@ -230,6 +230,31 @@ class EventOut(Model):
     text: str | None
 
 
+class AttachmentOut(Model):
+    id: int
+    at: dt.datetime
+    uploader: str
+    content_type: str
+    size: int
+
+
+class SlaOut(Model):
+    kind: Literal["first_response", "resolution"] = Field(description="the target running now")
+    due: dt.datetime
+    left_seconds: float = Field(description="negative: breached")
+    breached: bool
+    first_response_met: bool | None
+    resolution_met: bool | None
+
+
+class EarlierTicket(Model):
+    id: int
+    status: str
+    team: str
+    question: str
+    created_at: dt.datetime
+
+
 class TicketAgent(Model):
     id: int
     status: str
@@ -252,6 +277,14 @@ class TicketAgent(Model):
     emotion: str | None
     entry_id: str | None
     failed_step: int | None
+    first_response_at: dt.datetime | None = None
+    attention: bool = Field(False, description="the user wrote since the agent's last reply")
+    rating: int | None = None
+    rating_comment: str | None = None
+    sla: SlaOut | None = None
+    earlier: list[EarlierTicket] | None = Field(None, description="the user's other tickets (session or contact)")
+    attachments: list[AttachmentOut] | None = Field(None, description="the user's images: GET "
+                                                    "/v1/agent/tickets/{id}/attachments/{attachment_id}")
     age_seconds: float
     conversation: list[TurnOut]
     events: list[EventOut] | None = None
@@ -265,11 +298,13 @@ class Queue(Model):
 class AgentMessageCreate(Model):
     text: ReplyText
     keep_open: StrictBool = Field(False, description="keep the ticket claimed instead of resolving it")
+    pending: StrictBool = Field(False, description="ask the user for information: pending until they answer")
 
 
 class TransferRequest(Model):
     team: TeamName
-    note: Note1000 | None = None
+    note: Annotated[StrictStr, _limits(NONBLANK, 1000), AfterValidator(_encodable)] = Field(
+        description="for the receiving team (internal)")
 
 
 # ---- maintainers ------------------------------------------------------------------------------------------
@@ -282,6 +317,18 @@ class ReloadResult(Model):
     seconds: float
 
 
+class TeamStats(Model):
+    tickets: int
+    first_response_p50_s: float | None
+    first_response_p90_s: float | None
+    resolution_p50_s: float | None
+    resolution_p90_s: float | None
+    sla_met: float | None = Field(description="share of first-response and resolution targets met")
+    csat: float | None = Field(description="share of ratings of 4 or 5")
+    rating_average: float | None
+    ratings: int
+
+
 class Stats(Model):
     index_version: str | None
     questions: int
@@ -291,3 +338,6 @@ class Stats(Model):
     open_tickets: int
     feedback: dict[str, int]
     helpful_rate: float | None
+    teams: dict[str, TeamStats] = Field(default_factory=dict, description="per team, tickets of the last 90 days")
+    sla_met: float | None = None
+    csat: float | None = None

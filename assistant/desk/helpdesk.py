@@ -14,7 +14,6 @@ from ..engine import Assistant, Reply
 from ..engine.context import PriorTurn
 from ..errors import InvalidQuestion, SessionNotFound, UnknownTeam
 from .store import DeskStore
-from .tables import utcnow
 from .tickets.lifecycle import TicketLifecycle
 from .tickets.models import NewTicket, Ticket
 from .turns import NewTurn, Turn
@@ -38,7 +37,7 @@ class HumanRequest:
 
 class HelpDesk:
     def __init__(self, store: DeskStore, teams: Sequence[str], default_team: str, suggestions: int = 3,
-                 context_minutes: float = 30.0, context_turns: int = 4) -> None:
+                 context_minutes: float = 30.0, context_turns: int = 4, reopen_days: float = 7.0) -> None:
         if default_team not in teams:
             raise UnknownTeam(f"the default team {default_team!r} is not one of {', '.join(teams)}")
         self.store = store
@@ -47,13 +46,13 @@ class HelpDesk:
         self.suggestions = suggestions
         self.context = dt.timedelta(minutes=context_minutes)
         self.context_turns = context_turns
-        self.lifecycle = TicketLifecycle(store.tickets, teams)
+        self.lifecycle = TicketLifecycle(store.tickets, teams, reopen_days, store.clock)
 
     def ask(self, assistant: Assistant, question: object, session_id: str,
             channel: str) -> tuple[Reply, Ticket | None, str | None]:
         """Answer in the context of the session's recent turns, log the turn, and open a ticket when the bot hands
         off (one per session at a time)."""
-        turns = self.store.turns.recent(session_id, utcnow() - self.context, self.context_turns)
+        turns = self.store.turns.recent(session_id, self.store.clock() - self.context, self.context_turns)
         prior = [PriorTurn(t.question, t.decision, t.entry_id) for t in turns]
         reply = assistant.ask(question, session=session_id, channel=channel, prior=prior)
         self.store.turns.record_turn(NewTurn(

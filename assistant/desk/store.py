@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .clock import Clock, system_clock
 from .db import Database
 from .ratings import RatingStore, SqlRatingStore
+from .tickets.attachments import SqlAttachmentStore
+from .tickets.reports import SqlTicketReports
 from .tickets.store import SqlTicketStore, TicketStore
 from .turns import SqlTurnLog, TurnLog
 
@@ -22,15 +25,18 @@ class DeskStore:
     queued and closes it."""
 
     def __init__(self, db: Database, tickets: TicketStore | None = None, turns: TurnLog | None = None,
-                 ratings: RatingStore | None = None) -> None:
+                 ratings: RatingStore | None = None, clock: Clock = system_clock) -> None:
         self.db = db
-        self.tickets: TicketStore = tickets or SqlTicketStore(db)
+        self.clock = clock
+        self.tickets: TicketStore = tickets or SqlTicketStore(db, clock)
+        self.reports = SqlTicketReports(db)
+        self.attachments: SqlAttachmentStore | None = None  # set by the service, which knows the data folder
         self.turns: TurnLog = turns or SqlTurnLog(db)
         self.ratings: RatingStore = ratings or SqlRatingStore(db)
 
     @classmethod
-    def from_dsn(cls, dsn: str) -> DeskStore:
-        return cls(Database.from_dsn(dsn))
+    def from_dsn(cls, dsn: str, clock: Clock = system_clock) -> DeskStore:
+        return cls(Database.from_dsn(dsn), clock=clock)
 
     def stats(self) -> StoreStats:
         return StoreStats(decisions=self.turns.decision_counts(), tickets=self.tickets.counts(),

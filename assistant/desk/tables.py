@@ -24,7 +24,7 @@ class Base(DeclarativeBase):
     pass
 
 
-_ACTIVE = text("status != 'resolved'")
+_ACTIVE = text("status NOT IN ('resolved', 'closed')")
 
 
 class TicketRow(Base):
@@ -57,6 +57,10 @@ class TicketRow(Base):
     emotion: Mapped[str | None] = mapped_column(String(16))
     entry_id: Mapped[str | None] = mapped_column(String(120))  # the answer the user was following
     failed_step: Mapped[int | None] = mapped_column(Integer)  # ... and the step they could not do
+    first_response_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))  # migration 0004
+    attention: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    rating: Mapped[int | None] = mapped_column(Integer)
+    rating_comment: Mapped[str | None] = mapped_column(Text)
 
 
 class EventRow(Base):

@@ -22,7 +22,7 @@ import numpy as np
 from ..errors import IndexUnavailable
 from ..kb import Entry, Intents, Voice
 from ..kb.intents import default_intents
-from ..kb.voice import default_voice
+from ..kb.voice import default_voice, with_defaults
 from ..text import Normalizer, polarity_sides
 from .data import IndexData
 from .manifest import Manifest, read_manifest, write_manifest
@@ -85,7 +85,7 @@ def load(folder: Path, model_name: str | None = None, dimension: int | None = No
         dict_terms=tuple(text["dict_terms"]),
         synonyms=dict(text["synonyms"]),
         intents=Intents.from_list(text["intents"]) if "intents" in text else default_intents(),
-        voice=Voice(text["voice"]) if "voice" in text else default_voice(),
+        voice=with_defaults(Voice(text["voice"])) if "voice" in text else default_voice(),
         intent_models=dict(text.get("intent_models", {})),
         adapter=adapter,
         question_bigrams=tuple(frozenset(g) for g in questions["bigrams"]),

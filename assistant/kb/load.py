@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import KBError
+from .canned import CANNED_FILE, read_canned
 from .examples import EMOTION_EXAMPLES, EMOTION_LABELS, EXAMPLE_FILES, INTENT_EXAMPLES, INTENT_LABELS, read_examples
 from .files import load_yaml_lines, read_jsonl, read_mapping
 from .intents import default_intents, read_intents
@@ -20,7 +21,7 @@ from .schema import KnowledgeBase
 from .validate import validate_entries
 from .voice import default_voice, read_voice
 
-SPECIAL_FILES = {"synonyms.yaml", "handoff.yaml", "intents.yaml", "voice.yaml"}
+SPECIAL_FILES = {"synonyms.yaml", "handoff.yaml", "intents.yaml", "voice.yaml", CANNED_FILE}
 DICT_FILE = "dict.txt"
 
 
@@ -30,7 +31,8 @@ def kb_files(path: Path) -> list[Path]:
         return [path]
     if not path.is_dir():
         raise KBError([f"{path}: no such KB file or folder"])
-    files = sorted(p for p in path.glob("*.yaml") if p.is_file())
+    # canned replies are read by the service as they change and need no build: not part of the checksum
+    files = sorted(p for p in path.glob("*.yaml") if p.is_file() and p.name != CANNED_FILE)
     files += sorted(p for p in path.glob("*.yml") if p.is_file())
     if (path / DICT_FILE).is_file():
         files.append(path / DICT_FILE)
@@ -71,6 +73,7 @@ def load_kb(path: Path | str, teams: Sequence[str] | None = None, min_similar: i
         intent_examples = read_examples(folder / INTENT_EXAMPLES, "intent", INTENT_LABELS, problems)
         emotion_examples = read_examples(folder / EMOTION_EXAMPLES, "emotion", EMOTION_LABELS, problems)
         tune = [q for f in (tune_files(path) if path.is_dir() else []) for q in read_labelled(f, problems)]
+        read_canned(folder / CANNED_FILE, teams, problems)  # checked here; the service reads it itself
     entries = validate_entries(raw, teams, problems, min_similar)
     problems += unknown_ids(tune, {str(item.get("id")) for _, item in raw})
     if not entries and not problems:

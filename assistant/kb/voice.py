@@ -50,6 +50,13 @@ def default_voice() -> Voice:
     return voice
 
 
+def with_defaults(voice: Voice) -> Voice:
+    """The voice with the shipped texts it lacks filled in: an index built by an older version has no texts for
+    what the service has learnt to say since (until it is rebuilt)."""
+    base = default_voice().texts
+    return Voice({s: {**base.get(s, {}), **voice.texts.get(s, {})} for s in SECTIONS})
+
+
 def read_voice(folder: Path, problems: list[str]) -> Voice:
     """The KB folder's voice, checked against the shipped one; the shipped voice when the KB has none."""
     path = folder / VOICE_FILE

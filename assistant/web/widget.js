@@ -15,6 +15,7 @@
   var TARGET = script && script.dataset.target;
   var KEY = "faq-widget:" + API;
   var POLL_MS = 4000;
+  var STREAM_WAIT_MS = 20000;  // no byte of a live stream by then: a buffering proxy, poll instead
   var CHANNEL = MODE === "page" ? "web" : "embed";
   /* Every text the widget shows comes from the KB's voice (voice.yaml), fetched at start: T for the widget's
      labels, SAY for the assistant's sentences; {name} placeholders are filled in. */
@@ -94,6 +95,8 @@
     if (!this.state.session) { this.state.session = newSession(); save(this.state); }
     this.seenReplies = 0;
     this.timer = null;
+    this.stream = null;
+    this.last = null;
     this.busy = false;
     this.build(host);
     this.greet();
@@ -166,6 +169,19 @@
     this.input.addEventListener("input", this.count.bind(this));
     this.send = el("button", "primary", T("send"));
     this.send.type = "submit";
+    var file = el("input");
+    file.type = "file";
+    file.accept = "image/png,image/jpeg,image/gif,image/webp";
+    file.hidden = true;
+    file.addEventListener("change", function () { this.upload(file.files[0]); file.value = ""; }.bind(this));
+    this.attach = el("button", "attach", T("attach"));
+    this.attach.type = "button";
+    this.attach.title = T("attach_label");
+    this.attach.setAttribute("aria-label", T("attach_label"));
+    this.attach.hidden = true;
+    this.attach.addEventListener("click", function () { file.click(); });
+    form.appendChild(file);
+    form.appendChild(this.attach);
     form.appendChild(this.input);
     form.appendChild(this.counter);
     form.appendChild(this.send);
@@ -232,6 +248,7 @@
       this.note(T("too_long", { max: VOICE.max, count: Array.from(text).length }), true);
       return;
     }
+    if (this.inTicket()) { this.sendToTicket(text); return; }
     this.busy = true;
     this.send.disabled = true;
     this.input.value = "";
@@ -391,7 +408,11 @@
 
   /* The 转人工 form: optional contact details and description. */
   Widget.prototype.openHandoff = function (where) {
-    if (this.state.ticket) { this.note(T("ticket_exists", { id: this.state.ticket.id })); return; }
+    if (this.state.ticket && !this.state.ticket.done) {
+      this.note(T("ticket_exists", { id: this.state.ticket.id }));
+      return;
+    }
+    if (this.state.ticket) { this.stop(); this.forget(); }
     if (this.form) { this.form.querySelector("textarea").focus(); return; }
     var form = this.form = el("form", "handoff");
     form.appendChild(el("div", "t", T("handoff_title")));
@@ -444,9 +465,12 @@
   };
 
   // ---- following a ticket --------------------------------------------------------------------------------
+  /* While a ticket is open, what the user types goes to the ticket (the agent sees it), not to the bot; the bar
+     says so and has a way back to the bot (and back again). Updates arrive as server-sent events read with
+     fetch (the token travels in a header); when no byte arrives (a buffering proxy) the widget polls. */
 
   Widget.prototype.track = function (id, token) {
-    this.state.ticket = { id: id, token: token, seen: 0 };
+    this.state.ticket = { id: id, token: token, seen: 0, mode: "ticket" };
     save(this.state);
     this.follow(false);
   };
@@ -454,54 +478,303 @@
   Widget.prototype.follow = function (resumed) {
     var t = this.state.ticket;
     this.seenReplies = t.seen || 0;
+    t.done = false;  // a resolved ticket shows its rating again after a reload
     this.humanButton.disabled = true;
-    this.bar(t.id, "open");
     if (resumed) this.note(T("ticket_resumed", { id: t.id }));
-    this.poll();
+    this.listen();
   };
 
-  Widget.prototype.bar = function (id, status) {
-    this.ticketBar.hidden = false;
-    this.ticketBar.className = "ticket " + status;
-    this.ticketBar.textContent = "";
-    this.ticketBar.appendChild(el("span", "dot"));
-    this.ticketBar.appendChild(el("span", "", T("ticket_bar", { id: id, status: VOICE.widget["status." + status] || status })));
+  Widget.prototype.inTicket = function () {
+    var t = this.state.ticket;
+    return !!(t && !t.done && t.mode !== "bot");
   };
 
-  Widget.prototype.poll = function () {
+  Widget.prototype.setMode = function (mode) {
+    var t = this.state.ticket;
+    if (!t) return;
+    t.mode = mode;
+    save(this.state);
+    this.note(mode === "bot" ? T("bot_mode", { id: t.id }) : T("ticket_mode", { id: t.id }));
+    if (this.last) this.bar(this.last);
+    this.input.focus();
+  };
+
+  Widget.prototype.composerMode = function () {
+    var ticket = this.inTicket();
+    this.input.placeholder = ticket ? T("ticket_placeholder") : T("placeholder");
+    this.attach.hidden = !ticket;
+  };
+
+  Widget.prototype.bar = function (ticket) {
+    var t = this.state.ticket;
+    var box = this.ticketBar;
+    box.hidden = false;
+    box.className = "ticket " + ticket.status + (this.inTicket() ? " routed" : "");
+    box.textContent = "";
+    var line = el("div", "line");
+    line.appendChild(el("span", "dot"));
+    line.appendChild(el("span", "status", T("ticket_bar", { id: ticket.id, status: ticket.status_text })));
+    if (t && !t.done) {
+      var toggle = el("button", "pill mode", t.mode === "bot" ? T("back_to_ticket") : T("back_to_bot"));
+      toggle.type = "button";
+      toggle.addEventListener("click", this.setMode.bind(this, t.mode === "bot" ? "ticket" : "bot"));
+      line.appendChild(toggle);
+    }
+    box.appendChild(line);
+    if (this.inTicket()) box.appendChild(el("div", "hint", T("ticket_mode", { id: ticket.id })));
+    if (ticket.out_of_hours) box.appendChild(el("div", "hint hours", ticket.out_of_hours));
+    var history = el("details", "history");
+    history.appendChild(el("summary", "", T("history")));
+    var list = el("ol");
+    ticket.history.forEach(function (h) {
+      var li = el("li");
+      li.appendChild(el("span", "at", clock(h.at)));
+      li.appendChild(document.createTextNode(h.text));
+      list.appendChild(li);
+    });
+    history.appendChild(list);
+    box.appendChild(history);
+    this.composerMode();
+    this.scroll();
+  };
+
+  function clock(iso) {
+    var d = new Date(iso);
+    return ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2);
+  }
+
+  Widget.prototype.render = function (ticket) {
+    var t = this.state.ticket;
+    if (!t || t.id !== ticket.id) return;
+    this.last = ticket;
+    var replies = ticket.messages.filter(function (m) { return m.author === "agent"; });
+    replies.slice(this.seenReplies).forEach(function (r) {
+      this.add(T("agent_name"), "agent").textContent = r.text;
+    }, this);
+    this.seenReplies = t.seen = replies.length;
+    if (ticket.status === "resolved" || ticket.status === "closed") {
+      this.finish(ticket);
+      return;
+    }
+    if (t.done) { t.done = false; this.humanButton.disabled = true; }
+    this.bar(ticket);
+    save(this.state);
+  };
+
+  Widget.prototype.finish = function (ticket) {
+    var t = this.state.ticket;
+    this.stop();
+    var first = !t.done;
+    t.done = true;
+    save(this.state);
+    this.humanButton.disabled = false;
+    this.bar(ticket);
+    if (!first) return;
+    this.note(T("ticket_resolved", { id: ticket.id }));
+    if (ticket.can_rate || ticket.can_reopen) this.rateCard(ticket);
+    else this.forget();
+  };
+
+  Widget.prototype.forget = function () {
+    this.state.ticket = null;
+    save(this.state);
+    this.composerMode();
+  };
+
+  /* After 已解决: a rating from 1 to 5 with an optional comment, and a way to reopen within the window. */
+  Widget.prototype.rateCard = function (ticket) {
+    var self = this;
+    var b = this.add(T("bot_name"), "bot rate-card");
+    var score = 0;
+    var stars = el("div", "stars");
+    var comment = el("textarea");
+    comment.rows = 2;
+    comment.maxLength = 1000;
+    comment.placeholder = T("rate_comment_placeholder");
+    var submit = el("button", "primary", T("rate_submit"));
+    submit.type = "button";
+    submit.disabled = true;
+    if (ticket.can_rate) {
+      b.appendChild(el("div", "t", T("rate_prompt")));
+      [1, 2, 3, 4, 5].forEach(function (n) {
+        var star = el("button", "star", "★");
+        star.type = "button";
+        star.title = T("rate_star", { n: n });
+        star.setAttribute("aria-label", T("rate_star", { n: n }));
+        star.addEventListener("click", function () {
+          score = n;
+          submit.disabled = false;
+          Array.prototype.forEach.call(stars.children, function (s, k) { s.classList.toggle("on", k < n); });
+        });
+        stars.appendChild(star);
+      });
+      b.appendChild(stars);
+      b.appendChild(comment);
+    }
+    var row = el("div", "actions");
+    if (ticket.can_rate) row.appendChild(submit);
+    if (ticket.can_reopen) {
+      var reopen = el("button", "pill", T("reopen"));
+      reopen.type = "button";
+      reopen.addEventListener("click", function () {
+        reopen.disabled = submit.disabled = true;
+        self.ticketCall("POST", "/reopen", {}).then(function (res) {
+          self.note(T("reopened", { id: res.id }));
+          self.state.ticket.done = false;
+          self.state.ticket.mode = "ticket";
+          self.humanButton.disabled = true;
+          self.render(res);
+          self.listen();
+        }).catch(function (err) { reopen.disabled = false; self.failed(err); });
+      });
+      row.appendChild(reopen);
+    }
+    submit.addEventListener("click", function () {
+      var body = { score: score };
+      if (comment.value.trim()) body.comment = comment.value.trim();
+      submit.disabled = true;
+      self.ticketCall("POST", "/rating", body).then(function () {
+        b.textContent = "";
+        b.appendChild(el("p", "", SAY("ticket.rated")));
+        self.forget();
+      }).catch(function (err) { submit.disabled = false; self.failed(err); });
+    });
+    b.appendChild(row);
+    this.scroll();
+  };
+
+  Widget.prototype.ticketCall = function (method, tail, body) {
+    var t = this.state.ticket;
+    return call(method, "/v1/tickets/" + encodeURIComponent(t.id) + tail, body, { "X-Ticket-Token": t.token });
+  };
+
+  Widget.prototype.sendToTicket = function (text) {
+    var self = this;
+    this.busy = true;
+    this.send.disabled = true;
+    this.input.value = "";
+    this.count();
+    this.add("", "me").textContent = text;
+    this.ticketCall("POST", "/messages", { text: text })
+      .then(function (ticket) { self.render(ticket); })
+      .catch(function (err) {
+        if (err.status === 409) self.poll();
+        self.failed(err);
+      })
+      .then(function () { self.busy = false; self.send.disabled = false; self.input.focus(); });
+  };
+
+  /* A screenshot for the agent: the bytes go as they are (the service tells the type from them). */
+  Widget.prototype.upload = function (file) {
+    var t = this.state.ticket;
+    if (!file || !t) return;
+    var self = this;
+    var shot = this.add("", "me");
+    var img = el("img", "shot");
+    img.alt = file.name;
+    img.src = URL.createObjectURL(file);
+    shot.appendChild(img);
+    fetch(API + "/v1/tickets/" + encodeURIComponent(t.id) + "/attachments", {
+      method: "POST", body: file,
+      headers: { Accept: "application/json", "Content-Type": "application/octet-stream", "X-Ticket-Token": t.token },
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (data) {
+        if (!r.ok) throw Object.assign(new Error(data.detail || r.statusText), { code: data.code, status: r.status });
+        self.note(T("attach_sent"));
+      });
+    }).catch(function (err) {
+      shot.parentNode.remove();
+      var code = err.code === "payload_too_large" ? "attachment_too_large" : err.code;
+      self.note(VOICE.widget["error." + code] || T("error.network"), true);
+    });
+  };
+
+  Widget.prototype.stop = function () {
+    clearTimeout(this.timer);
+    if (this.stream) { this.stream.abort(); this.stream = null; }
+  };
+
+  Widget.prototype.listen = function () {
+    var t = this.state.ticket;
+    if (!t) return;
+    var self = this;
+    this.stop();
+    var ctrl = this.stream = stream("/v1/tickets/" + encodeURIComponent(t.id) + "/stream", { "X-Ticket-Token": t.token },
+      function (event, ticket) { if (event === "ticket") self.render(ticket); },
+      function (worked, err) {
+        if (self.stream !== ctrl) return;  // stopped, or replaced by a newer stream
+        self.stream = null;
+        if (!self.state.ticket || self.state.ticket.done) return;
+        if (err && err.status === 404) { self.lost(); return; }
+        if (worked) self.listen();  // the stream ended after its time: reconnect
+        else self.poll(true);
+      });
+  };
+
+  Widget.prototype.lost = function () {  // the ticket is gone (or the token is stale): stop following it
+    this.stop();
+    this.forget();
+    this.humanButton.disabled = false;
+    this.ticketBar.hidden = true;
+  };
+
+  /* The fallback: poll, and try the stream again now and then. */
+  Widget.prototype.poll = function (fallback) {
     var t = this.state.ticket;
     if (!t) return;
     var self = this;
     clearTimeout(this.timer);
-    call("GET", "/v1/tickets/" + encodeURIComponent(t.id), undefined, { "X-Ticket-Token": t.token })
+    if (fallback) this.retryStreamAt = Date.now() + 60000;
+    this.ticketCall("GET", "", undefined)
       .then(function (ticket) {
-        self.bar(ticket.id, ticket.status);
-        ticket.replies.slice(self.seenReplies).forEach(function (r) {
-          self.add(T("agent_name"), "agent").textContent = r.text;
-        });
-        self.seenReplies = ticket.replies.length;
-        if (ticket.status === "resolved") {
-          self.note(T("ticket_resolved", { id: ticket.id }));
-          self.state.ticket = null;
-          self.humanButton.disabled = false;
-          save(self.state);
-          return;
-        }
-        t.seen = self.seenReplies;
-        save(self.state);
-        self.timer = setTimeout(self.poll.bind(self), POLL_MS);
+        self.render(ticket);
+        if (!self.state.ticket || self.state.ticket.done) return;
+        if (self.retryStreamAt && Date.now() > self.retryStreamAt) { self.retryStreamAt = 0; self.listen(); return; }
+        self.timer = setTimeout(self.poll.bind(self, false), POLL_MS);
       })
       .catch(function (err) {
-        if (err.status === 404) {  // the ticket is gone (or the token is stale): stop following it
-          self.state.ticket = null;
-          self.humanButton.disabled = false;
-          save(self.state);
-          self.ticketBar.hidden = true;
-          return;
-        }
-        self.timer = setTimeout(self.poll.bind(self), Math.max(POLL_MS, (err.retryAfter || 0) * 1000));
+        if (err.status === 404) { self.lost(); return; }
+        self.timer = setTimeout(self.poll.bind(self, false), Math.max(POLL_MS, (err.retryAfter || 0) * 1000));
       });
   };
+
+  /* Server-sent events over fetch: onEvent(name, data) for each event; done(worked, err) when the stream ends
+     (worked: bytes arrived). Nothing within STREAM_WAIT_MS (a buffering proxy) aborts it. */
+  function stream(path, headers, onEvent, done) {
+    var ctrl = new AbortController();
+    var worked = false;
+    var guard = setTimeout(function () { if (!worked) ctrl.abort(); }, STREAM_WAIT_MS);
+    fetch(API + path, { headers: Object.assign({ Accept: "text/event-stream" }, headers), signal: ctrl.signal })
+      .then(function (r) {
+        if (!r.ok || !r.body) throw Object.assign(new Error(r.statusText), { status: r.status });
+        var reader = r.body.getReader();
+        var decoder = new TextDecoder();
+        var buffer = "";
+        function pump() {
+          return reader.read().then(function (chunk) {
+            if (chunk.done) return;
+            worked = true;
+            buffer += decoder.decode(chunk.value, { stream: true });
+            var blocks = buffer.split("\n\n");
+            buffer = blocks.pop();
+            blocks.forEach(function (block) {
+              var name = "message";
+              var data = "";
+              block.split("\n").forEach(function (line) {
+                if (line.indexOf("event: ") === 0) name = line.slice(7);
+                else if (line.indexOf("data: ") === 0) data += line.slice(6);
+              });
+              if (data) onEvent(name, JSON.parse(data));
+            });
+            return pump();
+          });
+        }
+        return pump();
+      })
+      .then(function () { clearTimeout(guard); done(worked, null); },
+        function (err) { clearTimeout(guard); if (err.name !== "AbortError" || !worked) done(worked, err); });
+    return ctrl;
+  }
 
   // ---- mount ---------------------------------------------------------------------------------------------
 

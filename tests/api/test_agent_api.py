@@ -83,7 +83,7 @@ def test_claim_reply_and_the_user_sees_it(client: TestClient, agent: dict, agent
     assert [r["text"] for r in seen["replies"]] == ["请问您在哪个城市？", "北京今天晴，20 度。"]
     detail = client.get(f"/v1/agent/tickets/{tid}", headers=agent).json()
     assert [(e["actor"], e["action"]) for e in detail["events"]] == [
-        ("bot", "create"), ("alice", "claim"), ("alice", "reply"), ("alice", "reply")]
+        ("bot", "create"), ("alice", "claim"), ("alice", "reply"), ("alice", "resolve")]
 
 
 def test_transfer_and_release(client: TestClient, agent: dict, agent2: dict) -> None:
@@ -95,7 +95,7 @@ def test_transfer_and_release(client: TestClient, agent: dict, agent2: dict) -> 
     moved = client.post(f"/v1/agent/tickets/{tid}/transfer", json={"team": "live", "note": "直播相关"},
                         headers=agent2)
     assert moved.status_code == 200 and moved.json()["team"] == "live" and moved.json()["status"] == "open"
-    bad = client.post(f"/v1/agent/tickets/{tid}/transfer", json={"team": "nobody"}, headers=agent)
+    bad = client.post(f"/v1/agent/tickets/{tid}/transfer", json={"team": "nobody", "note": "试试"}, headers=agent)
     assert bad.status_code == 422 and bad.json()["code"] == "unknown_team"
     assert client.post("/v1/agent/tickets/99999/claim", headers=agent).status_code == 404
 

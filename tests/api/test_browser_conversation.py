@@ -3,6 +3,8 @@ the counter, and an upset user's ticket first in the console. Screenshots in rep
 
 from __future__ import annotations
 
+import time
+
 import httpx
 from playwright.sync_api import expect
 
@@ -33,10 +35,21 @@ def test_small_talk_follow_up_and_a_reload_that_keeps_the_ticket(browser, live: 
 
     ask_and_wait(user, "转人工")
     user.locator(".ticket", has_text="排队中").wait_for()
-    ask_and_wait(user, "谢谢你啊")  # a second message in a session with a ticket keeps following it
+    ticket_id = int(user.locator(".ticket").inner_text().split("#")[1].split(" ")[0])
+    bots = bot_replies(user)
+    ask(user, "补充一下：从昨天开始就这样")  # while the ticket is open, messages go to the ticket
+    user.locator(".msg.me", has_text="补充一下").wait_for()
+    with httpx.Client(base_url=live.url, headers=agent, timeout=30) as api:
+        for _ in range(100):  # the message is on its way to the ticket
+            said = [e["text"] for e in api.get(f"/v1/agent/tickets/{ticket_id}").json()["events"]
+                    if e["action"] == "message"]
+            if said:
+                break
+            time.sleep(0.1)
+    assert said == ["补充一下：从昨天开始就这样"] and bot_replies(user) == bots
+    user.get_by_role("button", name="返回智能客服").click()  # back to the bot, explicitly
     ask_and_wait(user, "还有个问题 我的视频背景音乐怎么换")
     assert user.locator(".ticket", has_text="排队中").is_visible()
-    ticket_id = int(user.locator(".ticket").inner_text().split("#")[1].split(" ")[0])
 
     user.reload()
     user.locator(".msg.me", has_text="那怎么关掉呢").wait_for()  # the conversation comes back from the server

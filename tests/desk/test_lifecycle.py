@@ -91,10 +91,10 @@ def test_rules(service: HelpDesk, assistant) -> None:
     with pytest.raises(TicketConflict):
         service.lifecycle.claim(ticket.id, "bob")
     with pytest.raises(TicketConflict):
-        service.lifecycle.transfer(ticket.id, "bob", "account")  # someone else's claim
+        service.lifecycle.transfer(ticket.id, "bob", "account", "账号")  # someone else's claim
     with pytest.raises(UnknownTeam):
-        service.lifecycle.transfer(ticket.id, "alice", "marketing")
-    moved = service.lifecycle.transfer(ticket.id, "bob", "account", supervisor=True)
+        service.lifecycle.transfer(ticket.id, "alice", "marketing", "营销")
+    moved = service.lifecycle.transfer(ticket.id, "bob", "account", "账号问题", supervisor=True)
     assert moved.status == "open" and moved.team == "account"
     service.lifecycle.claim(ticket.id, "bob")
     kept = service.lifecycle.reply(ticket.id, "bob", "请问是哪个城市？", keep_open=True)

@@ -12,7 +12,8 @@ from fastapi.responses import FileResponse
 
 WEB = Path(__file__).resolve().parent.parent.parent / "web"
 SWAGGER_UI = Path(fastapi_offline.__file__).resolve().parent / "static"  # swagger-ui-bundle.js, swagger-ui.css
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+# blob: images are a ticket's screenshots, fetched by the page with the ticket's token or the agent's key
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
        "object-src 'none'; base-uri 'none'; form-action 'none'")
 
 router = APIRouter(include_in_schema=False)

@@ -6,16 +6,14 @@ import uuid
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 
-from ...desk import DeskStore
 from ...desk.helpdesk import HumanRequest
 from ...desk.ratings import NewRating
-from ...errors import EntryNotFound, InvalidQuestion, SessionNotFound, TicketNotFound, TicketTokenRequired
-from ..deps import AssistantDep, DeskDep, MetricsDep, StoreDep, TicketId, rate_limit
+from ...errors import EntryNotFound, InvalidQuestion, SessionNotFound
+from ..deps import AssistantDep, DeskDep, MetricsDep, StoreDep, rate_limit
 from ..openapi import BODY, INDEX, PARAMS, PUBLIC, STORE, problems
 from ..schemas import (
-    AgentMessageOut,
     AskRequest,
     AskResponse,
     FeedbackCreate,
@@ -23,13 +21,11 @@ from ..schemas import (
     SessionTurns,
     TicketCreate,
     TicketCreated,
-    TicketPublic,
     TurnOut,
     VoiceOut,
 )
 
 router = APIRouter(prefix="/v1", tags=["users"], dependencies=[Depends(rate_limit)])
-
 
 
 @router.post("/ask", response_model=AskResponse, summary="Ask a question",
@@ -94,24 +90,6 @@ def create_ticket(body: TicketCreate, response: Response, assistant: AssistantDe
 
 def _trimmed(text: str | None) -> str | None:
     return (text or "").strip() or None
-
-
-@router.get("/tickets/{ticket_id}", response_model=TicketPublic, summary="Follow a ticket",
-            responses=problems(PARAMS, PUBLIC, STORE, [TicketTokenRequired, TicketNotFound]))
-def read_ticket(ticket_id: TicketId, store: StoreDep,
-                x_ticket_token: Annotated[str | None, Header(description="the token given at creation")] = None,
-                ) -> TicketPublic:
-    if not x_ticket_token:
-        raise TicketTokenRequired("send the ticket's token in the X-Ticket-Token header")
-    ticket = store.tickets.read_ticket(ticket_id, x_ticket_token)
-    return TicketPublic(id=ticket.id, status=ticket.status, team=ticket.team, question=ticket.question,
-                        created_at=ticket.created_at, updated_at=ticket.updated_at, resolved_at=ticket.resolved_at,
-                        reply=ticket.reply, replies=_replies(store, ticket_id))
-
-
-def _replies(store: DeskStore, ticket_id: int) -> list[AgentMessageOut]:
-    return [AgentMessageOut(text=e.text, at=e.at) for e in store.tickets.events(ticket_id)
-            if e.action == "reply" and e.text]
 
 
 @router.post("/feedback", response_model=FeedbackResult, summary="Was the answer helpful?",

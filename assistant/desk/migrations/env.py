@@ -7,6 +7,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from assistant.desk.tables import Base
+from assistant.desk.tickets import attachments  # noqa: F401  (its table is declared on Base)
 
 config = context.config
 

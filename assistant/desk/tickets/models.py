@@ -6,10 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal
 
-Status = Literal["open", "claimed", "resolved"]
-Action = Literal["create", "claim", "reply", "transfer", "release"]
-STATUSES: tuple[Status, ...] = ("open", "claimed", "resolved")
-ACTIVE: frozenset[Status] = frozenset({"open", "claimed"})
+Status = Literal["open", "claimed", "pending", "resolved", "closed"]
+Action = Literal["create", "claim", "reply", "ask", "resolve", "transfer", "release", "message", "note", "reopen",
+                 "rate", "close", "spam", "attach"]
+STATUSES: tuple[Status, ...] = ("open", "claimed", "pending", "resolved", "closed")
+RESPONSES: frozenset[str] = frozenset({"reply", "ask", "resolve"})  # an agent's answer shown to the user
+ACTIVE: frozenset[Status] = frozenset({"open", "claimed", "pending"})  # a session has at most one of these
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,10 @@ class Ticket:
     emotion: str | None = None
     entry_id: str | None = None
     failed_step: int | None = None
+    first_response_at: dt.datetime | None = None  # the first reply an agent sent (SLA, stats)
+    attention: bool = False  # the user wrote since the agent's last step
+    rating: int | None = None  # 1-5, given by the user after it was resolved
+    rating_comment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,14 +77,18 @@ class TicketEvent:
 @dataclass(frozen=True)
 class Change:
     """One lifecycle step, applied atomically: it succeeds only if the ticket's status is in ``allowed``
-    (and, with ``owner_only``, a claimed ticket is claimed by ``actor``)."""
+    (and, with ``owner_only``, a claimed or pending ticket is held by ``actor``). ``status`` None keeps the
+    status; ``resume`` turns a pending ticket back to claimed (the user answered)."""
 
     action: Action
     actor: str
     allowed: frozenset[Status]
-    status: Status
+    status: Status | None
     owner_only: bool = True
     assign: bool = False
     unassign: bool = False
     team: str | None = None
     text: str | None = None
+    resume: bool = False
+    attention: bool | None = None  # set or clear the flag that asks for the agent's attention
+    rating: int | None = None  # with action "rate": only a ticket not rated yet
