@@ -116,7 +116,7 @@ class Sampler(threading.Thread):
                     continue
                 ident = native.get(tid)
                 found = stage_of(frames.get(ident)) if ident is not None else ("model", "ONNX Runtime's threads")
-                stage, where = found or ("idle at the sample", "?")
+                stage, where = found or ("event loop in C (uvloop, httptools, sockets) or just gone idle", "?")
                 self.cpu_ns[stage] += spent
                 self.ours[f"{stage} <- {where}"] += spent
             self._last = cpu
@@ -158,8 +158,11 @@ def profile(index: Path, questions: list[str], clients: int) -> dict[str, Any]:
     time.sleep(1.0)  # model warm-up and the clients' warm-up requests stay out of the counts
     cpu0, wall0 = os.times(), time.perf_counter()
     sampler.start()
+    coalescer = app.state.holder.current._batches
+    batched = (coalescer.batches, coalescer.requests)
     load = queue.get()
     sampler.stop()
+    batches, requests = coalescer.batches - batched[0], coalescer.requests - batched[1]
     cpu1, wall1 = os.times(), time.perf_counter()
     client.join()
     server.should_exit = True
@@ -168,7 +171,8 @@ def profile(index: Path, questions: list[str], clients: int) -> dict[str, Any]:
     cpu = (cpu1.user - cpu0.user) + (cpu1.system - cpu0.system)
     return {"load": load, "cpu_s": round(cpu, 2), "wall_s": round(wall1 - wall0, 2),
             "cpu_ms_per_request": round(cpu * 1e3 / max(load["requests"], 1), 2),
-            "sampled_cpu_s": round(total / 1e9, 2), "rounds": sampler.samples,
+            "sampled_cpu_s": round(total / 1e9, 2), "mean_batch": round(requests / max(batches, 1), 1),
+            "rounds": sampler.samples,
             "split": {k: round(v / total, 3) for k, v in sampler.cpu_ns.most_common()},
             "top": {k: round(v / total, 3) for k, v in sampler.ours.most_common(20)}}
 
@@ -192,7 +196,7 @@ def main() -> None:
     load = report["load"]
     print(f"{load['requests']} requests, {args.clients} clients: {load['rps']} req/s, p50 {load['p50_ms']} ms, "
           f"p99 {load['p99_ms']} ms, errors {load['errors']}; process CPU {report['cpu_ms_per_request']} ms a "
-          f"request ({os.cpu_count()} cores)")
+          f"request ({os.cpu_count()} cores); mean batch {report['mean_batch']} questions")
     print("| stage | share of the CPU time |\n|---|---|")
     for stage, share in report["split"].items():
         print(f"| {stage} | {share:.1%} |")
