@@ -44,7 +44,8 @@ def nginx_config(folder: Path, listen: int, replicas: list[int]) -> Path:
         site = site.replace(line, re.sub(r"10\.0\.0\.\d+:8000", f"127.0.0.1:{port}", line))
     site = site.replace("listen 80;", f"listen 127.0.0.1:{listen};")
     (folder / "assistant.conf").write_text(site)
-    temp = " ".join(f"{kind}_temp_path {folder / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    kinds = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    temp = " ".join(f"{kind}_temp_path {folder / kind};" for kind in kinds)
     main = (f"{'user root;' if os.geteuid() == 0 else ''} worker_processes 1; pid {folder / 'nginx.pid'}; "
             f"error_log {folder / 'error.log'} warn; events {{ worker_connections 512; }} "
             f"http {{ access_log {folder / 'access.log'}; {temp} include {folder / 'assistant.conf'}; }}")
