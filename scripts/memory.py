@@ -63,7 +63,9 @@ def measure(size: int, workers: int, runtime: str, queries: list[str], work: Pat
            "FAQ_WORKERS": str(workers)}
     root = work / f"index-{size}-{runtime}"
     build = build_index(grow_kb(size, work / f"kb-{size}.jsonl"), root, env, False)
-    proc, port, startup = start_server(root, env, work)
+    own = work / "memory"  # its own data folder and log: bench scripts may be running beside it
+    own.mkdir(parents=True, exist_ok=True)
+    proc, port, startup = start_server(root, env, own)
     try:
         ready = service_memory(proc.pid)
         run_load(port, "warm", queries[:200], 8)
