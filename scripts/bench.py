@@ -268,7 +268,8 @@ def table(report: dict[str, Any]) -> str:
                   for k, v in enc.items()]
     http = report.get("http")
     if http:
-        lines += ["", f"HTTP POST /v1/ask, {report.get('workers', 1)} server process(es), KB of {http['kb_questions']} "
+        workers = report.get("workers") or "one per core:"
+        lines += ["", f"HTTP POST /v1/ask, {workers} server process(es), KB of {http['kb_questions']} "
                   f"questions: start-up to ready "
                   f"{http['startup_s']} s, resident memory {http['rss_mb']} MB after the runs (peak "
                   f"{http['peak_rss_mb']} MB)", "",
