@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: serve test test-fast install lock index eval bench fuzz lint check-kb clean
+.PHONY: serve test test-fast install lock index eval bench bench-serve fuzz lint check-kb clean
 
 serve: install index
 	$(BIN)/assistant serve
@@ -64,6 +64,10 @@ eval: install
 # Engine latency at 1k/10k/100k questions, build cost, bare model speed, HTTP load; table + reports/bench.json.
 bench: install
 	$(BIN)/python scripts/bench.py
+
+# What `make serve` starts against the bare PyTorch batch-32 encode, 3 rounds (ratios, medians): the speed targets.
+bench-serve: install
+	$(BIN)/python scripts/bench_serve.py
 
 # schemathesis against the API's OpenAPI document with every check, with no key, an agent and an admin key, on a
 # throwaway service (the fixture KB). FUZZ_EXAMPLES=250 is the full run (~11,700 cases); tests/api/test_fuzz.py

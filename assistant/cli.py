@@ -267,6 +267,7 @@ def serve(host: str | None, port: int | None) -> None:
     host, port = host or settings.host, port or settings.port
     if not (settings.index_dir / "current").exists():
         fail(f"{settings.index_dir / 'current'}: no index here; run `assistant build` first")
+    settings = settings.model_copy(update={"workers": settings.serve_workers})
     if settings.workers > 1 and settings.index_watch_s <= 0:
         fail("FAQ_WORKERS > 1 needs FAQ_INDEX_WATCH_S > 0: an admin reload reaches only one worker")
     base = f"http://{'[' + host + ']' if ':' in host else host}:{port}"

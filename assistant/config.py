@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import ipaddress
+import os
 import re
 from pathlib import Path
 from typing import Literal
@@ -115,8 +116,9 @@ class Settings(BaseSettings):
                                  "questions before it is ranked (a lone question never waits)")
     answer_cache_size: int = Field(4096, ge=0, description="recent normalised questions whose ranking is kept "
                                    "(emptied when an index is loaded; 0 turns the cache off)")
-    workers: int = Field(1, ge=1, le=64, description="server processes `assistant serve` runs on one port (each "
-                         "loads the model and the index)")
+    workers: int = Field(0, ge=0, le=64, description="server processes `assistant serve` runs on one port (each "
+                         "loads the model and the index); 0: one per core this process may use (one when "
+                         "FAQ_INDEX_WATCH_S is 0)")
     log_format: Literal["text", "json"] = Field("text", description="log lines as text or as one JSON object "
                                                 "each (timestamp, level, logger, request id, message)")
     log_level: Literal["debug", "info", "warning", "error"] = Field("info", description="the least severe log "
@@ -155,6 +157,18 @@ class Settings(BaseSettings):
         for proxy in value:
             ipaddress.ip_network(proxy, strict=False)  # ValueError names the bad entry
         return value
+
+    @property
+    def serve_workers(self) -> int:
+        """FAQ_WORKERS, with 0 resolved: one process per usable core. One process is bound by the interpreter
+        lock well before the cores are (scripts/profile_request.py); the workers follow index/current by
+        themselves, so without the watcher (FAQ_INDEX_WATCH_S=0) only one process can be reloaded."""
+        if self.workers:
+            return self.workers
+        if self.index_watch_s <= 0:
+            return 1
+        return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1,
+                          8))
 
     @property
     def database_dsn(self) -> str:

@@ -269,7 +269,8 @@ def table(report: dict[str, Any]) -> str:
                   for k, v in enc.items()]
     http = report.get("http")
     if http:
-        lines += ["", f"HTTP POST /v1/ask, {report.get('workers', 1)} server process(es), KB of {http['kb_questions']} "
+        workers = report.get("workers") or "one per core:"
+        lines += ["", f"HTTP POST /v1/ask, {workers} server process(es), KB of {http['kb_questions']} "
                   f"questions: start-up to ready "
                   f"{http['startup_s']} s, resident memory {http['rss_mb']} MB after the runs (peak "
                   f"{http['peak_rss_mb']} MB)", "",
@@ -289,8 +290,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--runtime", default=os.environ.get("FAQ_RUNTIME", "onnx"),
                         choices=["onnx", "onnx-int8", "torch"])
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("FAQ_WORKERS", "1")),
-                        help="server processes for the HTTP runs (FAQ_WORKERS)")
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("FAQ_WORKERS", "0")),
+                        help="server processes for the HTTP runs (FAQ_WORKERS; 0: one per core, the default)")
     parser.add_argument("--rebuild", action="store_true", help="build the indexes again even if present")
     parser.add_argument("--no-encode", action="store_true", help="skip the bare model speed")
     parser.add_argument("--work", type=Path, default=ROOT / ".cache" / "bench")

@@ -19,6 +19,7 @@ from .ratelimit import LIMITS_ENV
 def run_server(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
+    settings = settings.model_copy(update={"workers": settings.serve_workers})  # 0: one per core
     with _worker_environment(settings):
         # one startup path with and without workers: each process builds its app with api.app:app_from_env
         uvicorn.run("assistant.api.app:app_from_env", factory=True, host=host, port=port,

@@ -36,6 +36,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 WRITE = {"faq_write": True}  # execution option: this connection's transactions write
 
 
+MIGRATION_LOCK = 0x6661715F6D6967  # "faq_mig": the PostgreSQL advisory lock of schema migrations
 CONNECT_TIMEOUT_S = 3  # a database that does not answer is an outage; requests must not hang on it
 
 
@@ -119,8 +120,11 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Create or migrate the schema (idempotent; concurrent starts on SQLite serialise on the write lock)."""
+    """Create or migrate the schema (idempotent). Concurrent starts serialise: on SQLite on the write lock, on
+    PostgreSQL (replicas started together, deploy/) on an advisory lock held until the migration commits."""
     with engine.connect().execution_options(**WRITE) as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         command.upgrade(alembic_config(connection), revision)
         connection.commit()
 

@@ -7,6 +7,7 @@ questions are ranked together (batching.Coalescer) and recent rankings are cache
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -22,13 +23,14 @@ from .batching import Coalescer
 from .cache import LruCache
 from .context import FollowUps, PriorTurn
 from .decide import AnswerRef, Decider, Reply, Thresholds
-from .embed import Embedder, apply_adapter, load_embedder
+from .embed import Embedder, apply_adapter, index_runtime, load_embedder
 from .features import F, unit_rows
 from .intent import QUESTION, IntentDetector
 from .query import validate_question
 from .rank import Ranked, Ranker
 from .retrieve import HybridRetriever
 
+log = logging.getLogger("assistant")
 RELATED = 3  # 相关问题 offered after an answer
 # a message this short that looks off-domain alone may be a follow-up; unless it is this like an off-domain example
 # (the dialogue tune set's short follow-ups: 0.76-0.89; the intents tune set's off-domain requests: median 0.83)
@@ -71,17 +73,32 @@ class Assistant:
         self.intents = IntentDetector(data.intents, embedder.encode, models=data.intent_models,
                                       normalize=lambda t: self.retriever.prepare(t).norm)
         self.followups = FollowUps()
+        self.runtime_note: str | None = None  # set by from_index when the index chose another runtime
 
     @classmethod
     def from_index(cls, path: Path | str, settings: Settings, embedder: Embedder | None = None) -> Assistant:
         """Load an index version; ``embedder`` is reused when it is the model the index was built with (the
-        configured model, or the fine-tuned one a `--tune` version carries), otherwise that model is loaded."""
-        tuned = index_mod.tuned_model(Path(path)) if Path(path).exists() else None
+        configured model, or the fine-tuned one a `--tune` version carries, run by the runtime that made its
+        vectors), otherwise that model is loaded. An index built with the other FAQ_RUNTIME (int8 against fp32)
+        is served with the runtime it was built with, and the service says so (``runtime_note``, logged)."""
+        manifest = index_mod.read_manifest(Path(path).resolve()) if Path(path).exists() else None
+        tuned = index_mod.tuned_model(Path(path), manifest) if manifest is not None else None
         wanted = Path(tuned or settings.model).resolve()
-        if embedder is None or Path(str(getattr(embedder, "path", ""))).resolve() != wanted:
-            embedder = load_embedder(settings.model_copy(update={"model": str(wanted)}) if tuned else settings)
+        runtime = index_runtime(manifest.model.name, settings.runtime) if manifest is not None else settings.runtime
+        note = None
+        if runtime != settings.runtime:
+            note = (f"index {Path(path).resolve().name} was built with FAQ_RUNTIME={runtime}, and FAQ_RUNTIME is "
+                    f"{settings.runtime}: serving it with {runtime}. To serve with {settings.runtime}, run "
+                    f"`assistant build` with it (the service loads the new version by itself); or set "
+                    f"FAQ_RUNTIME={runtime}")
+            log.warning(note)
+        if (embedder is None or Path(str(getattr(embedder, "path", ""))).resolve() != wanted
+                or (manifest is not None and embedder.name != manifest.model.name)):
+            embedder = load_embedder(settings.model_copy(update={"model": str(wanted), "runtime": runtime}))
         data = index_mod.load(Path(path), embedder.name, embedder.dimension)
-        return cls(data, embedder, settings)
+        assistant = cls(data, embedder, settings)
+        assistant.runtime_note = note
+        return assistant
 
     @property
     def batches(self) -> int:

@@ -153,6 +153,15 @@ def model_name(model: str, runtime: str) -> str:
     return f"{name}+int8" if runtime == "onnx-int8" else name
 
 
+def index_runtime(index_model: str, runtime: str) -> str:
+    """The runtime that gives the vectors of an index built with model ``index_model``: int8 for an int8 index,
+    otherwise fp32 (ONNX, or PyTorch when asked for: they agree). A service started with the other FAQ_RUNTIME
+    serves the index with this one instead of refusing every question."""
+    if index_model.endswith("+int8"):
+        return "onnx-int8"
+    return "onnx" if runtime == "onnx-int8" else runtime
+
+
 def load_embedder(settings: Settings) -> Any:
     """The embedder FAQ_RUNTIME asks for; PyTorch if the ONNX model cannot be made (the reason is logged)."""
     if settings.runtime != "torch":

@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import bm25s
 import faiss
@@ -63,8 +64,8 @@ def load(folder: Path, model_name: str | None = None, dimension: int | None = No
         questions = json.loads((folder / "questions.json").read_text("utf-8"))
         text = json.loads((folder / "text.json").read_text("utf-8"))
         vectors = np.load(folder / "vectors.npy", mmap_mode="r")
-        dense = faiss.read_index(str(folder / "dense.faiss"))
-        bm25 = bm25s.BM25.load(str(folder / "lexical"))
+        dense = read_faiss(folder / "dense.faiss")
+        bm25 = bm25s.BM25.load(str(folder / "lexical"), mmap=True)
         adapter = np.load(folder / "adapter.npy") if (folder / "adapter.npy").exists() else None
         model_dir = tuned_model(folder, manifest)
     except (OSError, ValueError, RuntimeError, KeyError, TypeError) as exc:
@@ -103,6 +104,17 @@ def _check_model(folder: Path, manifest: Manifest, model_name: str | None, dimen
         )
     if dimension is not None and model.dimension != dimension:
         raise IndexUnavailable(f"{folder}: vectors have {model.dimension} dims, the model gives {dimension}")
+
+
+def read_faiss(path: Path) -> Any:
+    """The FAISS index mapped read-only from its file: its vectors (and HNSW graph) are then pages of the file, which
+    the worker processes of one host share through the page cache instead of each holding a copy (a version
+    folder is never written again once published). Falls back to reading it into memory where mapping is not
+    supported (another index type or FAISS version)."""
+    try:
+        return faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY)
+    except (RuntimeError, AttributeError):
+        return faiss.read_index(str(path))
 
 
 def tuned_model(folder: Path, manifest: Manifest | None = None) -> Path | None:

@@ -61,7 +61,8 @@ def _serve(settings: Settings, port: int, log: Path, **extra: str) -> subprocess
     """`assistant serve` with the settings' folders (and any other FAQ_ variables given)."""
     env = {**os.environ, "FAQ_KB_DIR": str(settings.kb_dir), "FAQ_INDEX_DIR": str(settings.index_dir),
            "FAQ_DATA_DIR": str(settings.data_dir), "FAQ_RATE_LIMIT": "0", "FAQ_SELFTEST_FLOOR": "0",
-           "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", **extra}
+           "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
+           "FAQ_WORKERS": "1", **extra}
     with log.open("ab") as out:
         return subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--host", "127.0.0.1", "--port",
                                  str(port)], env=env, stdout=out, stderr=subprocess.STDOUT)

@@ -18,9 +18,14 @@ async def healthz() -> dict[str, str]:
 @router.get("/readyz", summary="Ready to answer: index loaded, database reachable",
             responses=problems(INDEX, STORE))
 def readyz(holder: HolderDep, store: StoreDep) -> dict[str, str]:
+    """``runtime``: what runs the model; ``note``: why it is not FAQ_RUNTIME (an index built with another one)."""
     assistant = holder.current  # IndexUnavailable (503) while loading or after a failed start
     store.ping()  # StoreUnavailable (503)
-    return {"status": "ready", "index": assistant.version}
+    out = {"status": "ready", "index": assistant.version,
+           "runtime": str(getattr(assistant.embedder, "runtime", "torch"))}
+    if assistant.runtime_note:
+        out["note"] = assistant.runtime_note
+    return out
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response, responses={
