@@ -1,0 +1,204 @@
+"""Replay: does the learning loop pay? Questions arrive as traffic in time order; users pick in clarify and agents
+resolve tickets as the gold labels say; after each batch a maintainer accepts the suggestions a maintainer would
+accept, the index is rebuilt, and coverage at the target precision is measured on a held-out part.
+
+    python scripts/replay.py --dataset ths_faq [--batches 3] [--out reports/replay-ths_faq.json]
+    python scripts/replay.py --dataset shipped [--batches 2]
+
+Data: ths_faq = ../shared/benchmarks/ths_faq (kb.jsonl, dev.jsonl; read only). shipped = the KB in kb/ with the
+labelled questions of tests/fixtures/eval/kb_questions. Each question goes to the traffic or the held-out part by
+the md5 of its text (traffic ~40%, held-out ~60%); "time order" is the md5 order within the traffic.
+
+Simulated people: a user whose answer was wrong rates it 没帮助 and is handed to an agent; a user shown a clarify
+list picks the right entry when it is there, otherwise asks for a person; an agent answers a ticket by inserting the
+right entry's answer (no right entry: a reply in the agent's own words). The maintainer accepts "add as similar
+questions" backed by picks or inserted answers, and rejects the rest (on these sets every missing entry is out of
+scope, so a new entry would only answer questions nobody should get answered).
+
+Rebuilds reuse what they can: embeddings of texts seen before are cached across builds (the builder takes any
+Embedder), and the index is built in memory without writing versions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "benchmarks"
+sys.path.insert(0, str(ROOT))
+
+from assistant.build import IndexBuilder  # noqa: E402
+from assistant.config import Settings  # noqa: E402
+from assistant.desk.learning.grouping import GapGrouper  # noqa: E402
+from assistant.desk.learning.suggest import Item, suggest  # noqa: E402
+from assistant.engine import Assistant  # noqa: E402
+from assistant.engine.embed import load_embedder  # noqa: E402
+from assistant.evaluation.run import load_queries, run_queries, summarise  # noqa: E402
+from assistant.kb import KnowledgeBase, LabelledQuestion, load_kb  # noqa: E402
+
+AGENT_OWN_WORDS = "agent-own-words"  # an agent's reply that carries no entry's answer (compared, never shown)
+
+
+class CachedEmbedder:
+    """The model, with every text it encoded remembered: a rebuild embeds only the questions it has not seen."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.name, self.dimension = inner, inner.name, inner.dimension
+        self.cache: dict[str, np.ndarray] = {}
+
+    def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        new = list(dict.fromkeys(t for t in texts if t not in self.cache))
+        if new:
+            for text, vector in zip(new, self.inner.encode(new, batch_size), strict=True):
+                self.cache[text] = vector
+        return np.stack([self.cache[t] for t in texts]) if texts else np.zeros((0, self.dimension), np.float32)
+
+
+def md5_share(text: str) -> float:
+    return int(hashlib.md5(text.encode("utf-8")).hexdigest()[:8], 16) / 0xFFFFFFFF
+
+
+def dataset(name: str, teams: Sequence[str]) -> tuple[KnowledgeBase, list[LabelledQuestion]]:
+    if name == "ths_faq":
+        return (load_kb(SHARED / "ths_faq" / "kb.jsonl", teams),
+                load_queries([SHARED / "ths_faq" / "dev.jsonl"]))
+    folder = ROOT / "tests" / "fixtures" / "eval" / "kb_questions"
+    return load_kb(ROOT / "kb", teams), load_queries(sorted(folder.glob("*.jsonl")))
+
+
+def split(queries: list[LabelledQuestion], traffic: float) -> tuple[list[LabelledQuestion], list[LabelledQuestion]]:
+    seen: set[str] = set()
+    unique = [q for q in queries if not (q.query in seen or seen.add(q.query))]  # type: ignore[func-returns-value]
+    flow = sorted((q for q in unique if md5_share(q.query) < traffic), key=lambda q: md5_share(q.query))
+    return flow, [q for q in unique if md5_share(q.query) >= traffic]
+
+
+@dataclass
+class Loop:
+    """The state of the replay: the KB as accepted so far, the gaps, and what each gap holds."""
+
+    kb: KnowledgeBase
+    grouper: GapGrouper
+    items: dict[int, list[Item]]
+    accepted: int = 0
+    rejected: int = 0
+    added: int = 0
+
+
+def simulate(assistant: Assistant, batch: list[LabelledQuestion]) -> list[Item]:
+    """What the people did with each question the bot did not answer right."""
+    answers = {e.id: e.answer for e in assistant.data.entries}
+    out = []
+    replies = assistant.ask_many([q.query for q in batch])
+    for q, reply in zip(batch, replies, strict=True):
+        gold = q.expected[0] if q.expected else None
+        agent = answers[gold] if gold else AGENT_OWN_WORDS
+        near = tuple(a.id for a in reply.alternatives)
+        if reply.decision == "answer" and reply.answer is not None:
+            if reply.answer.id in q.expected:
+                continue
+            out.append(Item(q.query, "not_helpful", reply.answer.id, reply.intent, agent, reply.team, near))
+        elif reply.decision == "clarify" and gold in near:
+            out.append(Item(q.query, "picked", gold, reply.intent, None, reply.team, near))
+        elif reply.decision in ("clarify", "handoff"):
+            out.append(Item(q.query, reply.decision, None, reply.intent, agent, reply.team, near))
+    return out
+
+
+def mine_and_accept(loop: Loop, assistant: Assistant, items: list[Item]) -> None:
+    """Group the batch's items into gaps, then act on every gap's suggestion as the maintainer would."""
+    if items:
+        vectors = assistant.embedder.encode([assistant.retriever.prepare(i.question).norm for i in items])
+        for item, gap in zip(items, loop.grouper.assign(vectors), strict=True):
+            loop.items.setdefault(gap, []).append(item)
+    entries = {e.id: e for e in loop.kb.entries}
+    answers = {e.id: e.answer for e in loop.kb.entries}
+    known = {e.id: set(e.questions) for e in loop.kb.entries}
+    for gap, gap_items in list(loop.items.items()):
+        if not gap_items:
+            continue
+        s = suggest(gap_items, answers, known)
+        if s.action == "add_similar" and s.strong and s.entry_id in entries:
+            entry = entries[s.entry_id]
+            entries[s.entry_id] = entry.model_copy(update={"similar": (*entry.similar, *s.questions)})
+            known[s.entry_id] |= set(s.questions)
+            loop.accepted, loop.added = loop.accepted + 1, loop.added + len(s.questions)
+        else:
+            loop.rejected += 1
+        loop.items[gap] = []
+    loop.kb = replace(loop.kb, entries=tuple(entries[e.id] for e in loop.kb.entries))
+
+
+def measure(assistant: Assistant, held: list[LabelledQuestion]) -> dict[str, Any]:
+    s = summarise(run_queries(assistant, held), assistant.thresholds.to_dict())
+    return {k: s[k] for k in ("coverage", "answered_precision", "answered", "oos_not_answered", "top1")}
+
+
+def build(builder: IndexBuilder, kb: KnowledgeBase, settings: Settings) -> tuple[Assistant, float]:
+    started = time.perf_counter()
+    data = builder.build(kb, None, publish=False).data
+    return Assistant(data, builder.embedder, settings), time.perf_counter() - started
+
+
+def replay(name: str, batches: int, traffic: float) -> dict[str, Any]:
+    settings = Settings().model_copy(update={"selftest_floor": 0.0})
+    embedder = CachedEmbedder(load_embedder(settings))
+    kb, queries = dataset(name, settings.teams)
+    flow, held = split(queries, traffic)
+    builder = IndexBuilder(settings, embedder, progress=False)  # type: ignore[arg-type]
+    assistant, seconds = build(builder, kb, settings)
+    rows = [{"round": 0, "traffic_seen": 0, "questions": kb.question_count, "build_s": round(seconds, 1),
+             **measure(assistant, held)}]
+    print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
+    loop = Loop(kb, GapGrouper([], [], dimension=embedder.dimension), {})
+    size = -(-len(flow) // batches)
+    for n in range(batches):
+        batch = flow[n * size : (n + 1) * size]
+        mine_and_accept(loop, assistant, simulate(assistant, batch))
+        assistant, seconds = build(builder, loop.kb, settings)
+        rows.append({"round": n + 1, "traffic_seen": min(len(flow), (n + 1) * size),
+                     "questions": loop.kb.question_count, "build_s": round(seconds, 1), "accepted": loop.accepted,
+                     "rejected": loop.rejected, "added": loop.added, "gaps": len(loop.grouper.counts),
+                     **measure(assistant, held)})
+        print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
+    return {"dataset": name, "traffic": len(flow), "held_out": len(held),
+            "held_out_in_scope": sum(q.in_scope for q in held), "rounds": rows}
+
+
+def table(result: dict[str, Any]) -> str:
+    head = ("| round | traffic seen | KB questions | accepted / rejected | coverage | answered precision | "
+            "out of scope not answered | build s |\n|---|---|---|---|---|---|---|---|")
+    lines = [head]
+    for r in result["rounds"]:
+        lines.append(f"| {r['round']} | {r['traffic_seen']} | {r['questions']} | {r.get('accepted', 0)} / "
+                     f"{r.get('rejected', 0)} | {r['coverage']:.3f} | {r['answered_precision']:.3f} | "
+                     f"{r['oos_not_answered']:.3f} | {r['build_s']} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--dataset", choices=("ths_faq", "shipped"), default="ths_faq")
+    parser.add_argument("--batches", type=int, default=3)
+    parser.add_argument("--traffic", type=float, default=0.4, help="share of the questions fed as traffic")
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    result = replay(args.dataset, args.batches, args.traffic)
+    print(table(result))
+    out = args.out or ROOT / "reports" / f"replay-{args.dataset}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
