@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from ...errors import KBError, KbEditRejected
+from ...errors import KbEditRejected, KBError
 from ...kb.load import SPECIAL_FILES, load_kb
 
 _ID = r"^(\s*)-\s+id:\s*['\"]?{}['\"]?\s*(#.*)?$"

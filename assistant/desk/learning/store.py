@@ -22,7 +22,6 @@ from .grouping import JOIN, GapGrouper, Signal
 from .signals import read_signals
 from .tables import GapItemRow, GapRow, LearningEventRow, LearningStateRow
 
-
 ACTIONS = {"accepted": "accept", "rejected": "reject"}
 
 
@@ -81,7 +80,7 @@ class SqlGapStore:
         """A pick after a clarify already in a gap updates that item; the rest are new."""
         keys = [s.key for s in signals]
         rows = {r.key: r for r in session.scalars(select(GapItemRow).where(GapItemRow.key.in_(keys)))} if keys else {}
-        fresh = []
+        fresh: list[Signal] = []
         for s in signals:
             if s.key in rows:
                 rows[s.key].kind, rows[s.key].entry_id = s.kind, s.entry_id
@@ -144,7 +143,8 @@ class SqlGapStore:
             if row.status != "open":
                 raise GapConflict(f"gap {gap_id} was {row.status} already")
             row.status, row.decided_at = status, utcnow()
-            session.add(LearningEventRow(at=utcnow(), actor=actor, action=ACTIONS[status], gap_id=gap_id, detail=detail))
+            session.add(LearningEventRow(at=utcnow(), actor=actor, action=ACTIONS[status], gap_id=gap_id,
+                                         detail=detail))
 
     def audit(self, actor: str, action: str, detail: dict[str, Any], gap_id: int | None = None) -> None:
         with self.db.session(write=True) as session:
