@@ -1,6 +1,6 @@
 """The web pages: the help widget, the agent console, the maintainers' console and the API documentation. Static
-files, no build step, nothing from a CDN (Swagger UI's files come from the fastapi-offline package); a strict CSP keeps any injected
-markup inert."""
+files, no build step, nothing from a CDN (Swagger UI's files come from the fastapi-offline package); a strict CSP
+keeps any injected markup inert."""
 
 from __future__ import annotations
 
