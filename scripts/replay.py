@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 from assistant.build import IndexBuilder  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.desk.learning.grouping import GapGrouper  # noqa: E402
-from assistant.desk.learning.suggest import Item, suggest  # noqa: E402
+from assistant.desk.learning.suggest import Item, split_labelled, suggest  # noqa: E402
 from assistant.engine import Assistant  # noqa: E402
 from assistant.engine.embed import load_embedder  # noqa: E402
 from assistant.evaluation.run import load_queries, run_queries, summarise  # noqa: E402
@@ -90,7 +90,9 @@ class Loop:
     kb: KnowledgeBase
     grouper: GapGrouper
     items: dict[int, list[Item]]
+    labelled: bool = True  # keep a third of the accepted questions, and the out-of-scope ones, as tune/ examples
     accepted: int = 0
+    out_of_scope: int = 0
     rejected: int = 0
     added: int = 0
 
@@ -116,7 +118,9 @@ def simulate(assistant: Assistant, batch: list[LabelledQuestion]) -> list[Item]:
 
 
 def mine_and_accept(loop: Loop, assistant: Assistant, items: list[Item]) -> None:
-    """Group the batch's items into gaps, then act on every gap's suggestion as the maintainer would."""
+    """Group the batch's items into gaps, then act on every gap's suggestion as the maintainer would: accept
+    "add as similar questions" backed by picks or inserted answers; mark out of scope a gap that agents answered
+    in their own words (no entry answers it on these sets); reject the rest."""
     if items:
         vectors = assistant.embedder.encode([assistant.retriever.prepare(i.question).norm for i in items])
         for item, gap in zip(items, loop.grouper.assign(vectors), strict=True):
@@ -124,19 +128,25 @@ def mine_and_accept(loop: Loop, assistant: Assistant, items: list[Item]) -> None
     entries = {e.id: e for e in loop.kb.entries}
     answers = {e.id: e.answer for e in loop.kb.entries}
     known = {e.id: set(e.questions) for e in loop.kb.entries}
+    tune = list(loop.kb.tune)
     for gap, gap_items in list(loop.items.items()):
         if not gap_items:
             continue
         s = suggest(gap_items, answers, known)
         if s.action == "add_similar" and s.strong and s.entry_id in entries:
+            similar, labelled = split_labelled(s.questions) if loop.labelled else (s.questions, ())
             entry = entries[s.entry_id]
-            entries[s.entry_id] = entry.model_copy(update={"similar": (*entry.similar, *s.questions)})
+            entries[s.entry_id] = entry.model_copy(update={"similar": (*entry.similar, *similar)})
             known[s.entry_id] |= set(s.questions)
+            tune += [LabelledQuestion(q, (s.entry_id,), "replay") for q in labelled]
             loop.accepted, loop.added = loop.accepted + 1, loop.added + len(s.questions)
+        elif loop.labelled and s.action == "new_entry" and s.answer == AGENT_OWN_WORDS:
+            tune += [LabelledQuestion(i.question, (), "replay") for i in gap_items if i.reply == AGENT_OWN_WORDS]
+            loop.out_of_scope += 1
         else:
             loop.rejected += 1
         loop.items[gap] = []
-    loop.kb = replace(loop.kb, entries=tuple(entries[e.id] for e in loop.kb.entries))
+    loop.kb = replace(loop.kb, entries=tuple(entries[e.id] for e in loop.kb.entries), tune=tuple(tune))
 
 
 def measure(assistant: Assistant, held: list[LabelledQuestion]) -> dict[str, Any]:
@@ -150,7 +160,7 @@ def build(builder: IndexBuilder, kb: KnowledgeBase, settings: Settings) -> tuple
     return Assistant(data, builder.embedder, settings), time.perf_counter() - started
 
 
-def replay(name: str, batches: int, traffic: float) -> dict[str, Any]:
+def replay(name: str, batches: int, traffic: float, labelled: bool = True) -> dict[str, Any]:
     settings = Settings().model_copy(update={"selftest_floor": 0.0})
     embedder = CachedEmbedder(load_embedder(settings))
     kb, queries = dataset(name, settings.teams)
@@ -160,7 +170,7 @@ def replay(name: str, batches: int, traffic: float) -> dict[str, Any]:
     rows = [{"round": 0, "traffic_seen": 0, "questions": kb.question_count, "build_s": round(seconds, 1),
              **measure(assistant, held)}]
     print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
-    loop = Loop(kb, GapGrouper([], [], dimension=embedder.dimension), {})
+    loop = Loop(kb, GapGrouper([], [], dimension=embedder.dimension), {}, labelled)
     size = -(-len(flow) // batches)
     for n in range(batches):
         batch = flow[n * size : (n + 1) * size]
@@ -168,20 +178,22 @@ def replay(name: str, batches: int, traffic: float) -> dict[str, Any]:
         assistant, seconds = build(builder, loop.kb, settings)
         rows.append({"round": n + 1, "traffic_seen": min(len(flow), (n + 1) * size),
                      "questions": loop.kb.question_count, "build_s": round(seconds, 1), "accepted": loop.accepted,
-                     "rejected": loop.rejected, "added": loop.added, "gaps": len(loop.grouper.counts),
+                     "out_of_scope": loop.out_of_scope, "rejected": loop.rejected, "tune": len(loop.kb.tune),
+                     "added": loop.added, "gaps": len(loop.grouper.counts),
                      **measure(assistant, held)})
         print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
-    return {"dataset": name, "traffic": len(flow), "held_out": len(held),
+    return {"dataset": name, "labelled": labelled, "traffic": len(flow), "held_out": len(held),
             "held_out_in_scope": sum(q.in_scope for q in held), "rounds": rows}
 
 
 def table(result: dict[str, Any]) -> str:
-    head = ("| round | traffic seen | KB questions | accepted / rejected | coverage | answered precision | "
-            "out of scope not answered | build s |\n|---|---|---|---|---|---|---|---|")
+    head = ("| round | traffic seen | KB questions | labelled (tune) | accepted / out of scope / rejected | coverage | "
+            "answered precision | out of scope not answered | build s |\n|---|---|---|---|---|---|---|---|---|")
     lines = [head]
     for r in result["rounds"]:
-        lines.append(f"| {r['round']} | {r['traffic_seen']} | {r['questions']} | {r.get('accepted', 0)} / "
-                     f"{r.get('rejected', 0)} | {r['coverage']:.3f} | {r['answered_precision']:.3f} | "
+        lines.append(f"| {r['round']} | {r['traffic_seen']} | {r['questions']} | {r.get('tune', 0)} | "
+                     f"{r.get('accepted', 0)} / {r.get('out_of_scope', 0)} / {r.get('rejected', 0)} | "
+                     f"{r['coverage']:.3f} | {r['answered_precision']:.3f} | "
                      f"{r['oos_not_answered']:.3f} | {r['build_s']} |")
     return "\n".join(lines)
 
@@ -191,11 +203,13 @@ def main() -> None:
     parser.add_argument("--dataset", choices=("ths_faq", "shipped"), default="ths_faq")
     parser.add_argument("--batches", type=int, default=3)
     parser.add_argument("--traffic", type=float, default=0.4, help="share of the questions fed as traffic")
+    parser.add_argument("--similar-only", action="store_true",
+                        help="accepted questions all become similar questions; nothing is kept as tune/ examples")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    result = replay(args.dataset, args.batches, args.traffic)
+    result = replay(args.dataset, args.batches, args.traffic, labelled=not args.similar_only)
     print(table(result))
-    out = args.out or ROOT / "reports" / f"replay-{args.dataset}.json"
+    out = args.out or ROOT / "reports" / f"replay-{args.dataset}{'-similar-only' if args.similar_only else ''}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
 

@@ -11,6 +11,7 @@ an agent who answered with Y, says it is not X's).
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -125,3 +126,20 @@ def _questions_for(target: str, items: Sequence[Item], per: Sequence[list[Eviden
             continue
         out[item.question] = None
     return tuple(out)
+
+
+LABELLED_SHARE = 1 / 3  # of accepted questions, kept as labelled users' questions (tune/) instead of similar ones
+
+
+def split_labelled(questions: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Accepted questions -> (similar questions for the entry, labelled users' questions for calibration).
+
+    Calibrated only on the KB's own paraphrases, the confidence is shy on what users really type (README:
+    calibration); the build learns from labelled users' questions in ``tune/*.jsonl``, but only from ones the
+    index does not hold (a question that is also a similar question is found by itself). So about a third of
+    what a maintainer accepts, chosen by the md5 of the text so the choice never changes, goes there instead."""
+    similar, labelled = [], []
+    for q in questions:
+        share = int(hashlib.md5(q.encode("utf-8")).hexdigest()[:8], 16) / 0xFFFFFFFF
+        (labelled if share < LABELLED_SHARE and len(questions) > 1 else similar).append(q)
+    return tuple(similar), tuple(labelled)
