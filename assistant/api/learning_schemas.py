@@ -27,6 +27,8 @@ class SuggestionOut(BaseModel):
     entry_id: str | None
     entry_question: str | None
     questions: list[str]
+    labelled: list[str] = Field(description="of the questions, those kept as labelled users' questions "
+                                "(tune/learned.jsonl) for calibration instead of similar questions")
     answer: str | None
     team: str | None
     strong: bool = Field(description="backed by users' picks or agents' answers, not only near-ties")

@@ -83,16 +83,23 @@ def test_a_clarify_pick_suggests_similar_questions_and_edits_and_rejections_are_
     s = gap["suggestion"]
     assert (s["action"], s["entry_id"], s["questions"]) == ("add_similar", picked["id"], [question])
     edited = client.post(f"/v1/admin/gaps/{gap['id']}/accept", headers=admin,
-                         json={"action": "add_similar", "entry_id": picked["id"], "questions": [question, "仅自己可见"]})
-    assert edited.status_code == 200 and "- 仅自己可见" in edited.json()["diff"]
+                         json={"action": "add_similar", "entry_id": picked["id"],
+                               "questions": [question, "仅自己可见"]})
+    assert edited.status_code == 200
+    from assistant.desk.learning.suggest import split_labelled
     from assistant.kb import load_kb
 
-    entry = load_kb(settings.kb_dir, settings.teams).by_id()[picked["id"]]
-    assert entry.similar[-2:] == (question, "仅自己可见") and entry.updated is not None
+    similar, labelled = split_labelled([question, "仅自己可见"])
+    kb = load_kb(settings.kb_dir, settings.teams)
+    entry = kb.by_id()[picked["id"]]
+    assert entry.similar[-len(similar):] == similar and entry.updated is not None
+    assert [(q.query, q.expected) for q in kb.tune] == [(q, (picked["id"],)) for q in labelled]
+    assert all(f"- {q}" in edited.json()["diff"] for q in similar)
 
     client.post("/v1/ask", json={"question": "今天晚上吃什么好呢", "session_id": "other-session-1"})
     for g in client.get("/v1/admin/gaps", headers=admin).json()["gaps"]:
-        assert client.post(f"/v1/admin/gaps/{g['id']}/reject", headers=admin, json={"reason": "noise"}).status_code == 200
+        r = client.post(f"/v1/admin/gaps/{g['id']}/reject", headers=admin, json={"reason": "noise"})
+        assert r.status_code == 200
     assert client.get("/v1/admin/gaps", headers=admin).json()["gaps"] == []
     actions = [e["action"] for e in client.get("/v1/admin/events", headers=admin).json()["events"]]
     assert actions[-1] == "accept" and set(actions[:-1]) <= {"reject"}

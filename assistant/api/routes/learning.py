@@ -13,6 +13,7 @@ from ...desk.learning.insights import insights
 from ...desk.learning.overlaps import overlaps
 from ...desk.learning.publish import BuildJob, KbPublisher
 from ...desk.learning.service import GapView, Learning, Proposal
+from ...desk.learning.suggest import split_labelled
 from ...engine import Assistant
 from ...errors import BuildInProgress, GapConflict, GapNotFound, KbEditRejected, NothingToPublish, ReloadInProgress
 from ..deps import AdminDep, AssistantDep
@@ -57,6 +58,8 @@ def _gap_out(view: GapView, assistant: Assistant) -> GapOut:
                   suggestion=SuggestionOut(action=s.action, entry_id=s.entry_id,
                                            entry_question=entry.question if entry else None,
                                            questions=list(s.questions), answer=s.answer, team=s.team,
+                                           labelled=list(split_labelled(s.questions)[1]) if s.action == "add_similar"
+                                           else [],
                                            strong=s.strong, evidence=[asdict(e) for e in s.evidence[:30]]))
 
 

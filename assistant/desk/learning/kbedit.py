@@ -167,21 +167,38 @@ def _category(path: Path) -> str | None:
     return str(doc.get("category")) if isinstance(doc, dict) and doc.get("category") else None
 
 
+LEARNED = Path("tune") / "learned.jsonl"  # labelled users' questions the console keeps (see suggest.split_labelled)
+
+
+def add_labelled(kb_dir: Path, questions: Sequence[str], entry_id: str | None) -> Edit:
+    """Users' questions with the entry that answers them (None: no entry does; out of scope), appended to
+    ``tune/learned.jsonl``: the build learns its ranking and confidence from them."""
+    path = kb_dir / LEARNED
+    before = path.read_text(encoding="utf-8") if path.exists() else ""
+    lines = [json.dumps({"query": q, "expected": entry_id}, ensure_ascii=False) + "\n" for q in questions]
+    sep = "\n" if before and not before.endswith("\n") else ""
+    return Edit(path, before, before + sep + "".join(lines))
+
+
 def apply(kb_dir: Path, edits: Sequence[Edit], teams: Sequence[str]) -> None:
     """Check the KB with the edits (as check-kb does), then write each file atomically."""
     with tempfile.TemporaryDirectory(prefix=".kb-check-") as scratch:
         copy = Path(scratch) / "kb"
         shutil.copytree(kb_dir, copy)
         for edit in edits:
-            (copy / edit.path.relative_to(kb_dir)).write_text(edit.after, encoding="utf-8")
+            target = copy / edit.path.relative_to(kb_dir)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(edit.after, encoding="utf-8")
         try:
             load_kb(copy, teams)
         except KBError as exc:
             problems = str(exc).replace(str(copy), str(kb_dir))
             raise KbEditRejected(f"the change would make the KB invalid: {problems}") from exc
     for edit in edits:
-        if edit.path.read_text(encoding="utf-8") != edit.before:
+        now = edit.path.read_text(encoding="utf-8") if edit.path.exists() else ""
+        if now != edit.before:
             raise KbEditRejected(f"{edit.path} changed since the change was prepared; look at it again")
+        edit.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = edit.path.with_name(f".{edit.path.name}.tmp")
         tmp.write_text(edit.after, encoding="utf-8")
         os.replace(tmp, edit.path)

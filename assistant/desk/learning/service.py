@@ -13,12 +13,12 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ...engine import Assistant
-from ...errors import InvalidQuestion, KbEditRejected
+from ...errors import GapConflict, InvalidQuestion, KbEditRejected
 from ..db import Database
 from ..tables import TicketRow, as_utc
 from . import kbedit
 from .store import Gap, GapItem, SqlGapStore
-from .suggest import Item, Suggestion, suggest
+from .suggest import Item, Suggestion, split_labelled, suggest
 
 NEAR_TIE_QUESTIONS = 20  # a gap's questions asked again for near-ties (the bot's clarify list)
 
@@ -108,20 +108,24 @@ class Learning:
         if p.action == "add_similar":
             if not p.entry_id or not p.questions:
                 raise KbEditRejected("say which entry and which questions to add")
-            return [kbedit.add_similar(self.kb_dir, p.entry_id, p.questions, today)]
+            similar, labelled = split_labelled(p.questions)
+            edits = [kbedit.add_similar(self.kb_dir, p.entry_id, similar, today)]
+            return edits + ([kbedit.add_labelled(self.kb_dir, labelled, p.entry_id)] if labelled else [])
         if p.action == "new_entry":
             if not p.questions or not (p.answer or "").strip():
                 raise KbEditRejected("a new entry needs a question and an answer")
             new = kbedit.NewEntry(p.entry_id or f"learned-gap-{gap_id}", p.category or _category(assistant, p.team),
                                   p.questions[0], p.questions[1:], p.answer or "", p.team)
             return [kbedit.add_entry(self.kb_dir, new, today)]
-        if p.action == "out_of_scope":
-            return []
+        if p.action == "out_of_scope":  # users' questions no entry answers: the build learns not to answer them
+            return [kbedit.add_labelled(self.kb_dir, p.questions, None)] if p.questions else []
         raise KbEditRejected(f"{p.action!r} cannot be accepted: choose add_similar, new_entry or out_of_scope")
 
     def accept(self, assistant: Assistant, gap_id: int, actor: str, edited: Proposal | None = None) -> str:
         """Apply the suggestion (or the maintainer's edit of it) to the KB and close the gap; returns the diff."""
         gap = self.store.gap(gap_id)
+        if gap.status != "open":
+            raise GapConflict(f"gap {gap_id} was {gap.status} already")
         proposal = edited or _proposal(self.suggestion(assistant, gap))
         edits = self.edits(assistant, gap_id, proposal)
         kbedit.apply(self.kb_dir, edits, self.teams)

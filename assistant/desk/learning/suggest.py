@@ -138,7 +138,8 @@ def split_labelled(questions: Sequence[str]) -> tuple[tuple[str, ...], tuple[str
     calibration); the build learns from labelled users' questions in ``tune/*.jsonl``, but only from ones the
     index does not hold (a question that is also a similar question is found by itself). So about a third of
     what a maintainer accepts, chosen by the md5 of the text so the choice never changes, goes there instead."""
-    similar, labelled = [], []
+    similar: list[str] = []
+    labelled: list[str] = []
     for q in questions:
         share = int(hashlib.md5(q.encode("utf-8")).hexdigest()[:8], 16) / 0xFFFFFFFF
         (labelled if share < LABELLED_SHARE and len(questions) > 1 else similar).append(q)
