@@ -71,7 +71,7 @@ def test_three_handoffs_in_other_words_are_one_gap_and_become_an_entry(loop: Any
 
 def test_a_clarify_pick_suggests_similar_questions_and_edits_and_rejections_are_audited(loop: Any) -> None:
     client, settings, admin, _ = loop
-    question = "发视频的时候能不能设成只有自己看得到"
+    question = "直播权限的事情"
     r = client.post("/v1/ask", json={"question": question, "session_id": "pick-session-1"}).json()
     if r["decision"] != "clarify":
         pytest.skip(f"the fixture KB {r['decision']}s this question; the pick needs a clarify")

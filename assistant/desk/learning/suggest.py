@@ -142,5 +142,7 @@ def split_labelled(questions: Sequence[str]) -> tuple[tuple[str, ...], tuple[str
     labelled: list[str] = []
     for q in questions:
         share = int(hashlib.md5(q.encode("utf-8")).hexdigest()[:8], 16) / 0xFFFFFFFF
-        (labelled if share < LABELLED_SHARE and len(questions) > 1 else similar).append(q)
+        (labelled if share < LABELLED_SHARE else similar).append(q)
+    if not similar and labelled:  # the entry gets at least one of them
+        similar.append(labelled.pop(0))
     return tuple(similar), tuple(labelled)
