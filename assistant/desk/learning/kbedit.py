@@ -145,11 +145,13 @@ def add_entry(kb_dir: Path, new: NewEntry, today: dt.date) -> Edit:
     first = re.search(r"^( *)-( +)id:", text, re.M)
     dash, k = (len(first.group(1)), len(first.group(1)) + 1 + len(first.group(2))) if first else (2, 4)
     pad = " " * k
+    style = re.search(r"^( *)similar:\n( *)- ", text, re.M)  # the file's own indentation of list items
+    item = pad + " " * (len(style.group(2)) - len(style.group(1)) if style else 2)
     block = [f"{' ' * dash}- id: {new.id}\n", f"{pad}question: {scalar(new.question)}\n"]
     if new.category != _category(path):
         block.append(f"{pad}category: {scalar(new.category)}\n")
     if new.similar:
-        block += [f"{pad}similar:\n"] + [f"{pad}  - {scalar(q)}\n" for q in new.similar]
+        block += [f"{pad}similar:\n"] + [f"{item}- {scalar(q)}\n" for q in new.similar]
     block += [f"{pad}answer: |\n"] + [f"{pad}  {line}\n" if line.strip() else "\n"
                                       for line in new.answer.strip().splitlines()]
     if new.team:
