@@ -77,11 +77,15 @@ def build(kb_path: Path | None, out: Path | None, rollback: bool, keep: int, if_
     kb = load_kb(kb_path, settings.teams)
     click.echo(f"KB {kb_path}: {len(kb.entries)} entries, {kb.question_count} questions")
     from .build import TuneConfig
+    from .desk.learning.overlaps import new_entry_warnings, previous_entry_ids
 
+    before = previous_entry_ids(root)
     result = IndexBuilder(settings, _embedder(settings)).build(
         kb, root, tune=TuneConfig(epochs=tune_epochs) if tune else None)
     index_mod.prune(root, keep)
     _report_build(result, root)
+    for warning in new_entry_warnings(result.data, before):
+        click.echo(f"warning: {warning}", err=True)
 
 
 def _report_build(result: Any, root: Path) -> None:

@@ -4,11 +4,14 @@ suggested merge (most of the questions cross over) or words that tell the two ap
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
+from ... import index as index_mod
 from ...index import IndexData
 
 MERGE = 0.6  # this share of an entry's questions nearest to the other entry: suggest merging the two
@@ -48,3 +51,21 @@ def overlaps(data: IndexData, report: float = REPORT, merge: float = MERGE) -> l
         out.append(Overlap(data.entries[entry].id, data.entries[other].id, round(share, 3), crossing,
                            "merge" if share >= merge else "telling_word", words))
     return sorted(out, key=lambda o: -o.share)
+
+
+def previous_entry_ids(root: Path) -> set[str] | None:
+    """The entry ids of the published version under ``root`` (None without one): what counts as new."""
+    now = index_mod.current(root)
+    path = now / "entries.json" if now is not None else None
+    if path is None or not path.is_file():
+        return None
+    return {e["id"] for e in json.loads(path.read_text(encoding="utf-8"))}
+
+
+def new_entry_warnings(data: IndexData, before: set[str] | None) -> list[str]:
+    """A new entry whose questions mostly retrieve another one will rarely be answered: say so at build time."""
+    if before is None:
+        return []
+    return [f"new entry {o.entry_id}: {o.share:.0%} of its questions are nearest to {o.other_id}'s "
+            f"({'merge them' if o.action == 'merge' else 'add a telling word: ' + ' '.join(o.words)})"
+            for o in overlaps(data, report=0.5) if o.entry_id not in before]
