@@ -51,12 +51,14 @@ def main() -> None:
     vectors = load_embedder(settings).encode([read.prepare(q.query).norm for q in flow])
     labels = [q.expected[0] for q in flow]
     print(f"{len(flow)} questions of {len(set(labels))} entries")
-    print("| join | gaps | pair precision | pair recall | gaps per entry |\n|---|---|---|---|---|")
-    for join in args.thresholds:
-        groups = GapGrouper([], [], join, dimension=vectors.shape[1]).assign(vectors)
-        p, r = pairs(groups, labels)
-        per = len(set(zip(groups, labels, strict=True))) / len(set(labels))
-        print(f"| {join} | {len(set(groups))} | {p:.3f} | {r:.3f} | {per:.2f} |")
+    print("| rule | join | gaps | pair precision | pair recall | gaps per entry |\n|---|---|---|---|---|---|")
+    for drift in (True, False):
+        for join in args.thresholds:
+            groups = GapGrouper([], [], join, dimension=vectors.shape[1], drift=drift).assign(vectors)
+            p, r = pairs(groups, labels)
+            per = len(set(zip(groups, labels, strict=True))) / len(set(labels))
+            rule = "centroid (mean)" if drift else "leader (first question)"
+            print(f"| {rule} | {join} | {len(set(groups))} | {p:.3f} | {r:.3f} | {per:.2f} |")
 
 
 if __name__ == "__main__":

@@ -37,9 +37,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "benchmarks"
 sys.path.insert(0, str(ROOT))
 
+from assistant import index as index_mod  # noqa: E402
 from assistant.build import IndexBuilder  # noqa: E402
 from assistant.config import Settings  # noqa: E402
-from assistant.desk.learning.grouping import GapGrouper  # noqa: E402
+from assistant.desk.learning.grouping import JOIN, GapGrouper  # noqa: E402
 from assistant.desk.learning.suggest import Item, split_labelled, suggest  # noqa: E402
 from assistant.engine import Assistant  # noqa: E402
 from assistant.engine.embed import load_embedder  # noqa: E402
@@ -130,23 +131,30 @@ def mine_and_accept(loop: Loop, assistant: Assistant, items: list[Item]) -> None
     known = {e.id: set(e.questions) for e in loop.kb.entries}
     tune = list(loop.kb.tune)
     for gap, gap_items in list(loop.items.items()):
-        if not gap_items:
-            continue
-        s = suggest(gap_items, answers, known)
-        if s.action == "add_similar" and s.strong and s.entry_id in entries:
-            similar, labelled = split_labelled(s.questions) if loop.labelled else (s.questions, ())
-            entry = entries[s.entry_id]
-            entries[s.entry_id] = entry.model_copy(update={"similar": (*entry.similar, *similar)})
-            known[s.entry_id] |= set(s.questions)
-            tune += [LabelledQuestion(q, (s.entry_id,), "replay") for q in labelled]
-            loop.accepted, loop.added = loop.accepted + 1, loop.added + len(s.questions)
-        elif loop.labelled and s.action == "new_entry" and s.answer == AGENT_OWN_WORDS:
-            tune += [LabelledQuestion(i.question, (), "replay") for i in gap_items if i.reply == AGENT_OWN_WORDS]
-            loop.out_of_scope += 1
-        else:
-            loop.rejected += 1
+        while gap_items:  # what an accepted change leaves out stays open, with its own suggestion (service.py)
+            gap_items = accept_one(loop, gap_items, entries, answers, known, tune)
         loop.items[gap] = []
     loop.kb = replace(loop.kb, entries=tuple(entries[e.id] for e in loop.kb.entries), tune=tuple(tune))
+
+
+def accept_one(loop: Loop, gap_items: list[Item], entries: dict[str, Any], answers: dict[str, str],
+               known: dict[str, set[str]], tune: list[LabelledQuestion]) -> list[Item]:
+    """Act on a gap's suggestion; returns the items left open."""
+    s = suggest(gap_items, answers, known)
+    if s.action == "add_similar" and s.strong and s.entry_id in entries:
+        similar, labelled = split_labelled(s.questions) if loop.labelled else (s.questions, ())
+        entry = entries[s.entry_id]
+        entries[s.entry_id] = entry.model_copy(update={"similar": (*entry.similar, *similar)})
+        known[s.entry_id] |= set(s.questions)
+        tune += [LabelledQuestion(q, (s.entry_id,), "replay") for q in labelled]
+        loop.accepted, loop.added = loop.accepted + 1, loop.added + len(s.questions)
+        return [i for i in gap_items if i.question not in s.questions]
+    if loop.labelled and s.action == "new_entry" and s.answer == AGENT_OWN_WORDS:
+        tune += [LabelledQuestion(i.question, (), "replay") for i in gap_items if i.reply == AGENT_OWN_WORDS]
+        loop.out_of_scope += 1
+    else:
+        loop.rejected += 1
+    return []
 
 
 def measure(assistant: Assistant, held: list[LabelledQuestion]) -> dict[str, Any]:
@@ -155,7 +163,7 @@ def measure(assistant: Assistant, held: list[LabelledQuestion]) -> dict[str, Any
     ../shared/benchmarks/README.md), which says how well the confidence orders right before wrong."""
     records = run_queries(assistant, held)
     s = summarise(records, assistant.thresholds.to_dict())
-    out = {k: s[k] for k in ("coverage", "answered_precision", "answered", "oos_not_answered", "top1")}
+    out = {k: s[k] for k in ("coverage", "answered_precision", "answered", "oos_not_answered", "top1", "thresholds")}
     return out | picked_on_held_out(records, assistant.settings.target_precision)
 
 
@@ -179,17 +187,36 @@ def build(builder: IndexBuilder, kb: KnowledgeBase, settings: Settings) -> tuple
     return Assistant(data, builder.embedder, settings), time.perf_counter() - started
 
 
-def replay(name: str, batches: int, traffic: float, labelled: bool = True) -> dict[str, Any]:
+def start(name: str, kb: KnowledgeBase, held: list[LabelledQuestion], builder: IndexBuilder,
+          settings: Settings) -> tuple[Assistant, dict[str, Any]]:
+    """Round 0: the KB as shipped, built and measured once and kept under the cache folder (every run starts from
+    the same index, and a rerun skips the first build)."""
+    root = settings.cache_dir / "replay" / f"{name}-{kb.sha256[:12]}"
+    row_file = root / "round0.json"
+    current = index_mod.current(root)
+    if current is not None and row_file.exists():
+        data = index_mod.load(current, builder.embedder.name, builder.embedder.dimension)
+        return Assistant(data, builder.embedder, settings), json.loads(row_file.read_text("utf-8"))
+    started = time.perf_counter()
+    result = builder.build(kb, root)
+    assistant = Assistant(result.data, builder.embedder, settings)
+    row = {"round": 0, "traffic_seen": 0, "questions": kb.question_count,
+           "build_s": round(time.perf_counter() - started, 1), **measure(assistant, held)}
+    row_file.write_text(json.dumps(row), "utf-8")
+    return assistant, row
+
+
+def replay(name: str, batches: int, traffic: float, labelled: bool = True, join: float = JOIN,
+           drift: bool = True) -> dict[str, Any]:
     settings = Settings().model_copy(update={"selftest_floor": 0.0})
     embedder = CachedEmbedder(load_embedder(settings))
     kb, queries = dataset(name, settings.teams)
     flow, held = split(queries, traffic)
     builder = IndexBuilder(settings, embedder, progress=False)  # type: ignore[arg-type]
-    assistant, seconds = build(builder, kb, settings)
-    rows = [{"round": 0, "traffic_seen": 0, "questions": kb.question_count, "build_s": round(seconds, 1),
-             **measure(assistant, held)}]
+    assistant, first = start(name, kb, held, builder, settings)
+    rows = [first]
     print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
-    loop = Loop(kb, GapGrouper([], [], dimension=embedder.dimension), {}, labelled)
+    loop = Loop(kb, GapGrouper([], [], join, dimension=embedder.dimension, drift=drift), {}, labelled)
     size = -(-len(flow) // batches)
     for n in range(batches):
         batch = flow[n * size : (n + 1) * size]
@@ -201,8 +228,8 @@ def replay(name: str, batches: int, traffic: float, labelled: bool = True) -> di
                      "added": loop.added, "gaps": len(loop.grouper.counts),
                      **measure(assistant, held)})
         print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
-    return {"dataset": name, "labelled": labelled, "traffic": len(flow), "held_out": len(held),
-            "held_out_in_scope": sum(q.in_scope for q in held), "rounds": rows}
+    return {"dataset": name, "labelled": labelled, "join": join, "drift": drift, "traffic": len(flow),
+            "held_out": len(held), "held_out_in_scope": sum(q.in_scope for q in held), "rounds": rows}
 
 
 def table(result: dict[str, Any]) -> str:
@@ -225,9 +252,12 @@ def main() -> None:
     parser.add_argument("--traffic", type=float, default=0.4, help="share of the questions fed as traffic")
     parser.add_argument("--similar-only", action="store_true",
                         help="accepted questions all become similar questions; nothing is kept as tune/ examples")
+    parser.add_argument("--join", type=float, default=JOIN, help="gap join threshold (grouping.py)")
+    parser.add_argument("--leader", action="store_true", help="gaps stay at their first question (no drift)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    result = replay(args.dataset, args.batches, args.traffic, labelled=not args.similar_only)
+    result = replay(args.dataset, args.batches, args.traffic, labelled=not args.similar_only, join=args.join,
+                    drift=not args.leader)
     print(table(result))
     out = args.out or ROOT / "reports" / f"replay-{args.dataset}{'-similar-only' if args.similar_only else ''}.json"
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -59,13 +59,18 @@ def test_unanswered_questions_are_grouped_once_and_picks_recognised(store: DeskS
     gaps.sync(encode, STANDARD)
     assert gaps.gap(found["草稿"].id).count == 4  # joins the gap as it arrives
 
-    gaps.decide(found["草稿"].id, "root", "accepted", {"action": "new_entry"})
+    rest = gaps.decide(found["草稿"].id, "root", "accepted", {"action": "add_similar"}, keep_open={"草稿箱空了"})
+    assert rest is not None and [i.question for i in gaps.gap(rest).items] == ["草稿箱空了"]
+    assert gaps.gap(found["草稿"].id).count == 3 and gaps.gap(rest).status == "open"
+    gaps.decide(rest, "root", "rejected", {})
     with pytest.raises(GapConflict):
         gaps.decide(found["草稿"].id, "root", "rejected", {})
     with pytest.raises(GapNotFound):
         gaps.gap(9999)
     assert {g.id for g in gaps.gaps()} == {found["直播"].id, found["字幕"].id}  # the accepted one is closed
-    assert [(e.action, e.actor, e.gap_id) for e in gaps.events()] == [("accept", "root", found["草稿"].id)]
+    assert [(e.action, e.actor, e.gap_id) for e in gaps.events()] == [("reject", "root", rest),
+                                                                       ("accept", "root", found["草稿"].id)]
+    assert gaps.events()[1].detail["kept_open_in"] == rest
 
     numbers = insights(store.db, gaps)
     assert sum(d.get("handoff", 0) for d in numbers["per_day"]) == 5

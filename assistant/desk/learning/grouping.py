@@ -43,16 +43,17 @@ class GapGrouper:
     updating the centroids and counts it holds."""
 
     def __init__(self, centroids: Sequence[Sequence[float]], counts: Sequence[int], join: float = JOIN,
-                 dimension: int | None = None) -> None:
+                 dimension: int | None = None, drift: bool = True) -> None:
         if not 0 < join < 1:
             raise ValueError(f"join threshold {join} must be between 0 and 1")
         self.join = join
+        self.drift = drift  # False: a gap stays at its first question (leader clustering)
         dim = len(centroids[0]) if centroids else (dimension or 0)
         self.sums = np.asarray(centroids, dtype=np.float32).reshape(-1, dim) * np.asarray(counts, np.float32)[:, None]
         self.counts = list(counts)
 
     def centroid(self, i: int) -> np.ndarray:
-        v = self.sums[i]
+        v = self.sums[i] if self.drift else self.sums[i] * self.counts[i]
         return np.asarray(v / max(float(np.linalg.norm(v)), 1e-12), dtype=np.float32)
 
     def assign(self, vectors: np.ndarray) -> list[int]:
@@ -67,7 +68,8 @@ class GapGrouper:
                 self.sums = np.vstack([self.sums.reshape(-1, len(v)), v[None, :]])
                 self.counts.append(0)
                 best = len(self.counts) - 1
-            self.sums[best] += v
+            if self.drift or not self.counts[best]:
+                self.sums[best] += v
             self.counts[best] += 1
             out.append(best)
         return out

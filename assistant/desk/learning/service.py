@@ -122,7 +122,9 @@ class Learning:
         raise KbEditRejected(f"{p.action!r} cannot be accepted: choose add_similar, new_entry or out_of_scope")
 
     def accept(self, assistant: Assistant, gap_id: int, actor: str, edited: Proposal | None = None) -> str:
-        """Apply the suggestion (or the maintainer's edit of it) to the KB and close the gap; returns the diff."""
+        """Apply the suggestion (or the maintainer's edit of it) to the KB and close the gap; returns the diff.
+        Questions an "add as similar questions" left out (they point to another entry, or the entry's answer did
+        not help them) stay open in a gap of their own, with their own suggestion."""
         gap = self.store.gap(gap_id)
         if gap.status != "open":
             raise GapConflict(f"gap {gap_id} was {gap.status} already")
@@ -130,9 +132,10 @@ class Learning:
         edits = self.edits(assistant, gap_id, proposal)
         kbedit.apply(self.kb_dir, edits, self.teams)
         diff = "".join(e.diff(self.kb_dir) for e in edits)
+        left = {i.question for i in gap.items} - set(proposal.questions) if proposal.action == "add_similar" else ()
         self.store.decide(gap_id, actor, "accepted", {"action": proposal.action, "entry_id": proposal.entry_id,
                                                       "questions": list(proposal.questions), "edited": bool(edited),
-                                                      "diff": diff})
+                                                      "diff": diff}, keep_open=left)
         return diff
 
     def reject(self, gap_id: int, actor: str, reason: str | None) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,8 +134,11 @@ class SqlGapStore:
                                                         r.intent))
         return out
 
-    def decide(self, gap_id: int, actor: str, status: str, detail: dict[str, Any]) -> None:
-        """Close an open gap (accepted or rejected) together with its audit event, in one transaction."""
+    def decide(self, gap_id: int, actor: str, status: str, detail: dict[str, Any],
+               keep_open: Collection[str] = ()) -> int | None:
+        """Close an open gap (accepted or rejected) together with its audit event, in one transaction. Its items
+        asking one of ``keep_open`` (questions the accepted change left out) move to a new open gap, whose id is
+        returned."""
         with self.db.session(write=True) as session:
             row = session.get(GapRow, gap_id, with_for_update=True)
             if row is None:
@@ -143,8 +146,27 @@ class SqlGapStore:
             if row.status != "open":
                 raise GapConflict(f"gap {gap_id} was {row.status} already")
             row.status, row.decided_at = status, utcnow()
+            rest = self._split(session, row, set(keep_open)) if keep_open else None
+            if rest is not None:
+                detail = {**detail, "kept_open_in": rest}
             session.add(LearningEventRow(at=utcnow(), actor=actor, action=ACTIONS[status], gap_id=gap_id,
                                          detail=detail))
+            return rest
+
+    @staticmethod
+    def _split(session: Session, gap: GapRow, questions: set[str]) -> int | None:
+        items = [i for i in session.scalars(select(GapItemRow).where(GapItemRow.gap_id == gap.id))
+                 if i.question in questions]
+        if not items:
+            return None
+        new = GapRow(status="open", centroid=gap.centroid, count=len(items), first_seen=min(i.at for i in items),
+                     last_seen=max(i.at for i in items))
+        session.add(new)
+        session.flush()
+        for item in items:
+            item.gap_id = new.id
+        gap.count -= len(items)
+        return new.id
 
     def audit(self, actor: str, action: str, detail: dict[str, Any], gap_id: int | None = None) -> None:
         with self.db.session(write=True) as session:
