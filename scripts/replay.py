@@ -12,8 +12,10 @@ the md5 of its text (traffic ~40%, held-out ~60%); "time order" is the md5 order
 Simulated people: a user whose answer was wrong rates it 没帮助 and is handed to an agent; a user shown a clarify
 list picks the right entry when it is there, otherwise asks for a person; an agent answers a ticket by inserting the
 right entry's answer (no right entry: a reply in the agent's own words). The maintainer accepts "add as similar
-questions" backed by picks or inserted answers, and rejects the rest (on these sets every missing entry is out of
-scope, so a new entry would only answer questions nobody should get answered).
+questions" backed by picks or inserted answers (what it leaves out stays open with its own suggestion, as in the
+console), and rejects the rest (on these sets every missing entry is out of scope, so a new entry would only answer
+questions nobody should get answered). --labelled measures the variant that keeps a third of the accepted questions,
+and the out-of-scope ones, as labelled users' questions (tune/) instead.
 
 Rebuilds reuse what they can: embeddings of texts seen before are cached across builds (the builder takes any
 Embedder), and the index is built in memory without writing versions.
@@ -41,7 +43,7 @@ from assistant import index as index_mod  # noqa: E402
 from assistant.build import IndexBuilder  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.desk.learning.grouping import JOIN, GapGrouper  # noqa: E402
-from assistant.desk.learning.suggest import Item, split_labelled, suggest  # noqa: E402
+from assistant.desk.learning.suggest import LABELLED_SHARE, Item, split_labelled, suggest  # noqa: E402
 from assistant.engine import Assistant  # noqa: E402
 from assistant.engine.embed import load_embedder  # noqa: E402
 from assistant.evaluation.run import load_queries, run_queries, summarise  # noqa: E402
@@ -91,7 +93,7 @@ class Loop:
     kb: KnowledgeBase
     grouper: GapGrouper
     items: dict[int, list[Item]]
-    labelled: bool = True  # keep a third of the accepted questions, and the out-of-scope ones, as tune/ examples
+    labelled: bool = False  # the variant: a third of the accepted questions and the out-of-scope ones as tune/ examples
     accepted: int = 0
     out_of_scope: int = 0
     rejected: int = 0
@@ -142,7 +144,7 @@ def accept_one(loop: Loop, gap_items: list[Item], entries: dict[str, Any], answe
     """Act on a gap's suggestion; returns the items left open."""
     s = suggest(gap_items, answers, known)
     if s.action == "add_similar" and s.strong and s.entry_id in entries:
-        similar, labelled = split_labelled(s.questions) if loop.labelled else (s.questions, ())
+        similar, labelled = split_labelled(s.questions, 1 / 3 if loop.labelled else LABELLED_SHARE)
         entry = entries[s.entry_id]
         entries[s.entry_id] = entry.model_copy(update={"similar": (*entry.similar, *similar)})
         known[s.entry_id] |= set(s.questions)
@@ -206,7 +208,7 @@ def start(name: str, kb: KnowledgeBase, held: list[LabelledQuestion], builder: I
     return assistant, row
 
 
-def replay(name: str, batches: int, traffic: float, labelled: bool = True, join: float = JOIN,
+def replay(name: str, batches: int, traffic: float, labelled: bool = False, join: float = JOIN,
            drift: bool = True) -> dict[str, Any]:
     settings = Settings().model_copy(update={"selftest_floor": 0.0})
     embedder = CachedEmbedder(load_embedder(settings))
@@ -250,16 +252,17 @@ def main() -> None:
     parser.add_argument("--dataset", choices=("ths_faq", "shipped"), default="ths_faq")
     parser.add_argument("--batches", type=int, default=3)
     parser.add_argument("--traffic", type=float, default=0.4, help="share of the questions fed as traffic")
-    parser.add_argument("--similar-only", action="store_true",
-                        help="accepted questions all become similar questions; nothing is kept as tune/ examples")
+    parser.add_argument("--labelled", action="store_true",
+                        help="the variant: a third of the accepted questions, and the questions of gaps marked out of "
+                        "scope (expected null), become labelled users' questions (tune/) instead of similar ones")
     parser.add_argument("--join", type=float, default=JOIN, help="gap join threshold (grouping.py)")
     parser.add_argument("--leader", action="store_true", help="gaps stay at their first question (no drift)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    result = replay(args.dataset, args.batches, args.traffic, labelled=not args.similar_only, join=args.join,
+    result = replay(args.dataset, args.batches, args.traffic, labelled=args.labelled, join=args.join,
                     drift=not args.leader)
     print(table(result))
-    out = args.out or ROOT / "reports" / f"replay-{args.dataset}{'-similar-only' if args.similar_only else ''}.json"
+    out = args.out or ROOT / "reports" / f"replay-{args.dataset}{'-labelled' if args.labelled else ''}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
 

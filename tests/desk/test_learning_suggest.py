@@ -40,10 +40,11 @@ def test_an_unrelated_reply_is_not_an_inserted_answer() -> None:
 
 def test_accepted_questions_are_split_stably_and_the_entry_always_gets_one() -> None:
     questions = [f"问题{n}" for n in range(60)]
-    similar, labelled = split_labelled(questions)
-    assert sorted(similar + labelled) == sorted(questions) and split_labelled(questions) == (similar, labelled)
+    similar, labelled = split_labelled(questions, 1 / 3)
+    assert sorted(similar + labelled) == sorted(questions) and split_labelled(questions, 1 / 3) == (similar, labelled)
     assert 10 < len(labelled) < 30
-    assert split_labelled(labelled[:1])[0] == tuple(labelled[:1])
+    assert split_labelled(labelled[:1], 1 / 3)[0] == tuple(labelled[:1])
+    assert split_labelled(questions) == (tuple(questions), ())  # the default: all become similar questions
 
 
 def test_the_grouper_opens_a_gap_below_the_threshold() -> None:

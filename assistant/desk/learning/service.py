@@ -117,8 +117,8 @@ class Learning:
             new = kbedit.NewEntry(p.entry_id or f"learned-gap-{gap_id}", p.category or _category(assistant, p.team),
                                   p.questions[0], p.questions[1:], p.answer or "", p.team)
             return [kbedit.add_entry(self.kb_dir, new, today)]
-        if p.action == "out_of_scope":  # users' questions no entry answers: the build learns not to answer them
-            return [kbedit.add_labelled(self.kb_dir, p.questions, None)] if p.questions else []
+        if p.action == "out_of_scope":  # recorded (audited) and closed; the KB stays as it is
+            return []
         raise KbEditRejected(f"{p.action!r} cannot be accepted: choose add_similar, new_entry or out_of_scope")
 
     def accept(self, assistant: Assistant, gap_id: int, actor: str, edited: Proposal | None = None) -> str:
