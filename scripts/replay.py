@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 from assistant import index as index_mod  # noqa: E402
 from assistant.build import IndexBuilder  # noqa: E402
 from assistant.config import Settings  # noqa: E402
-from assistant.desk.learning.grouping import JOIN, GapGrouper  # noqa: E402
+from assistant.desk.learning.grouping import DRIFT, JOIN, GapGrouper  # noqa: E402
 from assistant.desk.learning.suggest import LABELLED_SHARE, Item, split_labelled, suggest  # noqa: E402
 from assistant.engine import Assistant  # noqa: E402
 from assistant.engine.embed import load_embedder  # noqa: E402
@@ -209,7 +209,7 @@ def start(name: str, kb: KnowledgeBase, held: list[LabelledQuestion], builder: I
 
 
 def replay(name: str, batches: int, traffic: float, labelled: bool = False, join: float = JOIN,
-           drift: bool = True) -> dict[str, Any]:
+           drift: bool = DRIFT) -> dict[str, Any]:
     settings = Settings().model_copy(update={"selftest_floor": 0.0})
     embedder = CachedEmbedder(load_embedder(settings))
     kb, queries = dataset(name, settings.teams)
@@ -256,11 +256,12 @@ def main() -> None:
                         help="the variant: a third of the accepted questions, and the questions of gaps marked out of "
                         "scope (expected null), become labelled users' questions (tune/) instead of similar ones")
     parser.add_argument("--join", type=float, default=JOIN, help="gap join threshold (grouping.py)")
-    parser.add_argument("--leader", action="store_true", help="gaps stay at their first question (no drift)")
+    parser.add_argument("--drift", action="store_true", help="gaps centred on the running mean of their questions "
+                        "instead of their first question")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     result = replay(args.dataset, args.batches, args.traffic, labelled=args.labelled, join=args.join,
-                    drift=not args.leader)
+                    drift=args.drift or DRIFT)
     print(table(result))
     out = args.out or ROOT / "reports" / f"replay-{args.dataset}{'-labelled' if args.labelled else ''}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
