@@ -224,3 +224,41 @@ class RateLimited(AssistantError):
     status = 429
     code = "rate_limited"
     title = "Too many requests"
+
+
+# ---- the learning loop -----------------------------------------------------------------------------------------
+
+
+class GapNotFound(AssistantError):
+    status = 404
+    code = "gap_not_found"
+    title = "No such gap"
+
+
+class GapConflict(AssistantError):
+    """The gap was accepted or rejected already (by another maintainer, or in another tab)."""
+
+    status = 409
+    code = "gap_decided"
+    title = "The gap was decided already"
+
+
+class KbEditRejected(AssistantError):
+    """The change would leave the KB invalid (check-kb's problems are in the detail), or the KB is not a YAML
+    folder the console can edit."""
+
+    status = 422
+    code = "kb_edit_rejected"
+    title = "The KB change cannot be made"
+
+
+class BuildInProgress(AssistantError):
+    status = 409
+    code = "build_in_progress"
+    title = "A KB build is already running"
+
+
+class NothingToPublish(AssistantError):
+    status = 409
+    code = "nothing_to_publish"
+    title = "There is no built version waiting to be published"

@@ -16,6 +16,9 @@ from starlette.concurrency import run_in_threadpool
 
 from ..config import Settings
 from ..desk import DeskStore, HelpDesk
+from ..desk.learning.publish import KbPublisher
+from ..desk.learning.service import Learning
+from ..desk.learning.store import SqlGapStore
 from ..desk.progress import ProgressReader
 from ..desk.service import ServicePolicy
 from ..desk.tickets.attachments import SqlAttachmentStore
@@ -29,7 +32,7 @@ from .middleware import BodyLimitMiddleware, RequestIdMiddleware, SecurityHeader
 from .openapi import install_openapi
 from .problems import install_error_handler
 from .ratelimit import LIMITS_ENV, RateLimiter
-from .routes import admin, agent, agent_tickets, attachments, live, ops, pages, public, tickets
+from .routes import admin, agent, agent_tickets, attachments, learning, live, ops, pages, public, tickets
 from .runtime import AssistantHolder, freeze_heap, watch_index
 from .supervise import die_with_parent
 
@@ -70,16 +73,24 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None, embedd
     app.state.auth_failures = RateLimiter(settings.auth_failure_limit,
                                           path=shared / "auth-failures" if shared else None)
     app.state.metrics = metrics
+    _learning(app, settings, store, holder)
 
     install_error_handler(app)
     install_openapi(app, settings)
-    for module in (public, tickets, attachments, agent, agent_tickets, live, admin, ops, pages):
+    for module in (public, tickets, attachments, agent, agent_tickets, live, admin, learning, ops, pages):
         app.include_router(module.router)
     app.mount("/static/docs", StaticFiles(directory=pages.SWAGGER_UI), name="docs")
     app.mount("/static", StaticFiles(directory=pages.WEB), name="static")
 
     _add_middleware(app, settings, metrics, board)
     return app
+
+
+def _learning(app: FastAPI, settings: Settings, store: DeskStore, holder: AssistantHolder) -> None:
+    """The maintainers' console: gaps on the help desk's database, KB builds published into the index folder."""
+    gaps = SqlGapStore(store.db)
+    app.state.learning = Learning(gaps, store.db, settings.kb_dir, settings.teams)
+    app.state.publisher = KbPublisher(settings, store.db, gaps, lambda: holder.current, holder.reload)
 
 
 def _add_middleware(app: FastAPI, settings: Settings, metrics: Metrics, board: LoadBoard | None) -> None:

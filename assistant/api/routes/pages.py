@@ -1,6 +1,6 @@
-"""The web pages: the help widget, the agent console and the API documentation. Static files, no build step,
-nothing from a CDN (Swagger UI's files come from the fastapi-offline package); a strict CSP keeps any injected
-markup inert."""
+"""The web pages: the help widget, the agent console, the maintainers' console and the API documentation. Static
+files, no build step, nothing from a CDN (Swagger UI's files come from the fastapi-offline package); a strict CSP
+keeps any injected markup inert."""
 
 from __future__ import annotations
 
@@ -35,6 +35,11 @@ async def help_widget() -> FileResponse:
 @router.get("/agent")
 async def agent_console() -> FileResponse:
     return _page("agent.html", "'none'")
+
+
+@router.get("/admin")
+async def admin_console() -> FileResponse:
+    return _page("admin.html", "'none'")
 
 
 @router.get("/docs")
