@@ -75,4 +75,4 @@ def test_unanswered_questions_are_grouped_once_and_picks_recognised(store: DeskS
     numbers = insights(store.db, gaps)
     assert sum(d.get("handoff", 0) for d in numbers["per_day"]) == 5
     assert numbers["helpfulness"] == [{"entry_id": "video-edit", "helpful": 1, "not_helpful": 1, "rate": 0.5}]
-    assert numbers["csat"] is None and numbers["deflection"]["share"] is not None
+    assert numbers["csat"] == {"rated": 0, "mean": None, "share": None} and numbers["deflection"]["share"] is not None

@@ -8,14 +8,12 @@ import datetime as dt
 from collections import Counter, defaultdict
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from ..db import Database
 from ..tables import RatingRow, TicketRow, TurnRow, utcnow
 from .store import SqlGapStore
-
-CSAT_COLUMNS = ("csat", "satisfaction", "rating")  # whichever the escalation work names its score
 
 
 def insights(db: Database, gaps: SqlGapStore, days: int = 30, top: int = 10) -> dict[str, Any]:
@@ -93,10 +91,12 @@ def _helpfulness(session: Session) -> list[dict[str, Any]]:
     return sorted(out, key=lambda r: (r["rate"], -(r["helpful"] + r["not_helpful"])))
 
 
-def _csat(session: Session, since: dt.datetime) -> dict[str, Any] | None:
-    """None when tickets have no satisfaction score (the escalation work adds one)."""
-    column = next((getattr(TicketRow, c) for c in CSAT_COLUMNS if hasattr(TicketRow, c)), None)
-    if column is None:
-        return None
-    n, mean = session.execute(select(func.count(column), func.avg(column)).where(TicketRow.created_at >= since)).one()
-    return {"rated": int(n), "mean": round(float(mean), 3) if mean is not None else None}
+def _csat(session: Session, since: dt.datetime) -> dict[str, Any]:
+    """Tickets rated since then: how many, the mean score (1-5), and CSAT as the share of 4 or 5 (as the admin
+    stats count it); the last two None before any rating."""
+    n, mean, good = session.execute(
+        select(func.count(TicketRow.rating), func.avg(TicketRow.rating),
+               func.sum(case((TicketRow.rating >= 4, 1), else_=0)))
+        .where(TicketRow.created_at >= since)).one()
+    return {"rated": int(n), "mean": round(float(mean), 3) if mean is not None else None,
+            "share": round(int(good or 0) / n, 4) if n else None}
