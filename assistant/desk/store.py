@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .db import Database
+from .feedback.store import SqlFeedbackStore
 from .ratings import RatingStore, SqlRatingStore
 from .tickets.store import SqlTicketStore, TicketStore
 from .turns import SqlTurnLog, TurnLog
@@ -27,6 +28,7 @@ class DeskStore:
         self.tickets: TicketStore = tickets or SqlTicketStore(db)
         self.turns: TurnLog = turns or SqlTurnLog(db)
         self.ratings: RatingStore = ratings or SqlRatingStore(db)
+        self.feedback_items = SqlFeedbackStore(db)  # the feedback collector (desk/feedback)
 
     @classmethod
     def from_dsn(cls, dsn: str) -> DeskStore:

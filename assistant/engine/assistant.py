@@ -24,7 +24,8 @@ from .context import FollowUps, PriorTurn
 from .decide import AnswerRef, Decider, Reply, Thresholds
 from .embed import Embedder, apply_adapter, load_embedder
 from .features import F, unit_rows
-from .intent import QUESTION, IntentDetector
+from .feedback import FeedbackDetector
+from .intent import QUESTION, Intent, IntentDetector
 from .query import validate_question
 from .rank import Ranked, Ranker
 from .retrieve import HybridRetriever
@@ -71,6 +72,7 @@ class Assistant:
         self.intents = IntentDetector(data.intents, embedder.encode, models=data.intent_models,
                                       normalize=lambda t: self.retriever.prepare(t).norm)
         self.followups = FollowUps()
+        self.feedback = FeedbackDetector(data.intent_models.get("feedback"))
 
     @classmethod
     def from_index(cls, path: Path | str, settings: Settings, embedder: Embedder | None = None) -> Assistant:
@@ -190,8 +192,17 @@ class Assistant:
                       **c.timing, "dense_ms": (t3 - t2) * share}
             ranked = self.ranker.rank(query, c, timing)
             kb_similarity = float(c.features[:, F.dense_max].max()) if len(c.entries) else 0.0
-            out.append(replace(ranked, intent=self.intents.detect(query.said, raw[n], kb_similarity)))
+            intent = self.intents.detect(query.said, raw[n], kb_similarity)
+            if _may_be_feedback(intent) and (view := self.feedback.detect(query.said, raw[n])).feedback:
+                intent = replace(intent, name="feedback", reason=f"feedback ({view.probability:.2f})", feedback=view)
+            out.append(replace(ranked, intent=intent))
         return out
+
+
+def _may_be_feedback(intent: Intent) -> bool:
+    """A question, an off-domain message or small talk only the models saw (新版界面清爽多了 is praise of the
+    product, not of the bot) may be feedback; a threat, a request for a person or a greeting is what it is."""
+    return intent.name in (QUESTION, "offdomain") or (intent.smalltalk and intent.evidence != "pattern")
 
 
 def related_entries(data: IndexData, n: int = RELATED) -> dict[int, tuple[int, ...]]:

@@ -36,6 +36,11 @@ async def agent_console() -> FileResponse:
     return _page("agent.html", "'none'")
 
 
+@router.get("/product")
+async def product_board() -> FileResponse:
+    return _page("product.html", "'none'")
+
+
 @router.get("/docs")
 async def api_docs() -> FileResponse:
     """Swagger UI styles its widgets inline, hence 'unsafe-inline' for styles on this page only."""
