@@ -8,6 +8,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from ..desk.feedback.grouping import best_topic, centred, pairwise
 from ..engine import Assistant
 from ..errors import InvalidQuestion
 from ..kb.examples import CATEGORIES
@@ -80,3 +83,25 @@ def macro_f1(gold: Sequence[str], predicted: Sequence[str], classes: Sequence[st
         fn = sum(g == c and p != c for g, p in zip(gold, predicted, strict=True))
         scores.append(2 * tp / max(2 * tp + fp + fn, 1))
     return sum(scores) / max(len(scores), 1)
+
+
+def evaluate_topics(assistant: Assistant, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """The grouping rule (desk/feedback/grouping.py) on the labelled feedback messages, in file order, with the
+    category and area the models give them: pairwise precision and recall of "same topic"."""
+    fb = [d for d in items if d.get("feedback") and d.get("topic")]
+    topics: list[tuple[str, str, list[tuple[Any, str]]]] = []
+    assigned = []
+    for d in fb:
+        said, raw = _read(assistant, d["text"])
+        view = assistant.feedback.describe(said, raw)
+        vector = np.asarray(centred(raw, assistant.feedback.centre))
+        candidates = {n: members for n, (c, a, members) in enumerate(topics) if (c, a) == (view.category, view.area)}
+        chosen = best_topic(vector, d["text"], candidates)
+        if chosen is None:
+            topics.append((view.category, view.area, []))
+            chosen = len(topics) - 1
+        topics[chosen][2].append((vector, d["text"]))
+        assigned.append(chosen)
+    precision, recall = pairwise(assigned, [d["topic"] for d in fb])
+    return {"messages": len(fb), "labelled_topics": len({d["topic"] for d in fb}), "topics": len(topics),
+            "pair_precision": round(precision, 4), "pair_recall": round(recall, 4)}

@@ -13,7 +13,7 @@ from ...desk.feedback.board import TopicView, sort_views, topic_csv, topic_view
 from ...engine import Assistant, Reply
 from ...errors import FeedbackNotFound, FeedbackTokenRequired, Forbidden, InvalidQuestion, TopicNotFound
 from ...keys import Principal
-from ..deps import AssistantDep, MetricsDep, StoreDep, get_principal, rate_limit
+from ..deps import AssistantDep, MetricsDep, SettingsDep, StoreDep, get_principal, rate_limit
 from ..feedback_schemas import (
     FeedbackItemCreate,
     FeedbackItemCreated,
@@ -27,6 +27,7 @@ from ..feedback_schemas import (
 )
 from ..metrics import Metrics
 from ..openapi import BODY, INDEX, KEYED, PARAMS, PUBLIC, STORE, problems
+from ..schemas import Me
 
 router = APIRouter(prefix="/v1")
 users = [Depends(rate_limit)]
@@ -103,6 +104,12 @@ def _out(view: TopicView) -> TopicOut:
 def _views(store: Any, topics: list[Topic]) -> list[TopicView]:
     items = store.feedback_items.topic_items([t.id for t in topics])
     return [topic_view(t, items[t.id]) for t in topics]
+
+
+@router.get("/product/me", response_model=Me, tags=["product"], summary="Who am I (checks a product key)",
+            responses=problems(KEYED))
+async def read_product_me(principal: ProductDep, settings: SettingsDep) -> Me:
+    return Me(name=principal.name, role=principal.role, teams=list(settings.teams))
 
 
 @router.get("/product/topics", response_model=TopicList, tags=["product"], summary="Feedback topics",
