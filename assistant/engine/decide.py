@@ -11,7 +11,7 @@ import numpy as np
 
 from ..index import IndexData
 from ..text import Normalizer
-from .feedback import FeedbackView
+from .feedback import ANSWERED_FEEDBACK, FeedbackView
 from .intent import NEUTRAL
 from .rank import Ranked
 
@@ -124,7 +124,7 @@ class Decider:
         troubleshooting entry) the answer is given, and the message recorded all the same."""
         answered = self._by_confidence(r, base, channel)
         if answered.decision == "answer":
-            return replace(answered, feedback=view)
+            return replace(answered, feedback=view if view.probability >= ANSWERED_FEEDBACK else None)
         return replace(base, decision="feedback", message=self.voice.say(f"feedback.{view.category}", channel),
                        alternatives=(), offer_human=False, feedback=view,
                        reason=f"feedback: {view.category}, {view.area} ({view.probability:.2f})")
