@@ -177,10 +177,9 @@ def format_reply(reply: Any) -> str:
               help="labelled intents (handoff, small talk, off-domain, near-misses)")
 @click.option("--emotions", "emotions", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="labelled emotions")
-@click.option("--feedback", "feedback", multiple=True, type=click.Path(exists=True, path_type=Path),
-              help="labelled feedback and look-alike questions; or plain questions ({query}): the share taken as "
-              "feedback")
-@click.option("--topics", "topics", multiple=True, type=click.Path(exists=True, path_type=Path),
+@click.option("--feedback", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="labelled feedback and look-alikes; or questions ({query}): the share taken as feedback")
+@click.option("--topics", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="labelled feedback with topics: pairwise precision and recall of the grouping")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object")
 @click.option("--plots", type=click.Path(path_type=Path), help="write precision/coverage and reliability PNGs here")
@@ -202,19 +201,21 @@ def eval_cmd(kb_path: Path, queries: tuple[Path, ...], intents: tuple[Path, ...]
     embedder = _embedder(settings)
     dialogues = [q for q in queries if is_dialogue_file(q)]
     cases = load_queries([q for q in queries if q not in dialogues])
-
     path = cached_index(kb_path, settings, embedder, progress=not as_json,
                         tune=TuneConfig(epochs=tune_epochs) if tune else None)
     assistant = Assistant.from_index(path, settings, embedder)
     if baselines:
-        _compare(kb_path, cases, assistant, settings, as_json)
-        return
+        return _compare(kb_path, cases, assistant, settings, as_json)
     records = run_queries(assistant, cases, progress=not as_json)
     report = summarise(records, assistant.thresholds.to_dict()) if cases else {}
-    report.update(_conversations(assistant, dialogues, list(intents), list(emotions)))
-    report.update(_feedback(assistant, feedback, topics))
+    report.update({**_conversations(assistant, dialogues, list(intents), list(emotions)),
+                   **_feedback(assistant, feedback, topics)})
     if plots is not None and records:
         _plots(records, assistant, plots, kb_path, as_json)
+    _echo_report(report, as_json)
+
+
+def _echo_report(report: dict[str, Any], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False))
         return

@@ -44,7 +44,7 @@ class FeedbackItemPublic(Model):
     category: str
     area: str
     status: Status
-    status_text: str = Field(description="the status in the user's words, e.g. 已采纳，计划在后续版本上线")
+    status_text: str = Field(description="the status in the user's words (the voice's feedback.status.<status>)")
     topic_title: str
     created_at: dt.datetime
     updated_at: dt.datetime
