@@ -160,7 +160,7 @@
     this.ticketBar = el("div", "ticket");
     this.ticketBar.hidden = true;
     panel.appendChild(this.ticketBar);
-    this.feedbackBar = el("div", "ticket feedback-bar");
+    this.feedbackBar = el("div", "feedback-bar");
     this.feedbackBar.hidden = true;
     panel.appendChild(this.feedbackBar);
 
@@ -610,7 +610,7 @@
     call("GET", "/v1/feedback/items/" + encodeURIComponent(f.id), undefined, { "X-Feedback-Token": f.token })
       .then(function (item) {
         self.feedbackBar.hidden = false;
-        self.feedbackBar.className = "ticket feedback-bar " + item.status;
+        self.feedbackBar.className = "feedback-bar " + item.status;
         self.feedbackBar.textContent = "";
         self.feedbackBar.appendChild(el("span", "dot"));
         self.feedbackBar.appendChild(el("span", "", T("feedback_bar", { id: item.id, status: item.status_text })));
