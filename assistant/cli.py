@@ -179,37 +179,45 @@ def format_reply(reply: Any) -> str:
               help="labelled intents (handoff, small talk, off-domain, near-misses)")
 @click.option("--emotions", "emotions", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="labelled emotions")
+@click.option("--feedback", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="labelled feedback and look-alikes; or questions ({query}): the share taken as feedback")
+@click.option("--topics", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="labelled feedback with topics: pairwise precision and recall of the grouping")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object")
 @click.option("--plots", type=click.Path(path_type=Path), help="write precision/coverage and reliability PNGs here")
 @click.option("--baselines", is_flag=True, help="also BM25 alone and plain dense m3e-small alone, in one table")
 @click.option("--tune", is_flag=True, help="evaluate an index built with `build --tune` (cached apart)")
 @click.option("--tune-epochs", default=1.0, show_default=True, type=click.FloatRange(0.1, 20))
 def eval_cmd(kb_path: Path, queries: tuple[Path, ...], intents: tuple[Path, ...], emotions: tuple[Path, ...],
-             as_json: bool, plots: Path | None, baselines: bool, tune: bool, tune_epochs: float) -> None:
+             feedback: tuple[Path, ...], topics: tuple[Path, ...], as_json: bool, plots: Path | None,
+             baselines: bool, tune: bool, tune_epochs: float) -> None:
     """Evaluate on labelled questions (and dialogues, intents, emotions), with an index built (or reused)."""
     from .build import TuneConfig
     from .engine import Assistant
     from .evaluation.conversation import is_dialogue_file
     from .evaluation.run import cached_index, load_queries, run_queries, summarise
 
-    if not (queries or intents or emotions):
-        fail("give --queries, --intents or --emotions")
+    if not (queries or intents or emotions or feedback or topics):
+        fail("give --queries, --intents, --emotions, --feedback or --topics")
     settings = Settings()
     embedder = _embedder(settings)
     dialogues = [q for q in queries if is_dialogue_file(q)]
     cases = load_queries([q for q in queries if q not in dialogues])
-
     path = cached_index(kb_path, settings, embedder, progress=not as_json,
                         tune=TuneConfig(epochs=tune_epochs) if tune else None)
     assistant = Assistant.from_index(path, settings, embedder)
     if baselines:
-        _compare(kb_path, cases, assistant, settings, as_json)
-        return
+        return _compare(kb_path, cases, assistant, settings, as_json)
     records = run_queries(assistant, cases, progress=not as_json)
     report = summarise(records, assistant.thresholds.to_dict()) if cases else {}
-    report.update(_conversations(assistant, dialogues, list(intents), list(emotions)))
+    report.update({**_conversations(assistant, dialogues, list(intents), list(emotions)),
+                   **_feedback(assistant, feedback, topics)})
     if plots is not None and records:
         _plots(records, assistant, plots, kb_path, as_json)
+    _echo_report(report, as_json)
+
+
+def _echo_report(report: dict[str, Any], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False))
         return
@@ -238,6 +246,14 @@ def _conversations(assistant: Any, dialogues: list[Path], intents: list[Path], e
     if emotions:
         out["emotions"] = {k: v for k, v in conv.evaluate_emotions(assistant, conv.load_emotions(emotions)).items()
                            if k != "wrong"}
+    return out
+
+
+def _feedback(assistant: Any, feedback: tuple[Path, ...], topics: tuple[Path, ...]) -> dict[str, Any]:
+    from .evaluation.feedback import evaluate_feedback, evaluate_topics, load_feedback_file
+
+    out = {f"feedback {p}": evaluate_feedback(assistant, load_feedback_file(p)) for p in feedback}
+    out.update({f"topics {p}": evaluate_topics(assistant, load_feedback_file(p)) for p in topics})
     return out
 
 

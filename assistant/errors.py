@@ -98,6 +98,24 @@ class TicketNotFound(AssistantError):
     title = "No such ticket"
 
 
+class FeedbackNotFound(AssistantError):
+    status = 404
+    code = "feedback_not_found"
+    title = "No such feedback item"
+
+
+class FeedbackTokenRequired(AssistantError):
+    status = 401
+    code = "feedback_token_required"
+    title = "The feedback token is required"
+
+
+class TopicNotFound(AssistantError):
+    status = 404
+    code = "topic_not_found"
+    title = "No such feedback topic"
+
+
 class TicketConflict(AssistantError):
     """The ticket is not in a state that allows the step (e.g. another agent claimed it first)."""
 

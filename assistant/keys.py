@@ -21,14 +21,14 @@ from typing import Literal
 
 from .errors import KeyStoreError
 
-Role = Literal["agent", "admin"]
-ROLES: tuple[Role, ...] = ("agent", "admin")
+Role = Literal["agent", "admin", "product"]
+ROLES: tuple[Role, ...] = ("agent", "admin", "product")  # product: the product board (desk/feedback)
 PREFIX = "faq_"
 
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: the key's name and role. An admin may do everything an agent may."""
+    """Who is calling: the key's name and role. An admin may do everything an agent or product key may."""
 
     name: str
     role: Role

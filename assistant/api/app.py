@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..config import Settings
 from ..desk import DeskStore, HelpDesk
+from ..desk.feedback import FeedbackCollector
 from ..desk.learning.publish import KbPublisher
 from ..desk.learning.service import Learning
 from ..desk.learning.store import SqlGapStore
@@ -32,7 +33,7 @@ from .middleware import BodyLimitMiddleware, RequestIdMiddleware, SecurityHeader
 from .openapi import install_openapi
 from .problems import install_error_handler
 from .ratelimit import LIMITS_ENV, RateLimiter
-from .routes import admin, agent, agent_tickets, attachments, learning, live, ops, pages, public, tickets
+from .routes import admin, agent, agent_tickets, attachments, feedback, learning, live, ops, pages, public, tickets
 from .runtime import AssistantHolder, freeze_heap, watch_index
 from .supervise import die_with_parent
 
@@ -68,6 +69,7 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None, embedd
     app.state.progress = ProgressReader(store, policy, desk.lifecycle, store.attachments)
     app.state.canned = CannedLibrary(settings.kb_dir if settings.kb_dir.is_dir() else settings.kb_dir.parent,
                                      settings.teams)
+    app.state.feedback = FeedbackCollector(store.feedback_items)
     app.state.keys = KeyRing(settings.keys_file)
     app.state.limiter = RateLimiter(settings.rate_limit, path=shared / "requests" if shared else None)
     app.state.auth_failures = RateLimiter(settings.auth_failure_limit,
@@ -77,7 +79,7 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None, embedd
 
     install_error_handler(app)
     install_openapi(app, settings)
-    for module in (public, tickets, attachments, agent, agent_tickets, live, admin, learning, ops, pages):
+    for module in (public, feedback, tickets, attachments, agent, agent_tickets, live, admin, learning, ops, pages):
         app.include_router(module.router)
     app.mount("/static/docs", StaticFiles(directory=pages.SWAGGER_UI), name="docs")
     app.mount("/static", StaticFiles(directory=pages.WEB), name="static")
@@ -100,7 +102,7 @@ def _add_middleware(app: FastAPI, settings: Settings, metrics: Metrics, board: L
     app.add_middleware(SecurityHeadersMiddleware)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
-                           allow_headers=["Content-Type", "X-Ticket-Token"], max_age=600)
+                           allow_headers=["Content-Type", "X-Ticket-Token", "X-Feedback-Token"], max_age=600)
     if board is not None:
         app.add_middleware(BalanceMiddleware, board=board, on_shed=metrics.rebalanced.inc)
     app.add_middleware(MetricsMiddleware, metrics=metrics)

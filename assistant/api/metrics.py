@@ -26,6 +26,10 @@ class Metrics:
         self.tickets = Counter("faq_tickets_created", "tickets opened, by source", ["source"], registry=r)
         self.steps = Counter("faq_ticket_steps", "ticket lifecycle steps, by action", ["action"], registry=r)
         self.feedback = Counter("faq_feedback", "feedback received", ["helpful"], registry=r)
+        self.feedback_items = Counter("faq_feedback_items", "feedback items recorded (suggestions, bug reports, "
+                                      "complaints, praise), by category and source", ["category", "source"], registry=r)
+        self.feedback_status = Counter("faq_feedback_topic_status", "topic statuses set on the product board",
+                                       ["status"], registry=r)
         self.rate_limited = Counter("faq_rate_limited", "requests refused by the rate limit", registry=r)
         self.rebalanced = Counter("faq_connections_rebalanced", "keep-alive connections a crowded worker closed "
                                   "(FAQ_WORKERS > 1)", registry=r)

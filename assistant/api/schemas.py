@@ -86,9 +86,17 @@ class AlternativeOut(Model):
     score: float
 
 
+class FeedbackViewOut(Model):
+    feedback: bool
+    probability: float
+    category: str = Field(description="feature_request, bug, complaint, praise or other")
+    area: str = Field(description="the product area: live, video, search, account, payments, ...")
+    sentiment: str = Field(description="negative, neutral or positive")
+
+
 class AskResponse(Model):
     question: str
-    decision: Literal["answer", "clarify", "handoff", "smalltalk"]
+    decision: Literal["answer", "clarify", "handoff", "smalltalk", "feedback"]
     confidence: float
     answer: AnswerOut | None
     alternatives: list[AlternativeOut]
@@ -106,6 +114,9 @@ class AskResponse(Model):
     session_id: str
     ticket_id: int | None = Field(None, description="set when the question was handed to a person")
     ticket_token: str | None = Field(None, description="secret for GET /v1/tickets/{id}; given once")
+    feedback: FeedbackViewOut | None = Field(None, description="the message is feedback: what kind (recorded)")
+    feedback_id: int | None = Field(None, description="set when the message was recorded as feedback")
+    feedback_token: str | None = Field(None, description="secret for GET /v1/feedback/items/{id}; given once")
 
 
 class TicketCreate(Model):

@@ -21,6 +21,7 @@ from ..kb import KnowledgeBase
 from ..text import JiebaSegmenter, Normalizer
 from . import adapter as adapter_mod
 from .calibrate import CROSS_FOLDS, Calibrator, CrossFitter, folds
+from .feedback import fit_feedback_models
 from .intents import fit_intent_models
 from .reuse import build_settings
 from .tune import TuneConfig, fine_tune
@@ -154,6 +155,8 @@ class IndexBuilder:
         clock.lap("faiss")
         read = QueryPreparer(self.normalizer, segmenter, text.pinyin.table, text.pinyin.common)
         models = fit_intent_models(kb, raw, self.embedder.encode, lambda t: read.prepare(t).norm)
+        if feedback := fit_feedback_models(kb, base.question_texts, raw, self.embedder.encode, read.prepare):
+            models = {**models, "feedback": feedback}
         data = replace(data, intent_models=models)
         clock.lap("intents")
         manifest = replace(manifest, adapter=info, confidence=calibration, selftest=selftest,

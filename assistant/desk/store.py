@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from .clock import Clock, system_clock
 from .db import Database
+from .feedback.store import SqlFeedbackStore
 from .ratings import RatingStore, SqlRatingStore
 from .tickets.attachments import SqlAttachmentStore
 from .tickets.reports import SqlTicketReports
@@ -33,6 +34,7 @@ class DeskStore:
         self.attachments: SqlAttachmentStore | None = None  # set by the service, which knows the data folder
         self.turns: TurnLog = turns or SqlTurnLog(db)
         self.ratings: RatingStore = ratings or SqlRatingStore(db)
+        self.feedback_items = SqlFeedbackStore(db)  # the feedback collector (desk/feedback)
 
     @classmethod
     def from_dsn(cls, dsn: str, clock: Clock = system_clock) -> DeskStore:

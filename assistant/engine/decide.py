@@ -11,11 +11,12 @@ import numpy as np
 
 from ..index import IndexData
 from ..text import Normalizer
+from .feedback import ANSWERED_FEEDBACK, FeedbackView
 from .intent import NEUTRAL
 from .rank import Ranked
 
-Decision = Literal["answer", "clarify", "handoff", "smalltalk"]
-DECISIONS: tuple[Decision, ...] = ("answer", "clarify", "handoff", "smalltalk")
+Decision = Literal["answer", "clarify", "handoff", "smalltalk", "feedback"]
+DECISIONS: tuple[Decision, ...] = ("answer", "clarify", "handoff", "smalltalk", "feedback")
 # The ranker's softmax share of its pick at which the pick is offered as a choice (您是不是想问) rather than the
 # question handed off, however low the calibrated confidence: more likely than all other candidates together.
 CLEAR_PICK_SHARE = 0.5
@@ -67,6 +68,7 @@ class Reply:
     empathy: str = ""  # the acknowledgement that opens the reply of an upset user
     related: tuple[Alternative, ...] = ()  # 相关问题: what users with this question often need next
     context: str | None = None  # a follow-up: the question as resolved against the conversation
+    feedback: FeedbackView | None = None  # feedback to record (decision "feedback", or an answer that is both)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -113,7 +115,19 @@ class Decider:
             session=session, intent=r.intent.name, emotion=emotion,
             empathy=self.voice.say(f"empathy.{emotion}", channel) if emotion != NEUTRAL else "",
         )
+        if r.intent.feedback is not None:
+            return self._feedback(r, base, channel, r.intent.feedback)
         return self._by_intent(r, base, channel) or self._by_confidence(r, base, channel)
+
+    def _feedback(self, r: Ranked, base: Reply, channel: str, view: FeedbackView) -> Reply:
+        """Feedback is thanked for and recorded; when the KB also answers it (a crash report and the crash
+        troubleshooting entry) the answer is given, and the message recorded all the same."""
+        answered = self._by_confidence(r, base, channel)
+        if answered.decision == "answer":
+            return replace(answered, feedback=view if view.probability >= ANSWERED_FEEDBACK else None)
+        return replace(base, decision="feedback", message=self.voice.say(f"feedback.{view.category}", channel),
+                       alternatives=(), offer_human=False, feedback=view,
+                       reason=f"feedback: {view.category}, {view.area} ({view.probability:.2f})")
 
     def _by_intent(self, r: Ranked, base: Reply, channel: str) -> Reply | None:
         """Threats and requests for a person go to a human whatever the score; small talk gets a reply."""

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..kb.intents import EMOTIONS, HANDOFF_INTENTS, SMALLTALK_KINDS, IntentRule, Intents, off_domain_probes
+from .feedback import FeedbackView
 from .logistic import Logistic
 
 QUESTION = "question"
@@ -31,11 +32,12 @@ _FILLER = re.compile(
 
 @dataclass(frozen=True)
 class Intent:
-    name: str  # "question", "safety", "legal", "human", "smalltalk.<kind>", "offdomain"
+    name: str  # "question", "safety", "legal", "human", "smalltalk.<kind>", "offdomain", "feedback"
     reason: str = ""
     emotion: str = NEUTRAL  # "angry", "anxious", "distressed" or "neutral"
     evidence: str = ""  # pattern, model, examples or distance (off-domain: only far from the KB)
     likeness: float = 0.0  # off-domain: the similarity to the nearest off-domain example
+    feedback: FeedbackView | None = None  # "feedback": what kind (engine/feedback.py)
 
     @property
     def smalltalk(self) -> bool:

@@ -101,7 +101,10 @@
     this.build(host);
     this.greet();
     var self = this;
-    this.resume().then(function () { if (self.state.ticket) self.follow(true); });
+    this.resume().then(function () {
+      if (self.state.ticket) self.follow(true);
+      if (self.state.feedback) self.pollFeedback();
+    });
   }
 
   /* After a reload: the conversation so far, from the server's turn log. */
@@ -139,6 +142,10 @@
     this.humanButton.type = "button";
     this.humanButton.addEventListener("click", this.openHandoff.bind(this, null));
     header.appendChild(this.humanButton);
+    this.feedbackButton = el("button", "feedback-open", T("feedback_button"));
+    this.feedbackButton.type = "button";
+    this.feedbackButton.addEventListener("click", this.openFeedback.bind(this));
+    header.appendChild(this.feedbackButton);
     if (MODE !== "page") {
       var close = el("button", "close", "×");
       close.type = "button";
@@ -156,6 +163,9 @@
     this.ticketBar = el("div", "ticket");
     this.ticketBar.hidden = true;
     panel.appendChild(this.ticketBar);
+    this.feedbackBar = el("div", "feedback-bar");
+    this.feedbackBar.hidden = true;
+    panel.appendChild(this.feedbackBar);
 
     var form = el("form", "composer");
     this.input = el("textarea");
@@ -273,6 +283,8 @@
       if (reply.message) b.appendChild(el("div", "note", reply.message));
       this.feedback(b, reply.answer.id, reply.offer_human);
       this.related(b, reply.related || []);
+    } else if (reply.decision === "feedback") {
+      b.appendChild(el("p", "", reply.message));
     } else if (reply.decision === "smalltalk") {
       b.appendChild(el("p", "", reply.message));
       if (reply.offer_human) this.humanChoice(b);
@@ -295,6 +307,8 @@
       /* a token only comes with a new ticket; without one the session's ticket is already being followed */
       if (reply.ticket_id && reply.ticket_token) this.track(reply.ticket_id, reply.ticket_token);
     }
+    if (reply.decision === "answer" && reply.feedback_id) b.appendChild(el("div", "note", SAY("feedback.recorded")));
+    if (reply.feedback_id && reply.feedback_token) this.trackFeedback(reply.feedback_id, reply.feedback_token);
     this.scroll();
   };
 
@@ -775,6 +789,119 @@
         function (err) { clearTimeout(guard); if (err.name !== "AbortError" || !worked) done(worked, err); });
     return ctrl;
   }
+
+
+  // ---- feedback: the 意见反馈 form, and the status of the user's items ------------------------------------
+
+  /* A screenshot is shrunk in the browser (JPEG, at most SHOT_PX on a side) to fit the service's body limit. */
+  var SHOT_BYTES = 10 * 1024 * 1024, SHOT_PX = 720, SHOT_CHARS = 40000;
+
+  Widget.prototype.openFeedback = function () {
+    if (this.feedbackForm) { this.feedbackForm.querySelector("textarea").focus(); return; }
+    var form = this.feedbackForm = el("form", "handoff feedback-form");
+    form.appendChild(el("div", "t", T("feedback_title")));
+    var text = el("textarea");
+    text.rows = 3;
+    text.maxLength = VOICE.max;
+    text.placeholder = T("feedback_text_placeholder");
+    var shot = el("input");
+    shot.type = "file";
+    shot.accept = "image/png,image/jpeg,image/webp";
+    var contact = el("input");
+    contact.maxLength = 200;
+    contact.placeholder = T("handoff_contact_placeholder");
+    [["feedback_text_label", text], ["feedback_shot_label", shot], ["feedback_contact_label", contact]]
+      .forEach(function (pair) { var l = el("label", "", T(pair[0])); l.appendChild(pair[1]); form.appendChild(l); });
+    var row = el("div", "row");
+    var cancel = el("button", "secondary", T("cancel"));
+    cancel.type = "button";
+    var submit = el("button", "primary", T("submit"));
+    submit.type = "submit";
+    row.appendChild(cancel);
+    row.appendChild(submit);
+    form.appendChild(row);
+    var self = this;
+    cancel.addEventListener("click", function () { form.remove(); self.feedbackForm = null; });
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      if (!text.value.trim()) { self.note(T("feedback_empty"), true); return; }
+      var file = shot.files && shot.files[0];
+      if (file && file.size > SHOT_BYTES) { self.note(T("error.screenshot_too_large"), true); return; }
+      submit.disabled = true;
+      readImage(file).then(function (data) {
+        var body = { text: text.value.trim(), session_id: self.state.session, channel: CHANNEL };
+        if (data) body.screenshot = data;
+        if (contact.value.trim()) body.contact = contact.value.trim();
+        return call("POST", "/v1/feedback/items", body);
+      }).then(function (res) {
+        form.remove();
+        self.feedbackForm = null;
+        self.add(T("bot_name"), "bot").appendChild(el("p", "", res.message));
+        self.trackFeedback(res.feedback_id, res.feedback_token);
+      }).catch(function (err) { submit.disabled = false; self.failed(err); });
+    });
+    this.log.appendChild(form);
+    this.scroll();
+    text.focus();
+  };
+
+  function readImage(file) {
+    return new Promise(function (resolve, reject) {
+      if (!file) { resolve(null); return; }
+      var reader = new FileReader();
+      reader.onerror = function () { reject(reader.error); };
+      reader.onload = function () {
+        var img = new Image();
+        img.onerror = function () { resolve(null); };
+        img.onload = function () {
+          var scale = Math.min(1, SHOT_PX / Math.max(img.width, img.height));
+          var canvas = document.createElement("canvas");
+          canvas.width = Math.max(1, Math.round(img.width * scale));
+          canvas.height = Math.max(1, Math.round(img.height * scale));
+          canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
+          var q = 0.7, data = canvas.toDataURL("image/jpeg", q);
+          while (data.length > SHOT_CHARS && q > 0.2) { q -= 0.15; data = canvas.toDataURL("image/jpeg", q); }
+          resolve(data.length > SHOT_CHARS ? null : data);
+        };
+        img.src = reader.result;
+      };
+      reader.readAsDataURL(file);
+    });
+  }
+
+  Widget.prototype.trackFeedback = function (id, token) {
+    this.state.feedback = { id: id, token: token, status: "received" };
+    save(this.state);
+    this.pollFeedback();
+  };
+
+  /* The latest item's status, shown in a bar; when the product team moves its topic on, the user is told. */
+  Widget.prototype.pollFeedback = function () {
+    var f = this.state.feedback;
+    if (!f) return;
+    var self = this;
+    clearTimeout(this.feedbackTimer);
+    call("GET", "/v1/feedback/items/" + encodeURIComponent(f.id), undefined, { "X-Feedback-Token": f.token })
+      .then(function (item) {
+        self.feedbackBar.hidden = false;
+        self.feedbackBar.className = "feedback-bar " + item.status;
+        self.feedbackBar.textContent = "";
+        self.feedbackBar.appendChild(el("span", "dot"));
+        self.feedbackBar.appendChild(el("span", "", T("feedback_bar", { id: item.id, status: item.status_text })));
+        if (item.status !== f.status) {
+          self.add(T("bot_name"), "bot").appendChild(el("p", "", T("feedback_update",
+            { id: item.id, status: item.status_text })));
+          self.scroll();
+          f.status = item.status;
+          save(self.state);
+        }
+        self.feedbackTimer = setTimeout(self.pollFeedback.bind(self), POLL_MS);
+      })
+      .catch(function (err) {
+        if (err.status === 404) { self.state.feedback = null; save(self.state); self.feedbackBar.hidden = true; return; }
+        self.feedbackTimer = setTimeout(self.pollFeedback.bind(self), Math.max(POLL_MS, (err.retryAfter || 0) * 1000));
+      });
+  };
 
   // ---- mount ---------------------------------------------------------------------------------------------
 

@@ -42,6 +42,11 @@ async def admin_console() -> FileResponse:
     return _page("admin.html", "'none'")
 
 
+@router.get("/product")
+async def product_board() -> FileResponse:
+    return _page("product.html", "'none'")
+
+
 @router.get("/docs")
 async def api_docs() -> FileResponse:
     """Swagger UI styles its widgets inline, hence 'unsafe-inline' for styles on this page only."""

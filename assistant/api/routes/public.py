@@ -24,22 +24,25 @@ from ..schemas import (
     TurnOut,
     VoiceOut,
 )
+from .feedback import CollectorDep, record_feedback
 
 router = APIRouter(prefix="/v1", tags=["users"], dependencies=[Depends(rate_limit)])
 
 
 @router.post("/ask", response_model=AskResponse, summary="Ask a question",
              responses=problems(BODY, PUBLIC, INDEX, STORE, [InvalidQuestion]))
-def ask(body: AskRequest, assistant: AssistantDep, desk: DeskDep, metrics: MetricsDep) -> dict[str, Any]:
+def ask(body: AskRequest, assistant: AssistantDep, desk: DeskDep, metrics: MetricsDep,
+        collector: CollectorDep) -> dict[str, Any]:
     """The engine's Reply. On `handoff` (including an explicit request for a person) a ticket is opened and
-    `ticket_id` / `ticket_token` are set; a session gets at most one open ticket at a time."""
+    `ticket_id` / `ticket_token` are set; a session gets at most one open ticket at a time. Feedback (decision
+    `feedback`, or an answer that is feedback too) is recorded: `feedback_id` / `feedback_token` are set."""
     session_id = body.session_id or uuid.uuid4().hex
     reply, ticket, token = desk.ask(assistant, body.question, session_id, body.channel)
     metrics.questions.labels(reply.decision).inc()
     if token is not None:
         metrics.tickets.labels("bot").inc()
     out = {**reply.to_dict(), "session_id": session_id, "ticket_id": ticket.id if ticket else None,
-           "ticket_token": token}
+           "ticket_token": token, **record_feedback(assistant, reply, session_id, body.channel, collector, metrics)}
     if ticket is not None and token is None:  # the session's ticket was already open: say so, in the voice
         out["message"] = assistant.data.voice.say("ticket.already_open", body.channel, id=ticket.id)
     return out

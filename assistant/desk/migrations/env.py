@@ -6,6 +6,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+from assistant.desk.feedback import tables as feedback_tables  # noqa: F401  (declared on Base)
 from assistant.desk.learning import tables as learning_tables  # noqa: F401  (declared on Base)
 from assistant.desk.tables import Base
 from assistant.desk.tickets import attachments  # noqa: F401  (its table is declared on Base)

@@ -1,0 +1,63 @@
+"""The feedback collector's data and pure parts: the labelled set's size and split, the KB's training examples
+kept apart from the report part, the grouping rule's pieces, the board's spike flag and CSV export."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from assistant.desk.feedback import Topic
+from assistant.desk.feedback.board import sort_views, topic_csv, topic_view
+from assistant.desk.feedback.grouping import best_topic, centred, pairwise, title_of
+from assistant.desk.feedback.models import FeedbackItem
+from assistant.kb.examples import read_feedback_examples
+from tests.conftest import ROOT
+
+SET = ROOT / "tests" / "fixtures" / "eval" / "feedback"
+
+
+def rows(name: str) -> list[dict]:
+    return [json.loads(line) for line in (SET / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_the_labelled_set_has_400_of_each_and_the_kb_learns_from_the_tune_part_only() -> None:
+    tune, report = rows("tune.jsonl"), rows("report.jsonl")
+    assert sum(r["feedback"] for r in tune + report) >= 400
+    assert sum(not r["feedback"] for r in tune + report) >= 400
+    problems: list[str] = []
+    examples = read_feedback_examples(ROOT / "kb" / "feedback_examples.jsonl", problems)
+    assert not problems
+    assert {e.text for e in examples} == {r["text"] for r in tune + rows("tune_extra.jsonl")}
+    assert not {e.text for e in examples} & {r["text"] for r in report}
+    fixture = (ROOT / "tests" / "fixtures" / "kb" / "feedback_examples.jsonl").read_text(encoding="utf-8")
+    assert fixture == (ROOT / "kb" / "feedback_examples.jsonl").read_text(encoding="utf-8")
+
+
+def test_grouping_rule_pieces() -> None:
+    a = centred([1.0, 0.0, 0.0], None)
+    b = centred([0.0, 1.0, 0.0], None)
+    candidates = {1: [(a, "希望能批量下载视频")], 2: [(b, "直播老是卡")]}
+    assert best_topic(list(a), "求批量下载视频", candidates) == 1
+    assert best_topic([0.0, 0.0, 1.0], "评论区能按时间排吗", candidates) is None
+    assert pairwise([0, 0, 1], ["x", "x", "y"]) == (1.0, 1.0)
+    assert pairwise([0, 0, 0], ["x", "x", "y"]) == (1 / 3, 1.0)
+    assert title_of("希望加个夜间模式！晚上看太刺眼") == "希望加个夜间模式"
+
+
+def item(n: int, at: dt.datetime, text: str = "闪退") -> FeedbackItem:
+    return FeedbackItem(id=n, text=text, category="bug", area="app", sentiment="negative", status="received",
+                        source="chat", channel="web", session_id=None, contact=None, has_screenshot=False,
+                        entry_id=None, topic_id=1, created_at=at, updated_at=at)
+
+
+def test_a_bug_spike_is_flagged_and_csv_cells_are_not_formulas() -> None:
+    now = dt.datetime(2026, 11, 29, 12, tzinfo=dt.UTC)
+    topic = Topic(id=1, title="闪退", category="bug", area="app", status="received", reports=3, first_seen=now,
+                  last_seen=now, status_by=None, status_at=None)
+    spike = topic_view(topic, [item(i, now - dt.timedelta(hours=i)) for i in range(3)], now)
+    calm = topic_view(topic, [item(i, now - dt.timedelta(days=i + 1)) for i in range(3)], now)
+    assert spike.spike and not calm.spike
+    assert spike.by_day["2026-11-29"] == 3 and len(spike.by_day) == 14
+    assert sort_views([calm, spike], "trend")[0] is spike
+    text = topic_csv(topic, [item(1, now, "=HYPERLINK(\"x\")")])
+    assert "'=HYPERLINK" in text and text.startswith("topic_id,")
