@@ -60,16 +60,7 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None, embedd
     app.state.settings = settings
     app.state.holder = holder
     app.state.store = store
-    app.state.desk = desk = HelpDesk(store, settings.teams, settings.default_team, settings.ticket_suggestions,
-                                     reopen_days=settings.reopen_days)
-    app.state.policy = policy = ServicePolicy.from_settings(settings)
-    app.state.attachments = store.attachments = SqlAttachmentStore(
-        store.db, settings.data_dir / "attachments", settings.attachment_max_bytes, settings.attachment_max_count,
-        store.clock)
-    app.state.progress = ProgressReader(store, policy, desk.lifecycle, store.attachments)
-    app.state.canned = CannedLibrary(settings.kb_dir if settings.kb_dir.is_dir() else settings.kb_dir.parent,
-                                     settings.teams)
-    app.state.feedback = FeedbackCollector(store.feedback_items)
+    _desk(app, settings, store)
     app.state.keys = KeyRing(settings.keys_file)
     app.state.limiter = RateLimiter(settings.rate_limit, path=shared / "requests" if shared else None)
     app.state.auth_failures = RateLimiter(settings.auth_failure_limit,
@@ -86,6 +77,21 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None, embedd
 
     _add_middleware(app, settings, metrics, board)
     return app
+
+
+def _desk(app: FastAPI, settings: Settings, store: DeskStore) -> None:
+    """The help desk behind the widget and the console: tickets and their progress, attachments, canned replies,
+    feedback."""
+    app.state.desk = desk = HelpDesk(store, settings.teams, settings.default_team, settings.ticket_suggestions,
+                                     reopen_days=settings.reopen_days)
+    app.state.policy = policy = ServicePolicy.from_settings(settings)
+    app.state.attachments = store.attachments = SqlAttachmentStore(
+        store.db, settings.data_dir / "attachments", settings.attachment_max_bytes, settings.attachment_max_count,
+        store.clock)
+    app.state.progress = ProgressReader(store, policy, desk.lifecycle, store.attachments)
+    app.state.canned = CannedLibrary(settings.kb_dir if settings.kb_dir.is_dir() else settings.kb_dir.parent,
+                                     settings.teams)
+    app.state.feedback = FeedbackCollector(store.feedback_items)
 
 
 def _learning(app: FastAPI, settings: Settings, store: DeskStore, holder: AssistantHolder) -> None:

@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from ..errors import (
     AssistantError,
@@ -77,7 +78,21 @@ def problem_response(error: AssistantError, path: str) -> JSONResponse:
 
 async def handle_error(request: Request, exc: Exception) -> Response:
     """The one place errors are rendered."""
-    return problem_response(as_problem(exc), request.url.path)
+    error = as_problem(exc)
+    if error.status == 405:
+        error.headers["Allow"] = ", ".join(allowed_methods(request))
+    return problem_response(error, request.url.path)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method of every route on this path: Starlette's `Allow` names only the first route's (a path with a
+    GET and a POST route of its own answered OPTIONS with `Allow: POST`)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "\x00"})
+        if match is not Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
 
 
 def install_error_handler(app: FastAPI) -> None:

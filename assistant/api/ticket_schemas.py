@@ -69,3 +69,29 @@ class CannedList(Model):
 
 __all__ = ["AgentMessageOut", "AttachmentOut", "CannedList", "CannedOut", "MessageOut", "NoteCreate", "RatingCreate",
            "ReopenRequest", "StepOut", "TicketMessageCreate", "TicketStatusOut"]
+
+
+class TeamStats(Model):
+    tickets: int
+    first_response_p50_s: float | None
+    first_response_p90_s: float | None
+    resolution_p50_s: float | None
+    resolution_p90_s: float | None
+    sla_met: float | None = Field(description="share of first-response and resolution targets met")
+    csat: float | None = Field(description="share of ratings of 4 or 5")
+    rating_average: float | None
+    ratings: int
+
+
+class Stats(Model):
+    index_version: str | None
+    questions: int
+    decisions: dict[str, int]
+    rates: dict[str, float]
+    tickets: dict[str, int]
+    open_tickets: int
+    feedback: dict[str, int]
+    helpful_rate: float | None
+    teams: dict[str, TeamStats] = Field(default_factory=dict, description="per team, tickets of the last 90 days")
+    sla_met: float | None = None
+    csat: float | None = None

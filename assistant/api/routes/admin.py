@@ -16,7 +16,8 @@ from ...engine.decide import DECISIONS
 from ...errors import AssistantError, IndexUnavailable, ReloadInProgress
 from ..deps import AdminDep, HolderDep, MetricsDep, PolicyDep, StoreDep
 from ..openapi import KEYED, STORE, problems
-from ..schemas import ReloadResult, Stats, TeamStats
+from ..schemas import ReloadResult
+from ..ticket_schemas import Stats, TeamStats
 
 router = APIRouter(prefix="/v1/admin", tags=["maintainers"])
 STATS_WINDOW = dt.timedelta(days=90)
