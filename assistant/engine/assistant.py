@@ -129,14 +129,18 @@ class Assistant:
         # small talk or a request for a person is what it is in any context; a follow-up too short to say what it
         # is about (那要怎么解, 多久能解) looks off-domain alone, and is a question once the topic is before it; a
         # known off-domain request (今天天气怎么样: near an off-domain example) stays one
-        bare = (alone.intent.name == "offdomain" and len(alone.query.norm) <= FOLLOW_UP_CHARS
-                and alone.intent.likeness < OFFDOMAIN_LIKE)
-        if (alone.intent.name != QUESTION and not bare) or within.intent.name != QUESTION:
+        short = len(alone.query.norm) <= FOLLOW_UP_CHARS
+        # ...and so is a short one that alone reads as feedback (开好了, 还是不行): the conversation says what
+        # it is about, and feedback read into the topic's words is the topic's question
+        bare = short and (alone.intent.name == "offdomain" and alone.intent.likeness < OFFDOMAIN_LIKE
+                          or alone.intent.name == "feedback")
+        if (alone.intent.name != QUESTION and not bare) or within.intent.name not in (QUESTION, "feedback"):
             return alone, None
         chosen = self.followups.combine(alone, within)
         if chosen is alone and alone.intent.name == QUESTION:
             return alone, None
-        intent = replace(within.intent, emotion=alone.intent.emotion)  # how this message, not the topic, feels
+        # how this message, not the topic, feels
+        intent = replace(within.intent, name=QUESTION, reason="", feedback=None, emotion=alone.intent.emotion)
         return replace(chosen, query=replace(chosen.query, text=text), intent=intent), contextual
 
     def ask_many(self, questions: Sequence[object], *, session: str | None = None) -> list[Reply]:

@@ -121,9 +121,12 @@ class Decider:
 
     def _feedback(self, r: Ranked, base: Reply, channel: str, view: FeedbackView) -> Reply:
         """Feedback is thanked for and recorded; when the KB also answers it (a crash report and the crash
-        troubleshooting entry) the answer is given, and the message recorded all the same."""
+        troubleshooting entry) the answer is given, and the message recorded all the same. A message the KB
+        would offer choices for is a question first (孩子偷偷打赏了, 有个不认识的人天天私信烦我: users telling
+        what happened to them, taken for feedback on the dialogue tune part): the choices, and the message
+        recorded only when the model is as sure as for an answered one."""
         answered = self._by_confidence(r, base, channel)
-        if answered.decision == "answer":
+        if answered.decision in ("answer", "clarify"):
             return replace(answered, feedback=view if view.probability >= ANSWERED_FEEDBACK else None)
         return replace(base, decision="feedback", message=self.voice.say(f"feedback.{view.category}", channel),
                        alternatives=(), offer_human=False, feedback=view,
