@@ -12,7 +12,7 @@ import numpy as np
 from ..index import IndexData
 from ..text import Normalizer
 from .feedback import ANSWERED_FEEDBACK, FeedbackView
-from .intent import NEUTRAL
+from .intent import NEUTRAL, QUESTION
 from .rank import Ranked
 
 Decision = Literal["answer", "clarify", "handoff", "smalltalk", "feedback"]
@@ -127,7 +127,9 @@ class Decider:
         recorded only when the model is as sure as for an answered one."""
         answered = self._by_confidence(r, base, channel)
         if answered.decision in ("answer", "clarify"):
-            return replace(answered, feedback=view if view.probability >= ANSWERED_FEEDBACK else None)
+            if view.probability >= ANSWERED_FEEDBACK:
+                return replace(answered, feedback=view)
+            return replace(answered, intent=QUESTION)  # taken as the question it also is, and nothing recorded
         return replace(base, decision="feedback", message=self.voice.say(f"feedback.{view.category}", channel),
                        alternatives=(), offer_human=False, feedback=view,
                        reason=f"feedback: {view.category}, {view.area} ({view.probability:.2f})")
