@@ -58,11 +58,12 @@ def test_twenty_agents_claim_one_ticket(live: LiveServer, api_settings: Settings
 
 
 def _serve(settings: Settings, port: int, log: Path, **extra: str) -> subprocess.Popen:
-    """`assistant serve` with the settings' folders (and any other FAQ_ variables given)."""
-    env = {**os.environ, "FAQ_KB_DIR": str(settings.kb_dir), "FAQ_INDEX_DIR": str(settings.index_dir),
-           "FAQ_DATA_DIR": str(settings.data_dir), "FAQ_RATE_LIMIT": "0", "FAQ_SELFTEST_FLOOR": "0",
-           "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
-           "FAQ_WORKERS": "1", **extra}
+    """`assistant serve` with the settings' folders (and any other FAQ_ variables given); one process unless the
+    test asks for workers (FAQ_WORKERS in ``extra`` or the environment)."""
+    env = {"FAQ_WORKERS": "1", **os.environ, "FAQ_KB_DIR": str(settings.kb_dir),
+           "FAQ_INDEX_DIR": str(settings.index_dir), "FAQ_DATA_DIR": str(settings.data_dir), "FAQ_RATE_LIMIT": "0",
+           "FAQ_SELFTEST_FLOOR": "0", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+           "TOKENIZERS_PARALLELISM": "false", **extra}
     with log.open("ab") as out:
         return subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--host", "127.0.0.1", "--port",
                                  str(port)], env=env, stdout=out, stderr=subprocess.STDOUT)
