@@ -122,14 +122,14 @@ class Decider:
     def _feedback(self, r: Ranked, base: Reply, channel: str, view: FeedbackView) -> Reply:
         """Feedback is thanked for and recorded; when the KB also answers it (a crash report and the crash
         troubleshooting entry) the answer is given, and the message recorded all the same. A message the KB
-        would offer choices for is a question first (孩子偷偷打赏了, 有个不认识的人天天私信烦我: users telling
-        what happened to them, taken for feedback on the dialogue tune part): the choices, and the message
-        recorded only when the model is as sure as for an answered one."""
+        would offer choices for is feedback only when the model is as sure as it must be to record an answered
+        one (孩子偷偷打赏了, 有个不认识的人天天私信烦我: users telling what happened to them, taken for feedback on
+        the dialogue tune part; 我想提个建议 能不能加个批量下载 stays feedback)."""
         answered = self._by_confidence(r, base, channel)
-        if answered.decision in ("answer", "clarify"):
-            if view.probability >= ANSWERED_FEEDBACK:
-                return replace(answered, feedback=view)
-            return replace(answered, intent=QUESTION)  # taken as the question it also is, and nothing recorded
+        sure = view.probability >= ANSWERED_FEEDBACK
+        if answered.decision == "answer" or answered.decision == "clarify" and not sure:
+            # taken as the question it also is; recorded too only when the model is sure
+            return replace(answered, feedback=view) if sure else replace(answered, intent=QUESTION)
         return replace(base, decision="feedback", message=self.voice.say(f"feedback.{view.category}", channel),
                        alternatives=(), offer_human=False, feedback=view,
                        reason=f"feedback: {view.category}, {view.area} ({view.probability:.2f})")
