@@ -8,11 +8,12 @@ import datetime as dt
 from collections import Counter, defaultdict
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..db import Database
 from ..tables import RatingRow, TicketRow, TurnRow, utcnow
+from ..tickets.reports import csat
 from .store import SqlGapStore
 
 
@@ -92,11 +93,9 @@ def _helpfulness(session: Session) -> list[dict[str, Any]]:
 
 
 def _csat(session: Session, since: dt.datetime) -> dict[str, Any]:
-    """Tickets rated since then: how many, the mean score (1-5), and CSAT as the share of 4 or 5 (as the admin
-    stats count it); the last two None before any rating."""
-    n, mean, good = session.execute(
-        select(func.count(TicketRow.rating), func.avg(TicketRow.rating),
-               func.sum(case((TicketRow.rating >= 4, 1), else_=0)))
-        .where(TicketRow.created_at >= since)).one()
-    return {"rated": int(n), "mean": round(float(mean), 3) if mean is not None else None,
-            "share": round(int(good or 0) / n, 4) if n else None}
+    """Tickets rated since then: how many, the mean score (1-5), and CSAT as the admin stats count it; the last
+    two None before any rating."""
+    ratings = [int(r) for r in session.scalars(
+        select(TicketRow.rating).where(TicketRow.created_at >= since, TicketRow.rating.is_not(None))) if r is not None]
+    return {"rated": len(ratings), "mean": round(sum(ratings) / len(ratings), 3) if ratings else None,
+            "share": csat(ratings)}

@@ -29,6 +29,12 @@ class TeamFigures:
     ratings: int
 
 
+def csat(ratings: Sequence[int]) -> float | None:
+    """CSAT: the share of ratings (1-5) of 4 or 5; None before any rating. The admin stats and the maintainers'
+    insights both count it this way."""
+    return round(sum(r >= 4 for r in ratings) / len(ratings), 4) if ratings else None
+
+
 def percentile(values: Sequence[float], q: float) -> float | None:
     """Nearest-rank percentile (q in 0..1), None for no values."""
     if not values:
@@ -68,5 +74,5 @@ def team_figures(tickets: Sequence[Ticket], met: Sequence[bool]) -> TeamFigures:
         tickets=len(tickets), first_response_p50_s=percentile(first, 0.5), first_response_p90_s=percentile(first, 0.9),
         resolution_p50_s=percentile(done, 0.5), resolution_p90_s=percentile(done, 0.9),
         sla_met=round(sum(met) / len(met), 4) if met else None,
-        csat=round(sum(r >= 4 for r in ratings) / len(ratings), 4) if ratings else None,
+        csat=csat(ratings),
         rating_average=round(sum(ratings) / len(ratings), 2) if ratings else None, ratings=len(ratings))
