@@ -62,7 +62,8 @@ def kb_import(file: Path, kb_path: Path | None, duplicates: Any, conflicts: Any,
 @click.argument("out", type=click.Path(path_type=Path))
 @click.option("--kb", "kb_path", type=click.Path(path_type=Path), help="KB folder or .jsonl (default FAQ_KB_DIR)")
 def kb_export(out: Path, kb_path: Path | None) -> None:
-    """Write every entry of the KB to OUT: .csv (UTF-8 for Excel), .xlsx or .jsonl, a row each."""
+    """Write every entry of the KB to OUT: .csv (UTF-8 for Excel), .xlsx or .jsonl, a row each (learned questions
+    among the similar ones: a table has no column for where a question came from)."""
     from .kb import load_kb
     from .kb.tabular import FORMATS, table_format, write_table
 
@@ -70,7 +71,7 @@ def kb_export(out: Path, kb_path: Path | None) -> None:
         raise click.UsageError(f"{out}: export to .csv, .xlsx or .jsonl")
     settings = Settings()
     kb = load_kb(kb_path or settings.kb_dir, settings.teams)
-    rows = [{"id": e.id, "category": e.category, "question": e.question, "similar": list(e.similar),
+    rows = [{"id": e.id, "category": e.category, "question": e.question, "similar": [*e.similar, *e.learned],
              "answer": e.answer, "team": e.team or "", "keywords": list(e.keywords), "risk": e.risk,
              "updated": e.updated.isoformat() if e.updated else ""} for e in kb.entries]
     write_table(rows, out)

@@ -62,7 +62,8 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def start_server(index_root: Path, env: dict[str, str], work: Path) -> tuple[subprocess.Popen[bytes], int, float]:
+def start_server(index_root: Path, env: dict[str, str], work: Path, wait_s: float = 180.0
+                 ) -> tuple[subprocess.Popen[bytes], int, float]:
     """Start the server; return it, its port and the seconds from spawn to the first 200 on /readyz."""
     data = work / "http-data"
     shutil.rmtree(data, ignore_errors=True)
@@ -72,7 +73,7 @@ def start_server(index_root: Path, env: dict[str, str], work: Path) -> tuple[sub
     proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--host", HOST, "--port", str(port)],
                             env=server_env, cwd=ROOT, stdout=subprocess.DEVNULL,
                             stderr=(work / "server.log").open("wb"))
-    while time.perf_counter() - started < 180:
+    while time.perf_counter() - started < wait_s:
         if proc.poll() is not None:
             raise SystemExit(f"the server exited with {proc.returncode}; see {work / 'server.log'}")
         try:
@@ -83,7 +84,7 @@ def start_server(index_root: Path, env: dict[str, str], work: Path) -> tuple[sub
             pass
         time.sleep(0.05)
     proc.kill()
-    raise SystemExit("the server did not become ready in 180 s")
+    raise SystemExit(f"the server did not become ready in {wait_s:.0f} s")
 
 
 async def _client(port: int, questions: list[str], next_index: Any, out: dict[str, list[Any]],

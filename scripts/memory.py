@@ -65,7 +65,7 @@ def measure(size: int, workers: int, runtime: str, queries: list[str], work: Pat
     build = build_index(grow_kb(size, work / f"kb-{size}.jsonl"), root, env, False)
     own = work / "memory"  # its own data folder and log: bench scripts may be running beside it
     own.mkdir(parents=True, exist_ok=True)
-    proc, port, startup = start_server(root, env, own)
+    proc, port, startup = start_server(root, env, own, wait_s=600)  # 100k on a busy machine: minutes
     try:
         ready = service_memory(proc.pid)
         run_load(port, "warm", queries[:200], 8)
@@ -92,7 +92,11 @@ def main() -> None:
     from bench import dev_queries
 
     queries = dev_queries()
-    rows = [measure(size, w, args.runtime, queries, args.work) for size in args.sizes for w in args.workers]
+    rows = []
+    for size in args.sizes:
+        for w in args.workers:
+            rows.append(measure(size, w, args.runtime, queries, args.work))
+            print(json.dumps(rows[-1]), flush=True)  # each row as it is measured
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"command": " ".join(sys.argv), "rows": rows}, indent=1), encoding="utf-8")
     print(f"runtime {args.runtime}, {os.cpu_count()} cores\n")

@@ -146,7 +146,7 @@ def accept_one(loop: Loop, gap_items: list[Item], entries: dict[str, Any], answe
     if s.action == "add_similar" and s.strong and s.entry_id in entries:
         similar, labelled = split_labelled(s.questions, 1 / 3 if loop.labelled else LABELLED_SHARE)
         entry = entries[s.entry_id]
-        entries[s.entry_id] = entry.model_copy(update={"similar": (*entry.similar, *similar)})
+        entries[s.entry_id] = entry.model_copy(update={"learned": (*entry.learned, *similar)})
         known[s.entry_id] |= set(s.questions)
         tune += [LabelledQuestion(q, (s.entry_id,), "replay") for q in labelled]
         loop.accepted, loop.added = loop.accepted + 1, loop.added + len(s.questions)

@@ -21,6 +21,7 @@ from ..kb import KnowledgeBase
 from ..text import JiebaSegmenter, Normalizer
 from . import adapter as adapter_mod
 from .calibrate import CROSS_FOLDS, Calibrator, CrossFitter, folds
+from .examples import asked_in_calibration
 from .feedback import fit_feedback_models
 from .intents import fit_intent_models
 from .reuse import build_settings
@@ -145,7 +146,8 @@ class IndexBuilder:
             adapter_mod.AdapterConfig(seed=s.seed))
         clock.lap("adapters")
         fitter = CrossFitter(s, self.normalizer, segmenter, self._encode, self.progress)
-        examples = fitter.examples(base, raw, fold, fold_matrices, holdout)
+        asked = asked_in_calibration(kb)
+        examples = fitter.examples(base, raw, fold, fold_matrices, asked if holdout is None else asked & holdout)
         examples += fitter.user_examples(kb, base, raw, matrix)
         calibration, selftest, failures = Calibrator(s).fit(kb, base, examples)
         clock.lap("calibration")

@@ -24,6 +24,10 @@ class Entry(BaseModel):
     category: str = Field(min_length=1)
     question: str = Field(min_length=1)
     similar: tuple[str, ...] = ()
+    # users' questions the maintainers' console accepted from traffic (the learning loop): asked and answered like
+    # similar questions, but never asked of the build's calibration, which would read them as typical when they
+    # were picked for having failed (see build/calibrate.py, asked_in_calibration)
+    learned: tuple[str, ...] = ()
     answer: str = Field(min_length=1)
     keywords: tuple[str, ...] = ()
     team: str | None = None
@@ -37,7 +41,7 @@ class Entry(BaseModel):
             raise ValueError("id may hold letters, digits, '.', '_' and '-' only")
         return v
 
-    @field_validator("similar", "keywords")
+    @field_validator("similar", "learned", "keywords")
     @classmethod
     def _no_blank(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         stripped = tuple(s.strip() for s in v)
@@ -47,8 +51,8 @@ class Entry(BaseModel):
 
     @property
     def questions(self) -> tuple[str, ...]:
-        """The standard question first, then the similar ones."""
-        return (self.question, *self.similar)
+        """The standard question first, then the similar ones, then the learned ones."""
+        return (self.question, *self.similar, *self.learned)
 
 
 @dataclass(frozen=True)

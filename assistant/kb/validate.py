@@ -51,8 +51,8 @@ def _questions_are_its_own(where: str, item: dict[str, Any], entry_id: str, owne
                             ids: dict[str, str], problems: list[str]) -> bool:
     """No question listed twice in the entry or belonging to an earlier one (said in ``problems``); the entry's
     questions are then recorded in ``owner``."""
-    similar = item.get("similar") or []
-    questions = [q for q in [item.get("question"), *(similar if isinstance(similar, list) else [])]
+    lists = [item.get(key) or [] for key in ("similar", "learned")]
+    questions = [q for q in [item.get("question"), *(q for v in lists if isinstance(v, list) for q in v)]
                  if isinstance(q, str) and q.strip()]
     seen_here: set[str] = set()
     ok = True

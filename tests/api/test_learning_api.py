@@ -92,7 +92,7 @@ def test_a_clarify_pick_suggests_similar_questions_and_edits_and_rejections_are_
     similar, labelled = split_labelled([question, "仅自己可见"])
     kb = load_kb(settings.kb_dir, settings.teams)
     entry = kb.by_id()[picked["id"]]
-    assert entry.similar[-len(similar):] == similar and entry.updated is not None
+    assert entry.learned == similar and entry.updated is not None  # questions from traffic: `learned`
     assert [(q.query, q.expected) for q in kb.tune] == [(q, (picked["id"],)) for q in labelled]
     assert all(f"- {q}" in edited.json()["diff"] for q in similar)
 

@@ -44,6 +44,18 @@ def test_similar_questions_are_added_in_place(kb_dir: Path) -> None:
     assert [e.id for e in load_kb(kb_dir, DEFAULT_TEAMS).entries] == [e.id for e in before.entries]
 
 
+def test_questions_from_traffic_go_to_a_learned_list_after_the_similar_ones(kb_dir: Path) -> None:
+    entry = load_kb(kb_dir, DEFAULT_TEAMS).entries[2]
+    apply(kb_dir, [add_similar(kb_dir, entry.id, ["咋整啊这个"], TODAY, key="learned")], DEFAULT_TEAMS)
+    apply(kb_dir, [add_similar(kb_dir, entry.id, ["还是不会弄"], TODAY, key="learned")], DEFAULT_TEAMS)
+    after = _entry(kb_dir, entry.id)
+    assert (after.similar, after.learned) == (entry.similar, ("咋整啊这个", "还是不会弄"))
+    assert after.questions == (*entry.questions, "咋整啊这个", "还是不会弄")  # indexed and answered like the rest
+    taken = entry.similar[0]  # one of the entry's own similar questions, again as learned: a duplicate, refused
+    with pytest.raises(KbEditRejected, match="listed twice"):
+        apply(kb_dir, [add_similar(kb_dir, entry.id, [taken], TODAY, key="learned")], DEFAULT_TEAMS)
+
+
 def test_an_entry_without_similar_questions_gets_the_key(tmp_path: Path) -> None:
     kb = tmp_path / "kb"
     kb.mkdir()

@@ -92,17 +92,19 @@ def _value_end(lines: list[str], at: int, end: int, indent: int) -> int:
     return i
 
 
-def add_similar(kb_dir: Path, entry_id: str, questions: Sequence[str], today: dt.date) -> Edit:
+def add_similar(kb_dir: Path, entry_id: str, questions: Sequence[str], today: dt.date, key: str = "similar") -> Edit:
+    """Append questions to an entry's block list ``key`` (``similar``, or ``learned`` for questions accepted from
+    traffic), which is made after the question (and its similar questions) when the entry has none."""
     path, lines, start, end, k = _find_entry(kb_dir, entry_id)
     before = "".join(lines)
-    at = _key_line(lines, start, end, k, "similar")
+    at = _key_line(lines, start, end, k, key)
     if at is not None and lines[at].split(":", 1)[1].strip() not in ("", "[]") and \
             not lines[at].split(":", 1)[1].strip().startswith("#"):
-        raise KbEditRejected(f"{path}:{at + 1}: write `similar:` as a block list to let the console add to it")
+        raise KbEditRejected(f"{path}:{at + 1}: write `{key}:` as a block list to let the console add to it")
     if at is None:
-        q = _key_line(lines, start, end, k, "question")
-        anchor = _value_end(lines, q, end, k) if q is not None else start + 1
-        lines[anchor:anchor] = [" " * k + "similar:\n"]
+        after = [a for a in (_key_line(lines, start, end, k, n) for n in ("question", "similar")) if a is not None]
+        anchor = _value_end(lines, max(after), end, k) if after else start + 1
+        lines[anchor:anchor] = [" " * k + f"{key}:\n"]
         at, end = anchor, end + 1
     elif lines[at].rstrip().endswith("[]"):
         lines[at] = lines[at].replace("[]", "").rstrip() + "\n"

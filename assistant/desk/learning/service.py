@@ -109,7 +109,7 @@ class Learning:
             if not p.entry_id or not p.questions:
                 raise KbEditRejected("say which entry and which questions to add")
             similar, labelled = split_labelled(p.questions)
-            edits = [kbedit.add_similar(self.kb_dir, p.entry_id, similar, today)]
+            edits = [kbedit.add_similar(self.kb_dir, p.entry_id, similar, today, key="learned")]
             return edits + ([kbedit.add_labelled(self.kb_dir, labelled, p.entry_id)] if labelled else [])
         if p.action == "new_entry":
             if not p.questions or not (p.answer or "").strip():
