@@ -70,6 +70,10 @@ class TurnLog(Protocol):
 
     def decision_counts(self) -> dict[str, int]: ...
 
+    def flush(self) -> None:
+        """Wait until every turn recorded so far is written (for readers of the tables themselves)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -159,6 +163,9 @@ class SqlTurnLog:
     def record_turn(self, turn: NewTurn) -> None:
         """Queued and written in the background with others; readers below flush first."""
         self._writer.add(replace(turn, at=turn.at or utcnow()))
+
+    def flush(self) -> None:
+        self._writer.flush()
 
     def _write(self, turns: list[NewTurn]) -> None:
         # one multi-row INSERT, without the ORM's per-object bookkeeping (which cost more than the answer's SQL)

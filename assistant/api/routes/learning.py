@@ -16,7 +16,7 @@ from ...desk.learning.service import GapView, Learning, Proposal
 from ...desk.learning.suggest import split_labelled
 from ...engine import Assistant
 from ...errors import BuildInProgress, GapConflict, GapNotFound, KbEditRejected, NothingToPublish, ReloadInProgress
-from ..deps import AdminDep, AssistantDep
+from ..deps import AdminDep, AssistantDep, StoreDep
 from ..learning_schemas import (
     AcceptRequest,
     BuildOut,
@@ -65,10 +65,11 @@ def _gap_out(view: GapView, assistant: Assistant) -> GapOut:
 
 @router.get("/gaps", response_model=GapList, summary="Unanswered questions grouped into gaps, by volume",
             responses=problems(PARAMS, KEYED, STORE, INDEX))
-def list_gaps(admin: AdminDep, learning: LearningDep, assistant: AssistantDep,
+def list_gaps(admin: AdminDep, learning: LearningDep, assistant: AssistantDep, store: StoreDep,
               limit: Annotated[int, Query(ge=1, le=200)] = 30) -> GapList:
     """Reads what arrived since the last call into the gaps first; each gap comes with its suggested action,
     the evidence behind it and the diff of the KB file it would change."""
+    store.turns.flush()  # the turns answered a moment ago, still queued for the writer
     return GapList(gaps=[_gap_out(v, assistant) for v in learning.views(assistant, limit)])
 
 
@@ -133,9 +134,10 @@ def list_events(admin: AdminDep, learning: LearningDep,
 
 @router.get("/insights", response_model=Insights, summary="The dashboard's numbers",
             responses=problems(PARAMS, KEYED, STORE, INDEX))
-def read_insights(admin: AdminDep, learning: LearningDep, assistant: AssistantDep,
+def read_insights(admin: AdminDep, learning: LearningDep, assistant: AssistantDep, store: StoreDep,
                   days: Annotated[int, Query(ge=1, le=365)] = 30) -> Insights:
     """Questions per day by decision, deflection and its trend, top questions, top gaps, helpfulness per entry,
     hand-offs per team, CSAT (null until tickets carry a satisfaction score)."""
+    store.turns.flush()
     learning.sync(assistant)
     return Insights.model_validate(insights(learning.db, learning.store, days))
