@@ -12,11 +12,12 @@ from playwright.sync_api import expect
 from tests.api.live import LiveServer
 from tests.api.test_browser import SHOTS, TIMEOUT, user_page
 
-# page, its pane, the role it wants, a role it refuses, what it says to a wrong key and to the refused role
+# page, its pane, what it loads once signed in, the role it wants, a role it refuses, what it says to a wrong key
+# and to the refused role
 PAGES = [
-    ("agent", "console", "agent", "product", "密钥无效", "无法登录"),
-    ("admin", "console", "admin", "agent", "操作失败", "不是管理员密钥"),
-    ("product", "board", "product", "agent", "密钥无效", "密钥无效"),
+    ("agent", "console", "#queue-count", "agent", "product", "密钥无效", "无法登录"),
+    ("admin", "console", "#gap-count", "admin", "agent", "操作失败", "不是管理员密钥"),
+    ("product", "board", "#count", "product", "agent", "密钥无效", "密钥无效"),
 ]
 
 
@@ -25,9 +26,9 @@ def sign_in(page: Any, key: str) -> None:
     page.locator("#signin-form button[type=submit]").click()
 
 
-@pytest.mark.parametrize(("name", "pane", "role", "other", "wrong", "refused"), PAGES)
+@pytest.mark.parametrize(("name", "pane", "loaded", "role", "other", "wrong", "refused"), PAGES)
 def test_sign_in_resume_and_sign_out(browser: Any, live: LiveServer, key_for: Any, api_settings: Any, name: str,
-                                     pane: str, role: str, other: str, wrong: str, refused: str) -> None:
+                                     pane: str, loaded: str, role: str, other: str, wrong: str, refused: str) -> None:
     page = user_page(browser, f"{live.url}/{name}")
     page.set_viewport_size({"width": 1440, "height": 900})
     error = page.locator("#signin-error")
@@ -44,6 +45,7 @@ def test_sign_in_resume_and_sign_out(browser: Any, live: LiveServer, key_for: An
     page.reload()  # the key is kept in the tab
     expect(page.locator("#who")).to_contain_text("carol", timeout=TIMEOUT)
     expect(page.locator(f"#{pane}")).to_be_visible()
+    expect(page.locator(loaded)).not_to_be_empty(timeout=TIMEOUT)
     page.screenshot(path=str(SHOTS / f"signin-{name}-signed-in.png"))
 
     page.locator("#signout").click()
