@@ -4,81 +4,27 @@
 (function () {
   "use strict";
 
-  var KEY = "faq-admin-key";
-  var VOICE = {};
-  function C(key, vars) {
-    return String(VOICE[key] === undefined ? key : VOICE[key]).replace(/\{(\w+)\}/g, function (m, name) {
-      return vars && name in vars ? vars[name] : m;
-    });
-  }
-  function N(prefix, value, vars) { return C(prefix + "." + value, vars); }
-  var state = { key: sessionStorage.getItem(KEY), gaps: [], selected: null, poll: null };
-  var $ = function (id) { return document.getElementById(id); };
-
-  function el(tag, cls, text) {
-    var node = document.createElement(tag);
-    if (cls) node.className = cls;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
-  function pct(x) { return x === null || x === undefined ? "—" : Math.round(x * 100) + "%"; }
-  function time(iso) {
-    var d = new Date(iso);
-    var p = function (n) { return ("0" + n).slice(-2); };
-    return p(d.getMonth() + 1) + "-" + p(d.getDate()) + " " + p(d.getHours()) + ":" + p(d.getMinutes());
-  }
-
-  function api(method, path, body) {
-    var init = { method: method, headers: { Accept: "application/json", Authorization: "Bearer " + state.key } };
-    if (body !== undefined) {
-      init.headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(body);
-    }
-    return fetch(path, init).then(function (r) {
-      return r.json().catch(function () { return {}; }).then(function (data) {
-        if (!r.ok) {
-          var err = new Error(data.detail || r.statusText);
-          err.status = r.status;
-          throw err;
-        }
-        return data;
-      });
-    });
-  }
+  var K = window.FAQ_CONSOLE;
+  var C = K.C, N = K.N, $ = K.$, el = K.el, pct = K.pct, time = K.time;
+  var state = { gaps: [], selected: null, poll: null };
+  var session = K.session({
+    storage: "faq-admin-key", pane: "console", me: "/v1/agent/me",
+    signedIn: function (me) {
+      if (me.role !== "admin") throw new Error(C("admin.not_admin"));
+      $("who").textContent = me.name;
+      loadGaps();
+      readBuild();
+    },
+    failed: function (err) { return C("admin.failed", { detail: err.message }); },
+  });
+  var api = session.api;
+  session.wire();
 
   function say(text, bad) {
     $("message").hidden = false;
     $("message").className = "message" + (bad ? " bad" : "");
     $("message").textContent = text;
   }
-
-  // ---- sign in -------------------------------------------------------------------------------------------
-
-  function signIn(key) {
-    state.key = key;
-    return api("GET", "/v1/agent/me").then(function (me) {
-      if (me.role !== "admin") throw new Error(C("admin.not_admin"));
-      sessionStorage.setItem(KEY, key);
-      $("who").textContent = me.name;
-      $("signin").hidden = true;
-      $("console").hidden = false;
-      loadGaps();
-      readBuild();
-    });
-  }
-  function signOut(message) {
-    sessionStorage.removeItem(KEY);
-    state.key = null;
-    $("console").hidden = true;
-    $("signin").hidden = false;
-    $("signin-error").hidden = !message;
-    $("signin-error").textContent = message || "";
-  }
-  $("signin-form").addEventListener("submit", function (e) {
-    e.preventDefault();
-    signIn($("key").value.trim()).catch(function (err) { signOut(C("admin.failed", { detail: err.message })); });
-  });
-  $("signout").addEventListener("click", function () { signOut(""); });
 
   // ---- tabs ----------------------------------------------------------------------------------------------
 
@@ -91,7 +37,7 @@
     });
     ["gaps", "insights", "overlaps", "events"].forEach(function (n) { $("tab-" + n).hidden = n !== name; });
     if (name === "gaps") loadGaps();
-    if (name === "insights") api("GET", "/v1/admin/insights").then(function (data) { window.FAQ_ADMIN_CHARTS.render(data, C); });
+    if (name === "insights") api("GET", "/v1/admin/insights").then(function (data) { window.FAQ_ADMIN_CHARTS.render(data); });
     if (name === "overlaps") loadOverlaps();
     if (name === "events") loadEvents();
   }
@@ -270,8 +216,5 @@
     });
   }
 
-  fetch("/v1/voice?channel=agent").then(function (r) { return r.json(); }).then(function (v) {
-    VOICE = v.console || {};
-    if (state.key) signIn(state.key).catch(function () { signOut(""); });
-  });
+  K.voice(function () { session.resume(""); });
 })();

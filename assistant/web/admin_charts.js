@@ -3,16 +3,8 @@
   "use strict";
 
   var COLORS = { answer: "#12b76a", clarify: "#f79009", handoff: "#f04438", smalltalk: "#98a2b3" };
-  var voice = function (key) { return key; };
-  function N(prefix, value) { return voice(prefix + "." + value); }
-  var $ = function (id) { return document.getElementById(id); };
-
-  function el(tag, cls, text) {
-    var node = document.createElement(tag);
-    if (cls) node.className = cls;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
+  var K = window.FAQ_CONSOLE;
+  var C = K.C, N = K.N, $ = K.$, el = K.el, pct = K.pct;
 
   function frame(canvas) {
     var ctx = canvas.getContext("2d");
@@ -71,7 +63,7 @@
     f.ctx.lineWidth = 1;
   }
 
-  function bars(canvas, counts, C) {
+  function bars(canvas, counts) {
     var f = frame(canvas), names = Object.keys(counts);
     var max = Math.max.apply(null, names.map(function (n) { return counts[n]; }).concat([1]));
     axis(f, max, names.map(function (n) { return N("team", n); }));
@@ -83,11 +75,10 @@
     });
   }
 
-  function kpis(data, C) {
+  function kpis(data) {
     var box = $("kpis"), total = data.per_day.reduce(function (s, d) {
       return s + Object.keys(d).filter(function (k) { return k !== "day"; }).reduce(function (t, k) { return t + d[k]; }, 0);
     }, 0);
-    var pct = function (x) { return x === null || x === undefined ? "—" : Math.round(x * 100) + "%"; };
     var trend = data.deflection.trend;
     var cards = [[C("admin.kpi.questions"), total], [C("admin.kpi.deflection"), pct(data.deflection.share)],
       [C("admin.kpi.trend"), trend === null ? "—" : (trend >= 0 ? "+" : "") + Math.round(trend * 100)],
@@ -101,8 +92,7 @@
     });
   }
 
-  function lists(data, C) {
-    var pct = function (x) { return Math.round(x * 100) + "%"; };
+  function lists(data) {
     var fill = function (id, rows, make) {
       var box = $(id);
       box.textContent = "";
@@ -126,13 +116,12 @@
   }
 
   window.FAQ_ADMIN_CHARTS = {
-    render: function (data, C) {
-      voice = C;
-      kpis(data, C);
+    render: function (data) {
+      kpis(data);
       stacked($("c-days"), data.per_day);
       line($("c-deflection"), data.deflection.daily);
-      bars($("c-teams"), data.handoffs_per_team, C);
-      lists(data, C);
+      bars($("c-teams"), data.handoffs_per_team);
+      lists(data);
     },
   };
 })();

@@ -2,31 +2,37 @@
 (function () {
   "use strict";
 
-  var KEY = "faq-agent-key";
   var REFRESH_MS = 8000;  // the queue is also reloaded on every live update (server-sent events)
   var STREAM_WAIT_MS = 20000;  // no byte of the live stream by then (a buffering proxy): keep to polling
-  /* Every label comes from the KB's voice (voice.yaml, section console), fetched before anything is drawn. */
-  var VOICE = {};
-  var SAY = {};
-  function C(key, vars) {
-    return String(VOICE[key] === undefined ? key : VOICE[key]).replace(/\{(\w+)\}/g, function (m, name) {
-      return vars && name in vars ? vars[name] : m;
-    });
-  }
-  function named(prefix, value) { return VOICE[prefix + "." + value] === undefined ? value : VOICE[prefix + "." + value]; }
+  var K = window.FAQ_CONSOLE;
+  var C = K.C, $ = K.$, el = K.el, time = K.time;
+  function named(prefix, value) { var text = K.text(prefix + "." + value); return text === undefined ? value : text; }
 
-  var state = { key: sessionStorage.getItem(KEY), me: null, selected: null, ticket: null, timer: null,
-                stream: null, attention: [], shots: [] };
-  var $ = function (id) { return document.getElementById(id); };
+  var state = { me: null, selected: null, ticket: null, timer: null, stream: null, attention: [], shots: [] };
+  var session = K.session({
+    storage: "faq-agent-key", pane: "console", me: "/v1/agent/me",
+    signedIn: function (me) {
+      state.me = me;
+      $("who").textContent = me.name + " · " + C(me.role === "admin" ? "role.admin" : "role.agent");
+      [$("f-team"), $("transfer-team")].forEach(function (select, n) {
+        select.textContent = "";
+        if (n === 0) select.appendChild(new Option(C("all_teams"), ""));
+        me.teams.forEach(function (t) { select.appendChild(new Option(team(t), t)); });
+      });
+      loadQueue();
+      live();
+    },
+    signedOut: function () {
+      clearTimeout(state.timer);
+      if (state.stream) { state.stream.abort(); state.stream = null; }
+    },
+    unauthorized: function () { session.signOut(C("key_invalid")); },
+    failed: function (err) { return err.status === 401 ? null : C("login_failed", { detail: err.message }); },
+  });
+  var api = session.api;
+  session.wire();
 
-  function el(tag, cls, text) {
-    var node = document.createElement(tag);
-    if (cls) node.className = cls;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
-
-  function team(name) { return VOICE["team." + name] ? VOICE["team." + name] + "（" + name + "）" : name; }
+  function team(name) { return K.text("team." + name) ? K.text("team." + name) + "（" + name + "）" : name; }
   var REASONS = [
     [/^confidence ([\d.]+) below the clarify threshold ([\d.]+)/, function (m) { return C("reason.low_confidence", { p: m[1], t: m[2] }); }],
     [/^the user asked for a person \((?:「(.+)」|.+)\)/, function (m) { return C("reason.asked_person", { word: m[1] || "" }); }],
@@ -35,10 +41,7 @@
     [/^nothing in the KB matches$/, function () { return C("reason.nothing"); }],
   ];
 
-  function pct(x) {
-    if (x === null || x === undefined) return "—";
-    return x > 0 && x < 0.01 ? "<1%" : Math.round(x * 100) + "%";
-  }
+  function pct(x) { return x > 0 && x < 0.01 ? "<1%" : K.pct(x); }
 
   function reason(text) {
     for (var i = 0; i < REASONS.length; i++) {
@@ -48,77 +51,12 @@
     return text;
   }
 
-  function time(iso) {
-    var d = new Date(iso);
-    var p = function (n) { return ("0" + n).slice(-2); };
-    return p(d.getMonth() + 1) + "-" + p(d.getDate()) + " " + p(d.getHours()) + ":" + p(d.getMinutes());
-  }
-
   function age(seconds) {
     if (seconds < 60) return C("ago.now");
     if (seconds < 3600) return C("ago.minutes", { n: Math.floor(seconds / 60) });
     if (seconds < 86400) return C("ago.hours", { n: Math.floor(seconds / 3600) });
     return C("ago.days", { n: Math.floor(seconds / 86400) });
   }
-
-  function api(method, path, body) {
-    var init = { method: method, headers: { Accept: "application/json", Authorization: "Bearer " + state.key } };
-    if (body !== undefined) {
-      init.headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(body);
-    }
-    return fetch(path, init).then(function (r) {
-      return r.json().catch(function () { return {}; }).then(function (data) {
-        if (r.status === 401) { signOut(C("key_invalid")); }
-        if (!r.ok) {
-          var err = new Error(data.detail || r.statusText);
-          err.code = data.code;
-          err.status = r.status;
-          throw err;
-        }
-        return data;
-      });
-    });
-  }
-
-  // ---- sign in -------------------------------------------------------------------------------------------
-
-  function signIn(key) {
-    state.key = key;
-    return api("GET", "/v1/agent/me").then(function (me) {
-      sessionStorage.setItem(KEY, key);
-      state.me = me;
-      $("who").textContent = me.name + " · " + C(me.role === "admin" ? "role.admin" : "role.agent");
-      [$("f-team"), $("transfer-team")].forEach(function (select, n) {
-        select.textContent = "";
-        if (n === 0) select.appendChild(new Option(C("all_teams"), ""));
-        me.teams.forEach(function (t) { select.appendChild(new Option(team(t), t)); });
-      });
-      $("signin").hidden = true;
-      $("console").hidden = false;
-      loadQueue();
-      live();
-    });
-  }
-
-  function signOut(message) {
-    sessionStorage.removeItem(KEY);
-    clearTimeout(state.timer);
-    if (state.stream) { state.stream.abort(); state.stream = null; }
-    state.key = null;
-    $("console").hidden = true;
-    $("signin").hidden = false;
-    $("signin-error").hidden = !message;
-    $("signin-error").textContent = message || "";
-  }
-
-  $("signin-form").addEventListener("submit", function (e) {
-    e.preventDefault();
-    signIn($("key").value.trim()).catch(function (err) {
-      if (err.status !== 401) signOut(C("login_failed", { detail: err.message }));
-    });
-  });
-  $("signout").addEventListener("click", function () { signOut(""); });
 
   // ---- the queue -----------------------------------------------------------------------------------------
 
@@ -155,7 +93,7 @@
         list.appendChild(li);
       });
     }).catch(function () { /* shown on the next successful refresh */ }).then(function () {
-      if (state.key) state.timer = setTimeout(loadQueue, REFRESH_MS);
+      if (session.key) state.timer = setTimeout(loadQueue, REFRESH_MS);
     });
   }
 
@@ -367,7 +305,7 @@
       var img = el("img", "shot");
       img.alt = "#" + a.id;
       box.appendChild(img);
-      fetch("/v1/agent/tickets/" + t.id + "/attachments/" + a.id, { headers: { Authorization: "Bearer " + state.key } })
+      fetch("/v1/agent/tickets/" + t.id + "/attachments/" + a.id, { headers: { Authorization: "Bearer " + session.key } })
         .then(function (r) { if (!r.ok) throw new Error(r.statusText); return r.blob(); })
         .then(function (blob) { var u = URL.createObjectURL(blob); state.shots.push(u); img.src = u; })
         .catch(function () { img.alt = C("failed", { detail: "#" + a.id }); });
@@ -400,7 +338,7 @@
     var worked = false;
     state.stream = ctrl;
     var guard = setTimeout(function () { if (!worked) ctrl.abort(); }, STREAM_WAIT_MS);
-    fetch("/v1/agent/stream", { headers: { Accept: "text/event-stream", Authorization: "Bearer " + state.key }, signal: ctrl.signal })
+    fetch("/v1/agent/stream", { headers: { Accept: "text/event-stream", Authorization: "Bearer " + session.key }, signal: ctrl.signal })
       .then(function (r) {
         if (!r.ok || !r.body) throw new Error(r.statusText);
         var reader = r.body.getReader();
@@ -426,7 +364,7 @@
       .catch(function () { /* polling goes on; the stream is tried again below */ })
       .then(function () {
         clearTimeout(guard);
-        if (state.stream !== ctrl || !state.key) return;
+        if (state.stream !== ctrl || !session.key) return;
         state.stream = null;
         setTimeout(live, worked ? 0 : 60000);
       });
@@ -463,16 +401,10 @@
 
   /* The voice's reply templates (agent channel), offered beside the bot's suggestions. */
   function templates() {
-    return ["agent.opening", "agent.closing"].filter(function (k) { return SAY[k]; }).map(function (k) {
-      return { question: C("templates"), answer: SAY[k] };
+    return ["agent.opening", "agent.closing"].filter(function (k) { return K.say(k); }).map(function (k) {
+      return { question: C("templates"), answer: K.say(k) };
     });
   }
 
-  fetch("/v1/voice?channel=agent", { headers: { Accept: "application/json" } })
-    .then(function (r) { return r.json(); })
-    .then(function (v) {
-      VOICE = v.console || {};
-      SAY = v.say || {};
-      if (state.key) signIn(state.key).catch(function () { signOut(""); });
-    });
+  K.voice(function () { session.resume(""); });
 })();

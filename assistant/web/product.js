@@ -3,44 +3,21 @@
 (function () {
   "use strict";
 
-  var KEY = "faq-product-key";
-  var VOICE = {};
-  function C(key, vars) {
-    return String(VOICE[key] === undefined ? key : VOICE[key]).replace(/\{(\w+)\}/g, function (m, name) {
-      return vars && name in vars ? vars[name] : m;
-    });
-  }
+  var K = window.FAQ_CONSOLE;
+  var C = K.C, $ = K.$, el = K.el, time = K.time;
   var CATEGORIES = ["feature_request", "bug", "complaint", "praise", "other"];
   var AREAS = ["live", "video", "creator", "search", "recommendation", "account", "payments", "shopping", "messages",
     "privacy", "app", "service", "other"];
   var STATUSES = ["received", "reviewing", "planned", "shipped", "declined"];
-  var state = { key: sessionStorage.getItem(KEY) };
-  var $ = function (id) { return document.getElementById(id); };
-
-  function el(tag, cls, text) {
-    var node = document.createElement(tag);
-    if (cls) node.className = cls;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
-
-  function time(iso) {
-    var d = new Date(iso);
-    var p = function (n) { return ("0" + n).slice(-2); };
-    return p(d.getMonth() + 1) + "-" + p(d.getDate()) + " " + p(d.getHours()) + ":" + p(d.getMinutes());
-  }
-
-  function api(method, path, body, raw) {
-    var init = { method: method, headers: { Authorization: "Bearer " + state.key } };
-    if (body !== undefined) { init.headers["Content-Type"] = "application/json"; init.body = JSON.stringify(body); }
-    return fetch(path, init).then(function (r) {
-      if (r.ok && raw) return r.text();
-      return r.json().catch(function () { return {}; }).then(function (data) {
-        if (!r.ok) { var err = new Error(data.detail || r.statusText); err.status = r.status; throw err; }
-        return data;
-      });
-    });
-  }
+  var session = K.session({
+    storage: "faq-product-key", pane: "board", me: "/v1/product/me",
+    signedIn: function (me) {
+      $("who").textContent = me.name + " · " + C("role." + me.role);
+      load();
+    },
+    failed: function () { return C("key_invalid"); },
+  });
+  var api = session.api, signOut = session.signOut;
 
   function options(select, values, prefix, all) {
     select.textContent = "";
@@ -128,23 +105,6 @@
 
   function say(text) { var m = $("message"); m.hidden = false; m.textContent = text; }
 
-  function signOut(message) {
-    sessionStorage.removeItem(KEY);
-    state.key = null;
-    $("board").hidden = true;
-    $("signin").hidden = false;
-    if (message) { $("signin-error").hidden = false; $("signin-error").textContent = message; }
-  }
-
-  function signIn() {
-    api("GET", "/v1/product/me").then(function (me) {
-      $("who").textContent = me.name + " · " + C("role." + me.role);
-      $("signin").hidden = true;
-      $("board").hidden = false;
-      load();
-    }).catch(function () { signOut(C("key_invalid")); });
-  }
-
   function start() {
     Array.prototype.forEach.call(document.querySelectorAll("[data-c]"), function (n) { n.textContent = C(n.dataset.c); });
     options($("f-category"), CATEGORIES, "category.", "field.category");
@@ -155,18 +115,9 @@
     $("f-sort").options[1].textContent = C("product.sort_trend");
     ["f-category", "f-area", "f-status", "f-sort"].forEach(function (id) { $(id).addEventListener("change", load); });
     $("refresh").addEventListener("click", load);
-    $("signout").addEventListener("click", function () { signOut(); });
-    $("signin-form").addEventListener("submit", function (e) {
-      e.preventDefault();
-      state.key = $("key").value.trim();
-      sessionStorage.setItem(KEY, state.key);
-      signIn();
-    });
-    if (state.key) signIn();
+    session.wire();
+    session.resume(C("key_invalid"));
   }
 
-  fetch("/v1/voice?channel=agent").then(function (r) { return r.json(); }).then(function (v) {
-    VOICE = v.console;
-    start();
-  });
+  K.voice(start);
 })();

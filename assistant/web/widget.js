@@ -420,6 +420,20 @@
     this.humanChoice(b);
   };
 
+  /* The cancel and submit buttons under a form of the widget (转人工, 意见反馈); returns the submit button. */
+  function formButtons(form, cancelled) {
+    var row = el("div", "row");
+    var cancel = el("button", "secondary", T("cancel"));
+    cancel.type = "button";
+    var submit = el("button", "primary", T("submit"));
+    submit.type = "submit";
+    row.appendChild(cancel);
+    row.appendChild(submit);
+    form.appendChild(row);
+    cancel.addEventListener("click", function () { form.remove(); cancelled(); });
+    return submit;
+  }
+
   /* The 转人工 form: optional contact details and description. */
   Widget.prototype.openHandoff = function (where) {
     if (this.state.ticket && !this.state.ticket.done) {
@@ -443,16 +457,8 @@
     l2.appendChild(contact);
     form.appendChild(l1);
     form.appendChild(l2);
-    var row = el("div", "row");
-    var cancel = el("button", "secondary", T("cancel"));
-    cancel.type = "button";
-    var submit = el("button", "primary", T("submit"));
-    submit.type = "submit";
-    row.appendChild(cancel);
-    row.appendChild(submit);
-    form.appendChild(row);
     var self = this;
-    cancel.addEventListener("click", function () { form.remove(); self.form = null; });
+    var submit = formButtons(form, function () { self.form = null; });
     form.addEventListener("submit", function (e) {
       e.preventDefault();
       submit.disabled = true;
@@ -812,16 +818,8 @@
     contact.placeholder = T("handoff_contact_placeholder");
     [["feedback_text_label", text], ["feedback_shot_label", shot], ["feedback_contact_label", contact]]
       .forEach(function (pair) { var l = el("label", "", T(pair[0])); l.appendChild(pair[1]); form.appendChild(l); });
-    var row = el("div", "row");
-    var cancel = el("button", "secondary", T("cancel"));
-    cancel.type = "button";
-    var submit = el("button", "primary", T("submit"));
-    submit.type = "submit";
-    row.appendChild(cancel);
-    row.appendChild(submit);
-    form.appendChild(row);
     var self = this;
-    cancel.addEventListener("click", function () { form.remove(); self.feedbackForm = null; });
+    var submit = formButtons(form, function () { self.feedbackForm = null; });
     form.addEventListener("submit", function (e) {
       e.preventDefault();
       if (!text.value.trim()) { self.note(T("feedback_empty"), true); return; }

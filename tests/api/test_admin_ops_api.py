@@ -147,7 +147,7 @@ def test_pages_and_docs(client: TestClient) -> None:
     assert "script-src 'self'" in page.headers["content-security-policy"]
     console = client.get("/agent")
     assert "客服工作台" in console.text and "frame-ancestors 'none'" in console.headers["content-security-policy"]
-    for asset in ["widget.js", "widget.css", "agent.js", "agent.css", "page.css"]:
+    for asset in ["widget.js", "widget.css", "console.js", "agent.js", "agent.css", "page.css"]:
         assert client.get(f"/static/{asset}").status_code == 200
     assert client.get("/docs").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.api.live import LiveServer
 from tests.api.test_browser import SHOTS, TIMEOUT, ask, user_page
@@ -59,7 +60,7 @@ def test_three_handoffs_become_one_gap_an_accepted_entry_and_an_answer(browser: 
 
     page.get_by_role("button", name="接受建议").click()
     page.locator("#message", has_text="已接受").wait_for()
-    assert page.locator("#gap-list li").count() == 0
+    expect(page.locator("#gap-list li")).to_have_count(0)  # the list is reloaded after the message shows
     page.get_by_role("button", name="检查并构建预览").click()
     page.locator("#preview-rows tr").first.wait_for(timeout=BUILD_TIMEOUT)
     rows = page.locator("#preview-rows tr").all_inner_texts()  # the three questions: handed off, now answered
