@@ -175,12 +175,13 @@ def decide(kb: KnowledgeBase, calibration: Any, examples: list[Example]) -> dict
     rcols, scols = ranker_columns(c.ranker["features"]), ranker_columns(c.scorer["features"])
     ccols = [CALIBRATION_FEATURES.index(n) for n in c.calibrator["features"]]
     t = c.thresholds
-    top1, p, answered, top3 = [], [], [], []
+    top1, p, answered, top3, tops = [], [], [], [], []
     for ex in examples:
         order, inputs = rank(ranker.logit(ex.features[:, rcols]), scorer.logit(ex.features[:, scols]), ex.features,
                              ex.n_words)
         ranked = ex.entries[order]
         top = int(ranked[0]) if len(ranked) else -1
+        tops.append(top)
         conf = float(calibrator.proba(inputs[None, ccols])[0]) if len(ranked) else 0.0
         sensitive = top >= 0 and kb.entries[top].risk == "sensitive"
         top1.append(top in ex.golds)
@@ -188,7 +189,7 @@ def decide(kb: KnowledgeBase, calibration: Any, examples: list[Example]) -> dict
         p.append(conf)
         answered.append(conf >= (t["answer_sensitive"] if sensitive else t["answer"]))
     return {"top1": np.array(top1), "top3": np.array(top3), "p": np.array(p), "answered": np.array(answered),
-            "inscope": np.array([bool(ex.golds) for ex in examples])}
+            "inscope": np.array([bool(ex.golds) for ex in examples]), "tops": np.array(tops)}
 
 
 def quick_figures(d: dict[str, np.ndarray]) -> dict[str, Any]:
@@ -203,13 +204,24 @@ def quick_figures(d: dict[str, np.ndarray]) -> dict[str, Any]:
             "handoff_right_first": round(float((d["top1"] & ~ans)[ins].mean()), 4)}
 
 
-def quick(kb_dir: Path, settings: Settings) -> None:
+def show_errors(kb: KnowledgeBase, tagged: list[Tagged], d: dict[str, np.ndarray]) -> None:
+    """The held-out tune questions lost: a wrong pick (answered or not), a right pick handed off."""
+    for n, t in enumerate(tagged):
+        right, ans, top = bool(d["top1"][n]), bool(d["answered"][n]), int(d["tops"][n])
+        if (right and ans) or (not t.question.in_scope and not ans):
+            continue
+        kind = "WRONG-ANSWERED" if ans else ("shy" if right else "wrong")
+        pick = kb.entries[top].id if top >= 0 else "-"
+        print(f"{kind:14} {d['p'][n]:.2f} {t.question.query} | {','.join(t.question.expected) or 'null'} | {pick}")
+
+
+def quick(kb_dir: Path, settings: Settings, errors: bool = False, train_files: tuple[str, ...] = ()) -> None:
     cached = build_examples(kb_dir, settings)
     tagged = tagged_questions(kb_dir)
     assert len(tagged) == len(cached.user_examples)
     parts: dict[str, list[dict[str, np.ndarray]]] = {"all (pooled)": [], "part_a+b": [], "written": []}
     for h in (0, 1):
-        train = [i for i, t in enumerate(tagged) if t.half != h]
+        train = [i for i, t in enumerate(tagged) if t.half != h and (not train_files or t.file in train_files)]
         test = [i for i, t in enumerate(tagged) if t.half == h]
         kb = replace(cached.kb, tune=tuple(tagged[i].question for i in train))
         calibration, _, _ = Calibrator(settings).fit(kb, cached.base,
@@ -219,6 +231,8 @@ def quick(kb_dir: Path, settings: Settings) -> None:
                            ("written", [i for i in test if tagged[i].file not in ORIGINAL])):
             if rows:
                 parts[name].append(decide(kb, calibration, [cached.user_examples[i] for i in rows]))
+        if errors:
+            show_errors(kb, [tagged[i] for i in test], decide(kb, calibration, [cached.user_examples[i] for i in test]))
     print(table({k: quick_figures({f: np.concatenate([d[f] for d in v]) for f in v[0]})
                  for k, v in parts.items() if v}))
 
@@ -228,11 +242,13 @@ def main() -> None:
     parser.add_argument("--kb", type=Path, default=ROOT / "kb")
     parser.add_argument("--quick", action="store_true", help="the fitted models only, on cached build examples")
     parser.add_argument("--baselines", action="store_true", help="BM25 and plain dense beside (end to end)")
+    parser.add_argument("--errors", action="store_true", help="list the held-out questions lost (with --quick)")
+    parser.add_argument("--train-files", nargs="*", default=[], help="learn only from these tune files (--quick)")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="a build setting")
     args = parser.parse_args()
     settings = Settings(**dict(s.split("=", 1) for s in args.set))  # type: ignore[arg-type]
     if args.quick:
-        quick(args.kb, settings)
+        quick(args.kb, settings, args.errors, tuple(args.train_files))
     else:
         full(args.kb, settings, args.baselines)
 
