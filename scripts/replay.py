@@ -6,8 +6,8 @@ accept, the index is rebuilt, and coverage at the target precision is measured o
     python scripts/replay.py --dataset shipped [--batches 2]
 
 Data: ths_faq = ../shared/benchmarks/ths_faq (kb.jsonl, dev.jsonl; read only). shipped = the KB in kb/ with the
-labelled questions of tests/fixtures/eval/kb_questions. Each question goes to the traffic or the held-out part by
-the md5 of its text (traffic ~40%, held-out ~60%); "time order" is the md5 order within the traffic.
+labelled questions of tests/fixtures/eval/kb_questions/*_report.jsonl. Each question goes to the traffic or the
+held-out part by the md5 of its text (traffic ~40%, held-out ~60%); "time order" is the md5 order within the traffic.
 
 Simulated people: a user whose answer was wrong rates it 没帮助 and is handed to an agent; a user shown a clarify
 list picks the right entry when it is there, otherwise asks for a person; an agent answers a ticket by inserting the
@@ -76,7 +76,7 @@ def dataset(name: str, teams: Sequence[str]) -> tuple[KnowledgeBase, list[Labell
         return (load_kb(SHARED / "ths_faq" / "kb.jsonl", teams),
                 load_queries([SHARED / "ths_faq" / "dev.jsonl"]))
     folder = ROOT / "tests" / "fixtures" / "eval" / "kb_questions"
-    return load_kb(ROOT / "kb", teams), load_queries(sorted(folder.glob("*.jsonl")))
+    return load_kb(ROOT / "kb", teams), load_queries(sorted(folder.glob("*_report.jsonl")))
 
 
 def split(queries: list[LabelledQuestion], traffic: float) -> tuple[list[LabelledQuestion], list[LabelledQuestion]]:

@@ -2,7 +2,7 @@
 
 The tune questions are split in two halves by md5 of the text; each half is measured on a build that learned from
 the other half only (and the KB), so the questions measured were never trained on. The report part of the labelled
-set (tests/fixtures/eval/kb_questions) is not read.
+set (tests/fixtures/eval/kb_questions/*_report.jsonl) is not read.
 
     python scripts/tune_holdout.py                # end to end: two builds, the service's decisions (minutes)
     python scripts/tune_holdout.py --quick        # the fitted models only, on cached build examples (seconds
