@@ -176,7 +176,4 @@ class Decider:
         if self.pick_share(r.scores) >= CLEAR_PICK_SHARE:
             return replace(clarify, reason=f"confidence {p:.2f} below the clarify threshold {th.clarify:.2f}, but "
                            "the first entry is clearly ahead of the others")
-        if self.pick_share(r.scores) >= CLEAR_PICK_SHARE:
-            return replace(clarify, reason=f"confidence {p:.2f} below the clarify threshold {th.clarify:.2f}, but "
-                           "the first entry is clearly ahead of the others")
         return replace(base, reason=f"confidence {p:.2f} below the clarify threshold {th.clarify:.2f}")
