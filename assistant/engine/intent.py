@@ -68,9 +68,9 @@ class IntentThresholds:
     # request for a person or a threat missed is worse than one handed over needlessly
     model_smalltalk: float = 0.6
     model_offdomain: float = 0.5
-    # ...and a handoff by the model alone needs more when the message asks something (版权纠纷平台会判赔偿吗,
-    # 粉丝团团长可以转给别人吗): cross-validated on the tune sets, 3 of the 7 near-misses left went, 1 request for
-    # a person with them (which a pattern now catches)
+    # ...and a handoff by the model alone needs more when the message asks something (粉丝团团长可以转给别人吗,
+    # 消防员vlog拍救火现场可以吗): cross-validated on the tune sets, 2 of the 4 near-misses the model made went,
+    # and 1 of the 11 requests for a person it found in a question (有没有人能接个电话: a pattern now has it)
     model_question: float = 0.5
     emotion_model: float = 0.3
 
