@@ -206,6 +206,11 @@ class Suggestions(Model):
     suggestions: list[SuggestionOut]
 
 
+class ChoiceOut(Model):
+    id: str
+    question: str
+
+
 class TurnOut(Model):
     at: dt.datetime
     question: str
@@ -216,6 +221,7 @@ class TurnOut(Model):
     intent: str | None = None
     emotion: str | None = None
     context: str | None = None
+    choices: list[ChoiceOut] = Field(default_factory=list, description="a clarify turn: the questions it offered")
 
 
 class SessionTurns(Model):

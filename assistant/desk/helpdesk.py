@@ -16,7 +16,7 @@ from ..errors import InvalidQuestion, SessionNotFound, UnknownTeam
 from .store import DeskStore
 from .tickets.lifecycle import TicketLifecycle
 from .tickets.models import NewTicket, Ticket
-from .turns import NewTurn, Turn
+from .turns import NewTurn, Turn, TurnChoice
 
 URGENT, HIGH, NORMAL = 2, 1, 0
 _STEP = re.compile(r"^\s*(\d+)\s*[.、．)）]\s*(.+)$")
@@ -60,6 +60,8 @@ class HelpDesk:
             answer=reply.answer.answer if reply.answer else reply.message,
             entry_id=reply.answer.id if reply.answer else None, channel=channel, intent=reply.intent,
             emotion=reply.emotion, context=reply.context,
+            choices=tuple(TurnChoice(a.id, a.question) for a in reply.alternatives) if reply.decision == "clarify"
+            else (),
         ))
         if reply.decision != "handoff":
             return reply, None, None

@@ -96,6 +96,8 @@ class TurnRow(Base):
     intent: Mapped[str | None] = mapped_column(String(32))
     emotion: Mapped[str | None] = mapped_column(String(16))
     context: Mapped[str | None] = mapped_column(Text)  # a follow-up: the question as resolved in context
+    # a clarify turn: the questions offered ([{"id", "question"}]), shown again after a reload
+    choices: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
 
 
 class RatingRow(Base):

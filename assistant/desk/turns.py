@@ -29,6 +29,14 @@ log = logging.getLogger("assistant.desk")
 
 
 @dataclass(frozen=True)
+class TurnChoice:
+    """A question a clarify turn offered (您是不是想问)."""
+
+    id: str
+    question: str
+
+
+@dataclass(frozen=True)
 class NewTurn:
     session_id: str
     question: str
@@ -41,6 +49,7 @@ class NewTurn:
     intent: str | None = None
     emotion: str | None = None
     context: str | None = None
+    choices: tuple[TurnChoice, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,7 @@ class Turn:
     intent: str | None = None
     emotion: str | None = None
     context: str | None = None
+    choices: tuple[TurnChoice, ...] = ()
 
 
 class TurnLog(Protocol):
@@ -84,6 +94,7 @@ class TurnWriter:
         self.max_pending = max_pending
         self.retry_seconds = retry_seconds
         self._pending: list[NewTurn] = []
+        self._writing: list[NewTurn] = []  # taken by the writer, not yet committed
         self._cond = threading.Condition()
         self._queued = 0  # turns ever queued
         self._done = 0  # turns ever written (in queue order)
@@ -104,9 +115,9 @@ class TurnWriter:
             self._cond.notify_all()
 
     def pending(self) -> list[NewTurn]:
-        """Turns queued and not yet written (a copy)."""
+        """Turns queued or being written, not yet committed (a copy)."""
         with self._cond:
-            return list(self._pending)
+            return self._writing + self._pending
 
     def flush(self, timeout: float = 10.0) -> None:
         """Wait until every turn queued before this call is written."""
@@ -138,18 +149,21 @@ class TurnWriter:
                 if self._closed and not self._pending:
                     return
                 batch, self._pending = self._pending, []
+                self._writing = batch
             try:
                 self._write(batch)
             except Exception as exc:  # keep them, in order, and try again: a turn log must not vanish quietly
                 log.error("writing %d conversation turns failed (%s); retrying", len(batch), exc)
                 with self._cond:
                     self._pending[:0] = batch
+                    self._writing = []
                     if self._closed:
                         return
                 time.sleep(self.retry_seconds)
                 continue
             with self._cond:
                 self._done += len(batch)
+                self._writing = []
                 self._cond.notify_all()
 
 
@@ -173,7 +187,8 @@ class SqlTurnLog:
             session.execute(insert(TurnRow), [
                 {"session_id": t.session_id, "at": t.at, "channel": t.channel, "question": t.question,
                  "decision": t.decision, "confidence": t.confidence, "entry_id": t.entry_id, "answer": t.answer,
-                 "intent": t.intent, "emotion": t.emotion, "context": t.context}
+                 "intent": t.intent, "emotion": t.emotion, "context": t.context,
+                 "choices": [{"id": c.id, "question": c.question} for c in t.choices] or None}
                 for t in turns])
 
     def conversations(self, session_ids: Collection[str]) -> dict[str, list[Turn]]:
@@ -196,7 +211,8 @@ class SqlTurnLog:
         out = [_turn(row) for row in rows]
         written = {(t.at, t.question) for t in out}
         out += [Turn(at=t.at or utcnow(), question=t.question, decision=t.decision, confidence=t.confidence,
-                     entry_id=t.entry_id, answer=t.answer, intent=t.intent, emotion=t.emotion, context=t.context)
+                     entry_id=t.entry_id, answer=t.answer, intent=t.intent, emotion=t.emotion, context=t.context,
+                     choices=t.choices)
                 for t in queued if (t.at, t.question) not in written and (t.at is None or t.at >= since)]
         return out[-limit:]
 
@@ -212,4 +228,5 @@ class SqlTurnLog:
 
 def _turn(row: TurnRow) -> Turn:
     return Turn(at=as_utc(row.at), question=row.question, decision=row.decision, confidence=row.confidence,
-                entry_id=row.entry_id, answer=row.answer, intent=row.intent, emotion=row.emotion, context=row.context)
+                entry_id=row.entry_id, answer=row.answer, intent=row.intent, emotion=row.emotion, context=row.context,
+                choices=tuple(TurnChoice(str(c["id"]), str(c["question"])) for c in row.choices or ()))

@@ -116,6 +116,7 @@
           self.add("", "me").textContent = t.question;
           var b = self.add(T("bot_name"), "bot history");
           renderAnswer(b, t.answer);
+          if (t.decision === "clarify" && t.choices && t.choices.length) self.choices(b, t.choices);
         });
       })
       .catch(function () { /* a new session, or the service is busy: start afresh */ });
@@ -290,18 +291,7 @@
       if (reply.offer_human) this.humanChoice(b);
     } else if (reply.decision === "clarify") {
       b.appendChild(el("p", "", reply.message));
-      var choices = el("div", "choices");
-      reply.alternatives.forEach(function (alt) {
-        var c = el("button", "choice", alt.question);
-        c.type = "button";
-        c.addEventListener("click", this.ask.bind(this, alt.question));
-        choices.appendChild(c);
-      }, this);
-      var other = el("button", "choice other", T("clarify_none"));
-      other.type = "button";
-      other.addEventListener("click", this.openHandoff.bind(this, null));
-      choices.appendChild(other);
-      b.appendChild(choices);
+      this.choices(b, reply.alternatives);
     } else {
       b.appendChild(el("p", "", reply.message));
       /* a token only comes with a new ticket; without one the session's ticket is already being followed */
@@ -310,6 +300,22 @@
     if (reply.decision === "answer" && reply.feedback_id) b.appendChild(el("div", "note", SAY("feedback.recorded")));
     if (reply.feedback_id && reply.feedback_token) this.trackFeedback(reply.feedback_id, reply.feedback_token);
     this.scroll();
+  };
+
+  /* 您是不是想问: the questions offered (a reply's alternatives, or a reloaded clarify turn's choices). */
+  Widget.prototype.choices = function (bubble, offered) {
+    var choices = el("div", "choices");
+    offered.forEach(function (alt) {
+      var c = el("button", "choice", alt.question);
+      c.type = "button";
+      c.addEventListener("click", this.ask.bind(this, alt.question));
+      choices.appendChild(c);
+    }, this);
+    var other = el("button", "choice other", T("clarify_none"));
+    other.type = "button";
+    other.addEventListener("click", this.openHandoff.bind(this, null));
+    choices.appendChild(other);
+    bubble.appendChild(choices);
   };
 
   Widget.prototype.humanChoice = function (bubble, entryId, step) {

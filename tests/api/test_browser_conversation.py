@@ -61,6 +61,23 @@ def test_small_talk_follow_up_and_a_reload_that_keeps_the_ticket(browser, live: 
     user.screenshot(path=str(SHOTS / "widget-reload-keeps-ticket.png"))
 
 
+def test_a_reload_shows_a_clarify_turns_choices_again(browser, live: LiveServer) -> None:
+    user = user_page(browser, live.url + "/")
+    ask_and_wait(user, "直播")
+    offered = user.locator(".msg.bot .choice:not(.other)").all_inner_texts()
+    assert len(offered) == 3
+    user.reload()
+    history = user.locator(".msg.bot.history", has_text="您是不是想问")
+    history.wait_for()  # the prompt, and with it the same choices, still clickable
+    assert history.locator(".choice:not(.other)").all_inner_texts() == offered
+    assert history.locator(".choice.other").count() == 1
+    user.screenshot(path=str(SHOTS / "widget-reload-clarify.png"))
+    before = bot_replies(user)
+    history.locator(".choice:not(.other)").first.click()
+    expect(user.locator(".msg.bot:not(.typing)")).to_have_count(before + 1, timeout=TIMEOUT)
+    assert user.locator(".msg.bot .q").last.inner_text() == offered[0]
+
+
 def test_step_by_step_and_a_step_that_cannot_be_done(browser, live: LiveServer, agent: dict) -> None:
     user = user_page(browser, live.url + "/")
     ask_and_wait(user, "忘记密码了怎么办")

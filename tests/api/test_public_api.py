@@ -23,10 +23,15 @@ def test_an_answer(client: TestClient) -> None:
 
 
 def test_clarify_offers_choices(client: TestClient) -> None:
-    body = ask(client, "直播")
+    body = ask(client, "直播", session_id="widget-session-c")
     assert body["decision"] == "clarify" and len(body["alternatives"]) == 3
     assert body["message"].startswith("您是不是想问")
     assert body["ticket_id"] is None
+    turns = client.get("/v1/sessions/widget-session-c/turns").json()["turns"]  # what a reloaded widget shows
+    assert turns[-1]["answer"] == body["message"]
+    assert turns[-1]["choices"] == [{"id": a["id"], "question": a["question"]} for a in body["alternatives"]]
+    ask(client, "忘记密码了怎么办", session_id="widget-session-c")
+    assert client.get("/v1/sessions/widget-session-c/turns").json()["turns"][-1]["choices"] == []
 
 
 def test_a_handoff_creates_a_ticket_the_user_can_follow(client: TestClient) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 
 import pytest
@@ -13,7 +14,7 @@ from assistant.desk import DeskStore
 from assistant.desk.ratings import NewRating
 from assistant.desk.tables import Base
 from assistant.desk.tickets import ACTIVE, Change, NewTicket
-from assistant.desk.turns import NewTurn
+from assistant.desk.turns import NewTurn, TurnChoice
 from assistant.errors import TicketConflict, TicketNotFound
 
 CLAIM = dict(action="claim", allowed=frozenset({"open"}), status="claimed", assign=True)
@@ -140,6 +141,17 @@ def test_conversations(store: DeskStore) -> None:
     assert [t.decision for t in talks["s-bbbbbbbb"]] == ["clarify"]
     assert talks["s-cccccccc"] == []
     assert store.turns.conversations([]) == {}
+
+
+def test_a_clarify_turn_keeps_its_choices(store: DeskStore) -> None:
+    offered = (TurnChoice("live-open", "怎么开通直播权限"), TurnChoice("live-close", "怎么关闭直播权限"))
+    store.turns.record_turn(NewTurn(session_id="s-dddddddd", question="直播", decision="clarify", confidence=0.3,
+                                    answer="您是不是想问：", choices=offered))
+    queued = store.turns.recent("s-dddddddd", dt.datetime(2000, 1, 1, tzinfo=dt.UTC), 4)
+    assert [t.choices for t in queued] == [offered]  # read back before or after the write, the same
+    store.turns.record_turn(NewTurn(session_id="s-dddddddd", question="怎么关闭直播权限", decision="answer",
+                                    confidence=0.9, answer="……", entry_id="live-close"))
+    assert [t.choices for t in store.turns.conversations(["s-dddddddd"])["s-dddddddd"]] == [offered, ()]
 
 
 def test_feedback_and_stats(store: DeskStore) -> None:
