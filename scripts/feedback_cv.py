@@ -171,7 +171,7 @@ def grouping(examples: Sequence[FeedbackExample], rows: Sequence[dict[str, Any]]
     assigned = []
     for e, r in pairs:
         vector = np.asarray(r["vector"])
-        candidates = {n: m for n, (c, a, m) in enumerate(topics) if (c, a) == (r["category"], r["area"])}
+        candidates = {n: m for n, (c, _, m) in enumerate(topics) if c == r["category"]}
         chosen = best_topic(vector, e.text, candidates)
         if chosen is None:
             topics.append((r["category"], r["area"], []))
