@@ -24,7 +24,10 @@ MIN_GRAM_COUNT = 5  # an n-gram joins the vocabulary when this many training mes
 L2 = 0.3
 L2_KIND = 0.01  # category, area, sentiment (cross-validated category macro-F1 0.87 on the tune part; 0.81 at 0.3)
 QUESTION_WEIGHT = 0.3  # the KB's questions together weigh this much of the labelled messages
-THRESHOLD = 0.4  # cross-validated on the tune part: recall 0.88, precision 0.955
+# cross-validated through the whole assistant (scripts/feedback_cv.py, 1268 examples): with the gates of
+# engine/feedback.py at the same value, recall 0.867, precision 0.992, ths_faq KB questions taken 3.6% (0.4 with
+# the gates at 0.7: recall 0.810, precision 0.990, 4.7%; 0.6: 0.825, 0.991, 2.9%)
+THRESHOLD = 0.55
 
 
 def fit_feedback_models(kb: KnowledgeBase, questions: Sequence[str], questions_raw: np.ndarray,
@@ -45,20 +48,22 @@ def fit_feedback_models(kb: KnowledgeBase, questions: Sequence[str], questions_r
 
 
 def fit(examples: Sequence[FeedbackExample], said: Sequence[str], vectors: np.ndarray, questions: Sequence[str],
-        question_vectors: np.ndarray, threshold: float = THRESHOLD) -> FeedbackModels:
-    """The models from labelled messages (normalised text and vector) and more questions."""
+        question_vectors: np.ndarray, threshold: float = THRESHOLD, l2: float = L2, l2_kind: float = L2_KIND
+        ) -> FeedbackModels:
+    """The models from labelled messages (normalised text and vector) and more questions (the keyword arguments:
+    for scripts/feedback_cv.py)."""
     counts = Counter(g for s in said for g in grams(s))
     vocabulary = {g: i for i, g in enumerate(sorted(g for g, n in counts.items() if n >= MIN_GRAM_COUNT))}
     x_lab = np.vstack([features(s, v, vocabulary) for s, v in zip(said, vectors, strict=True)])
     x_q = np.vstack([features(s, v, vocabulary) for s, v in zip(questions, question_vectors, strict=True)])
     y = np.array([e.feedback for e in examples] + [False] * len(x_q), dtype=float)
     weight = np.concatenate([np.ones(len(x_lab)), np.full(len(x_q), QUESTION_WEIGHT * len(x_lab) / max(len(x_q), 1))])
-    is_feedback = Logistic.fit(np.vstack([x_lab, x_q]), y, weight, l2=L2)
+    is_feedback = Logistic.fit(np.vstack([x_lab, x_q]), y, weight, l2=l2)
     fb = np.array([e.feedback for e in examples], dtype=bool)
 
     def one_vs_rest(values: list[str], classes: tuple[str, ...]) -> dict[str, Logistic]:
         labels = np.array(values)
-        return {c: Logistic.fit(x_lab[fb], (labels == c).astype(float), l2=L2_KIND) for c in classes
+        return {c: Logistic.fit(x_lab[fb], (labels == c).astype(float), l2=l2_kind) for c in classes
                 if (labels == c).any()}
 
     chosen = [e for e in examples if e.feedback]

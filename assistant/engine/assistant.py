@@ -25,7 +25,7 @@ from .context import FollowUps, PriorTurn
 from .decide import AnswerRef, Decider, Reply, Thresholds
 from .embed import Embedder, apply_adapter, index_runtime, load_embedder
 from .features import F, unit_rows
-from .feedback import FeedbackDetector
+from .feedback import HANDED_FEEDBACK, FeedbackDetector
 from .intent import QUESTION, Intent, IntentDetector
 from .query import validate_question
 from .rank import Ranked, Ranker
@@ -37,6 +37,7 @@ RELATED = 3  # 相关问题 offered after an answer
 # (the dialogue tune set's short follow-ups: 0.76-0.89; the intents tune set's off-domain requests: median 0.83)
 FOLLOW_UP_CHARS = 10
 OFFDOMAIN_LIKE = 0.9
+HANDOFF_INTENTS = ("human", "safety", "legal")
 
 
 @dataclass(frozen=True)
@@ -224,11 +225,22 @@ class Assistant:
                       **c.timing, "dense_ms": (t3 - t2) * share}
             ranked = self.ranker.rank(query, c, timing)
             kb_similarity = float(c.features[:, F.dense_max].max()) if len(c.entries) else 0.0
-            intent = self.intents.detect(query.said, raw[n], kb_similarity)
-            if _may_be_feedback(intent) and (view := self.feedback.detect(query.said, raw[n])).feedback:
-                intent = replace(intent, name="feedback", reason=f"feedback ({view.probability:.2f})", feedback=view)
+            intent = read_feedback(self.feedback, self.intents.detect(query.said, raw[n], kb_similarity),
+                                   query.said, raw[n])
             out.append(replace(ranked, intent=intent))
         return out
+
+
+def read_feedback(detector: FeedbackDetector, intent: Intent, said: str, raw: np.ndarray) -> Intent:
+    """The intent, or feedback when it may be and the detector says so. A message handed to a person (客服回复全是
+    模板 根本解决不了问题 reads as a request for one) stays handed off, and carries its feedback to be recorded too
+    when the detector is sure. scripts/feedback_cv.py reads messages through this too."""
+    if intent.name in HANDOFF_INTENTS:
+        view = detector.detect(said, raw)
+        return replace(intent, feedback=view) if view.probability >= HANDED_FEEDBACK else intent
+    if _may_be_feedback(intent) and (view := detector.detect(said, raw)).feedback:
+        return replace(intent, name="feedback", reason=f"feedback ({view.probability:.2f})", feedback=view)
+    return intent
 
 
 def _may_be_feedback(intent: Intent) -> bool:

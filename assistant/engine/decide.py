@@ -11,7 +11,7 @@ import numpy as np
 
 from ..index import IndexData
 from ..text import Normalizer
-from .feedback import ANSWERED_FEEDBACK, FeedbackView
+from .feedback import ANSWERED_FEEDBACK, CLARIFIED_FEEDBACK, FeedbackView
 from .intent import NEUTRAL, QUESTION
 from .rank import Ranked
 
@@ -115,9 +115,11 @@ class Decider:
             session=session, intent=r.intent.name, emotion=emotion,
             empathy=self.voice.say(f"empathy.{emotion}", channel) if emotion != NEUTRAL else "",
         )
-        if r.intent.feedback is not None:
+        if r.intent.feedback is not None and r.intent.name == "feedback":
             return self._feedback(r, base, channel, r.intent.feedback)
-        return self._by_intent(r, base, channel) or self._by_confidence(r, base, channel)
+        # a message handed to a person may carry feedback to record too (engine/assistant.py read_feedback)
+        reply = self._by_intent(r, base, channel) or self._by_confidence(r, base, channel)
+        return replace(reply, feedback=r.intent.feedback) if r.intent.feedback is not None else reply
 
     def _feedback(self, r: Ranked, base: Reply, channel: str, view: FeedbackView) -> Reply:
         """Feedback is thanked for and recorded; when the KB also answers it (a crash report and the crash
@@ -126,7 +128,7 @@ class Decider:
         one (孩子偷偷打赏了, 有个不认识的人天天私信烦我: users telling what happened to them, taken for feedback on
         the dialogue tune part; 我想提个建议 能不能加个批量下载 stays feedback)."""
         answered = self._by_confidence(r, base, channel)
-        sure = view.probability >= ANSWERED_FEEDBACK
+        sure = view.probability >= (ANSWERED_FEEDBACK if answered.decision == "answer" else CLARIFIED_FEEDBACK)
         if answered.decision == "answer" or answered.decision == "clarify" and not sure:
             # taken as the question it also is; recorded too only when the model is sure
             return replace(answered, feedback=view) if sure else replace(answered, intent=QUESTION)

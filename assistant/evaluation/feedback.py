@@ -95,7 +95,7 @@ def evaluate_topics(assistant: Assistant, items: list[dict[str, Any]]) -> dict[s
         said, raw = _read(assistant, d["text"])
         view = assistant.feedback.describe(said, raw)
         vector = np.asarray(centred(raw, assistant.feedback.centre))
-        candidates = {n: members for n, (c, a, members) in enumerate(topics) if (c, a) == (view.category, view.area)}
+        candidates = {n: members for n, (c, _, members) in enumerate(topics) if c == view.category}
         chosen = best_topic(vector, d["text"], candidates)
         if chosen is None:
             topics.append((view.category, view.area, []))

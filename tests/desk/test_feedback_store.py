@@ -28,7 +28,7 @@ def test_like_items_share_a_topic_and_others_start_their_own(store: DeskStore) -
     a, token_a = fb.create_item(new("希望能批量下载视频", vec(0, 1), session_id="s-aaaaaaaa"))
     b, _ = fb.create_item(new("求个批量下载视频的功能", vec(0, 1, 2)))
     c, _ = fb.create_item(new("直播太卡了", vec(5, 6), category="bug", area="live"))
-    d, _ = fb.create_item(new("希望能批量下载视频", vec(0, 1), area="messages"))  # another area: another topic
+    d, _ = fb.create_item(new("希望能批量下载视频", vec(0, 1), category="complaint"))  # another category: another topic
     assert a.topic_id == b.topic_id
     assert len({a.topic_id, c.topic_id, d.topic_id}) == 3
     topic = fb.get_topic(a.topic_id)

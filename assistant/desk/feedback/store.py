@@ -23,7 +23,7 @@ from .grouping import MEMBERS, best_topic, title_of
 from .models import FeedbackEvent, FeedbackItem, FeedbackStatus, NewFeedback, Topic, TopicFilter
 from .tables import FeedbackEventRow, FeedbackItemRow, FeedbackTopicRow
 
-CANDIDATE_TOPICS = 200  # the most recently seen topics of the item's category and area that it may join
+CANDIDATE_TOPICS = 200  # the most recently seen topics of the item's category that it may join (grouping.py)
 
 
 def _item(row: FeedbackItemRow) -> FeedbackItem:
@@ -65,7 +65,7 @@ class SqlFeedbackStore:
     def _topic_for(self, session: Session, new: NewFeedback, now: dt.datetime) -> FeedbackTopicRow:
         """The topic the item joins (its counters moved on), or a new one."""
         topics = session.scalars(
-            select(FeedbackTopicRow).where(FeedbackTopicRow.category == new.category, FeedbackTopicRow.area == new.area)
+            select(FeedbackTopicRow).where(FeedbackTopicRow.category == new.category)
             .order_by(FeedbackTopicRow.last_seen.desc()).limit(CANDIDATE_TOPICS)).all()
         candidates: dict[int, list[tuple[Sequence[float], str]]] = {}
         for t in topics:
