@@ -124,10 +124,9 @@ class Assistant:
 
     def _rank_in_context(self, text: str, prior: Sequence[PriorTurn]) -> tuple[Ranked, str | None]:
         contextual = self.followups.contextual(text, prior)
-        alone = self.rank_many([text])[0]
-        if contextual is None or self._stands_alone(alone):
-            return alone, None
-        within = self.rank_many([contextual[-self.settings.max_question_chars:]])[0]
+        if contextual is None:
+            return self.rank_many([text])[0], None
+        alone, within = self.rank_many([text, contextual[-self.settings.max_question_chars:]])
         # small talk or a request for a person is what it is in any context; a follow-up too short to say what it
         # is about (那要怎么解, 多久能解) looks off-domain alone, and is a question once the topic is before it; a
         # known off-domain request (今天天气怎么样: near an off-domain example) stays one
@@ -144,16 +143,6 @@ class Assistant:
         # how this message, not the topic, feels
         intent = replace(within.intent, name=QUESTION, reason="", feedback=None, emotion=alone.intent.emotion)
         return replace(chosen, query=replace(chosen.query, text=text), intent=intent), contextual
-
-    def _stands_alone(self, alone: Ranked) -> bool:
-        """A question long enough to say what it is about and answered with confidence alone is not read into the
-        conversation (a second ranking of the longer text would cost as much again)."""
-        entries = alone.entries
-        if alone.intent.name != QUESTION or len(alone.query.norm) <= FOLLOW_UP_CHARS or not len(entries):
-            return False
-        th = self.thresholds
-        needed = th.answer_sensitive if self.data.entries[int(entries[0])].risk == "sensitive" else th.answer
-        return alone.confidence >= needed
 
     def ask_many(self, questions: Sequence[object], *, session: str | None = None) -> list[Reply]:
         """Answer several questions, embedding them in one batch (used by eval and request coalescing)."""
