@@ -56,6 +56,7 @@ class Runner:
         totals["handoff_ok"] += round(out["handoff_recall"] * len(handoffs))
         totals["questions"] += sum(d["intent"] == "question" for d in held)
         totals["near_misses"] += out["near_misses_handed_off"]
+        totals["answered_and_recorded"] += out["near_misses_answered_and_recorded_as_feedback"]
         n_off = sum(d["intent"] == "offdomain" for d in held)
         totals["offdomain_no_ticket"] += round(out["offdomain_no_ticket"] * n_off)
         for label, share in out["by_label"].items():
@@ -72,6 +73,7 @@ class Runner:
         return {
             "handoff_recall": round(t["handoff_ok"] / max(t["handoffs"], 1), 4),
             "near_misses": f"{t['near_misses']} of {t['questions']}",
+            "near_misses_answered_and_recorded_as_feedback": t["answered_and_recorded"],
             "offdomain_no_ticket": round(t["offdomain_no_ticket"] / max(t["offdomain_n"], 1), 4),
             "by_label": {k[:-2]: round(t[k[:-2] + "_ok"] / v, 4) for k, v in t.items() if k.endswith("_n")},
         }

@@ -105,8 +105,11 @@ def evaluate_intents(assistant: Assistant, items: list[dict[str, Any]]) -> dict[
         elif label == "offdomain":
             ok = reply.decision == "smalltalk" or reply.decision == "handoff" and reply.intent == "question"
             good["offdomain_no_ticket"] += reply.decision == "smalltalk"
-        else:  # an ordinary question: never handed off, nor dismissed as small talk, because of an intent
-            ok = reply.intent == "question"
+        else:  # an ordinary question: never handed off, nor dismissed as small talk, because of an intent; one
+            # answered and also recorded as feedback (the crash report) got its answer: counted apart
+            recorded = reply.decision == "answer" and reply.intent == "feedback"
+            good["answered_and_recorded"] += recorded
+            ok = reply.intent == "question" or recorded
         good[label] += ok
         if not ok:
             wrong.append(f"{label}: {item['text']} -> {reply.decision}/{reply.intent}")
@@ -115,6 +118,7 @@ def evaluate_intents(assistant: Assistant, items: list[dict[str, Any]]) -> dict[
         "items": sum(seen.values()),
         "handoff_recall": round(sum(good[k] for k in HANDOFF) / max(handoffs, 1), 4),
         "near_misses_handed_off": seen["question"] - good["question"],
+        "near_misses_answered_and_recorded_as_feedback": good["answered_and_recorded"],
         "by_label": {k: round(good[k] / seen[k], 4) for k in sorted(seen)},
         "smalltalk_kind_accuracy": round(good["smalltalk_kind"] / max(seen["smalltalk"], 1), 4),
         "offdomain_no_ticket": round(good["offdomain_no_ticket"] / max(seen["offdomain"], 1), 4),
