@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import httpx
@@ -22,6 +23,13 @@ def _statuses(url: str, forwarded: list[str]) -> list[int]:
             for address in forwarded]
 
 
+def _both_workers_started(log: Path, timeout: float = 180.0) -> None:
+    deadline = time.monotonic() + timeout
+    while log.read_text(errors="replace").count("Application startup complete") < 2:
+        assert time.monotonic() < deadline, log.read_text(errors="replace")[-3000:]
+        time.sleep(0.25)
+
+
 def test_forwarded_for_is_not_believed_and_workers_share_the_limit(api_settings: Settings, built_index: Path,
                                                                    tmp_path: Path) -> None:
     port, log = free_port(), tmp_path / "server.log"
@@ -29,6 +37,7 @@ def test_forwarded_for_is_not_believed_and_workers_share_the_limit(api_settings:
     server = _serve(api_settings, port, log, FAQ_WORKERS="2", FAQ_RATE_LIMIT=str(LIMIT))
     try:
         _wait_ready(url, server, log)
+        _both_workers_started(log)  # /readyz answers as soon as one is up; the other may still be loading
         statuses = _statuses(url, [f"198.51.100.{n}" for n in range(3 * LIMIT)])
     finally:
         _stop(server)
