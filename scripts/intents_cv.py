@@ -25,6 +25,7 @@ from assistant.engine.assistant import Assistant
 from assistant.engine.intent import IntentDetector
 from assistant.evaluation.conversation import evaluate_intents
 from assistant.kb import KnowledgeBase, load_kb
+from assistant.kb.intents import HANDOFF_INTENTS
 
 
 def fold_of(text: str, folds: int) -> int:
@@ -51,7 +52,7 @@ class Runner:
                                           normalize=self.prep)
         out: dict[str, Any] = evaluate_intents(self.bot, held)
         totals = self.totals
-        handoffs = [d for d in held if d["intent"] in ("human", "safety", "legal")]
+        handoffs = [d for d in held if d["intent"] in HANDOFF_INTENTS]
         totals["handoffs"] += len(handoffs)
         totals["handoff_ok"] += round(out["handoff_recall"] * len(handoffs))
         totals["questions"] += sum(d["intent"] == "question" for d in held)

@@ -18,6 +18,7 @@ import numpy as np
 from .. import index as index_mod
 from ..config import Settings
 from ..index import IndexData
+from ..kb.intents import HANDOFF_INTENTS
 from ..text import JiebaSegmenter, Normalizer
 from .batching import Coalescer
 from .cache import LruCache
@@ -37,7 +38,6 @@ RELATED = 3  # 相关问题 offered after an answer
 # (the dialogue tune set's short follow-ups: 0.76-0.89; the intents tune set's off-domain requests: median 0.83)
 FOLLOW_UP_CHARS = 10
 OFFDOMAIN_LIKE = 0.9
-HANDOFF_INTENTS = ("human", "safety", "legal")
 
 
 @dataclass(frozen=True)
