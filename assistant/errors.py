@@ -261,6 +261,20 @@ class GapConflict(AssistantError):
     title = "The gap was decided already"
 
 
+class TurnNotFound(AssistantError):
+    status = 404
+    code = "turn_not_found"
+    title = "No such question in the turn log"
+
+
+class ReviewConflict(AssistantError):
+    """The question was labelled in the review sample already (by another reviewer, or in another tab)."""
+
+    status = 409
+    code = "review_done"
+    title = "The question was reviewed already"
+
+
 class KbEditRejected(AssistantError):
     """The change would leave the KB invalid (check-kb's problems are in the detail), or the KB is not a YAML
     folder the console can edit."""

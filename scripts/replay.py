@@ -94,6 +94,7 @@ class Loop:
     grouper: GapGrouper
     items: dict[int, list[Item]]
     labelled: bool = False  # the variant: a third of the accepted questions and the out-of-scope ones as tune/ examples
+    reviewed: float = 0.0  # share of all traffic a reviewer labels (a QA sample) and that becomes tune/ examples
     accepted: int = 0
     out_of_scope: int = 0
     rejected: int = 0
@@ -209,7 +210,7 @@ def start(name: str, kb: KnowledgeBase, held: list[LabelledQuestion], builder: I
 
 
 def replay(name: str, batches: int, traffic: float, labelled: bool = False, join: float = JOIN,
-           drift: bool = DRIFT) -> dict[str, Any]:
+           drift: bool = DRIFT, reviewed: float = 0.0) -> dict[str, Any]:
     settings = Settings().model_copy(update={"selftest_floor": 0.0})
     embedder = CachedEmbedder(load_embedder(settings))
     kb, queries = dataset(name, settings.teams)
@@ -218,10 +219,13 @@ def replay(name: str, batches: int, traffic: float, labelled: bool = False, join
     assistant, first = start(name, kb, held, builder, settings)
     rows = [first]
     print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
-    loop = Loop(kb, GapGrouper([], [], join, dimension=embedder.dimension, drift=drift), {}, labelled)
+    loop = Loop(kb, GapGrouper([], [], join, dimension=embedder.dimension, drift=drift), {}, labelled, reviewed)
     size = -(-len(flow) // batches)
     for n in range(batches):
         batch = flow[n * size : (n + 1) * size]
+        sample = [q for q in batch if md5_share("review:" + q.query) < loop.reviewed]
+        loop.kb = replace(loop.kb, tune=(*loop.kb.tune, *(LabelledQuestion(q.query, q.expected, "review")
+                                                          for q in sample)))
         mine_and_accept(loop, assistant, simulate(assistant, batch))
         assistant, seconds = build(builder, loop.kb, settings)
         rows.append({"round": n + 1, "traffic_seen": min(len(flow), (n + 1) * size),
@@ -230,7 +234,8 @@ def replay(name: str, batches: int, traffic: float, labelled: bool = False, join
                      "added": loop.added, "gaps": len(loop.grouper.counts),
                      **measure(assistant, held)})
         print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
-    return {"dataset": name, "labelled": labelled, "join": join, "drift": drift, "traffic": len(flow),
+    return {"dataset": name, "labelled": labelled, "reviewed": reviewed, "join": join, "drift": drift,
+            "traffic": len(flow),
             "held_out": len(held), "held_out_in_scope": sum(q.in_scope for q in held), "rounds": rows}
 
 
@@ -255,13 +260,15 @@ def main() -> None:
     parser.add_argument("--labelled", action="store_true",
                         help="the variant: a third of the accepted questions, and the questions of gaps marked out of "
                         "scope (expected null), become labelled users' questions (tune/) instead of similar ones")
+    parser.add_argument("--reviewed", type=float, default=0.0,
+                        help="share of the traffic a reviewer labels (a QA sample): labelled users' questions (tune/)")
     parser.add_argument("--join", type=float, default=JOIN, help="gap join threshold (grouping.py)")
     parser.add_argument("--drift", action="store_true", help="gaps centred on the running mean of their questions "
                         "instead of their first question")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     result = replay(args.dataset, args.batches, args.traffic, labelled=args.labelled, join=args.join,
-                    drift=args.drift or DRIFT)
+                    drift=args.drift or DRIFT, reviewed=args.reviewed)
     print(table(result))
     out = args.out or ROOT / "reports" / f"replay-{args.dataset}{'-labelled' if args.labelled else ''}.json"
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -40,3 +40,33 @@ def test_a_learned_question_is_answered_but_leaves_calibration_as_it_was(setting
     ranked_first = reply.answer.id if reply.answer else reply.alternatives[0].id
     assert ranked_first == plain.entries[3].id
     assert np.isfinite(after.manifest.calibration.thresholds["answer"])
+
+
+def test_a_users_question_also_learned_is_asked_with_its_learned_copy_left_out(settings, embedder) -> None:  # type: ignore[no-untyped-def]
+    """A question a reviewer labelled (tune/) that the KB also learned from the traffic is asked as the next user
+    will ask it: its own copy among the learned questions would otherwise answer it word for word."""
+    from assistant.build.calibrate import CrossFitter
+    from assistant.engine.features import FEATURES
+    from assistant.index import KbText
+    from assistant.kb import LabelledQuestion
+    from assistant.text import JiebaSegmenter
+
+    question, entry = LEARNED[3][0], 3
+    plain = load_kb(FIXTURE_KB, settings.teams)
+    builder = IndexBuilder(settings, embedder, progress=False)
+    dense = FEATURES.index("dense_max")
+
+    def asked(kb):  # type: ignore[no-untyped-def]
+        kb = replace(kb, tune=(LabelledQuestion(question, (kb.entries[entry].id,), "review"),))
+        data = builder.build(kb, None, publish=False).data
+        segmenter = JiebaSegmenter(kb.dict_terms, kb.synonyms)
+        raw = embedder.encode(list(KbText.read(kb, builder.normalizer, segmenter).texts))
+        fitter = CrossFitter(settings, builder.normalizer, segmenter, lambda texts, _: embedder.encode(texts), False)
+        (example,) = fitter.user_examples(kb, data, raw, None)
+        return float(example.features[list(example.entries).index(entry), dense])
+
+    as_similar = replace(plain, entries=tuple(
+        e.model_copy(update={"similar": (*e.similar, question)}) if n == entry else e
+        for n, e in enumerate(plain.entries)))
+    assert asked(as_similar) > 0.99  # a KB paraphrase is the KB's own: asked against itself
+    assert asked(with_learned(plain)) < 0.95

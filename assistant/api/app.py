@@ -18,6 +18,7 @@ from ..config import Settings
 from ..desk import DeskStore, HelpDesk
 from ..desk.feedback import FeedbackCollector
 from ..desk.learning.publish import KbPublisher
+from ..desk.learning.review import ReviewSample
 from ..desk.learning.service import Learning
 from ..desk.learning.store import SqlGapStore
 from ..desk.progress import ProgressReader
@@ -34,6 +35,7 @@ from .openapi import install_openapi
 from .problems import install_error_handler
 from .ratelimit import LIMITS_ENV, RateLimiter
 from .routes import admin, agent, agent_tickets, attachments, feedback, learning, live, ops, pages, public, tickets
+from .routes import review as review_routes
 from .runtime import AssistantHolder, freeze_heap, watch_index
 from .supervise import die_with_parent
 
@@ -70,7 +72,8 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None, embedd
 
     install_error_handler(app)
     install_openapi(app, settings)
-    for module in (public, feedback, tickets, attachments, agent, agent_tickets, live, admin, learning, ops, pages):
+    for module in (public, feedback, tickets, attachments, agent, agent_tickets, live, admin, learning, review_routes,
+                   ops, pages):
         app.include_router(module.router)
     app.mount("/static/docs", StaticFiles(directory=pages.SWAGGER_UI), name="docs")
     app.mount("/static", StaticFiles(directory=pages.WEB), name="static")
@@ -98,6 +101,7 @@ def _learning(app: FastAPI, settings: Settings, store: DeskStore, holder: Assist
     """The maintainers' console: gaps on the help desk's database, KB builds published into the index folder."""
     gaps = SqlGapStore(store.db)
     app.state.learning = Learning(gaps, store.db, settings.kb_dir, settings.teams)
+    app.state.review = ReviewSample(store.db, gaps, settings.kb_dir, settings.teams)
     app.state.publisher = KbPublisher(settings, store.db, gaps, lambda: holder.current, holder.reload)
 
 

@@ -130,3 +130,40 @@ class Insights(BaseModel):
     csat: dict[str, Any] | None = Field(description="null when tickets carry no satisfaction score")
 
 
+
+
+class ChoiceOut(BaseModel):
+    id: str
+    question: str
+
+
+class SampledOut(BaseModel):
+    turn_id: int
+    at: dt.datetime
+    question: str = Field(description="as the bot understood it (a follow-up resolved in its conversation)")
+    decision: str
+    confidence: float
+    entry_id: str | None = Field(description="the entry the bot answered with (null: it did not answer)")
+    choices: list[ChoiceOut] = Field(description="the bot's answer and the entries it offered")
+
+
+class ReviewSampleOut(BaseModel):
+    turns: list[SampledOut]
+    reviewed: int = Field(description="questions labelled so far")
+    answered: int = Field(description="of them, questions the bot had answered")
+    answered_right: int = Field(description="... with the entry the reviewer chose")
+
+
+class ReviewRequest(BaseModel):
+    """The entry that answers the question, or null when no entry of the KB does."""
+
+    model_config = ConfigDict(extra="forbid")
+    expected: str | None = Field(max_length=120, pattern=r"^[\w.\-]+$")
+
+
+class ReviewedOut(BaseModel):
+    turn_id: int
+    question: str
+    expected: str | None
+    bot_entry: str | None
+    decision: str

@@ -28,7 +28,7 @@ from ..index import Calibration, IndexData, SelfTest, make_faiss
 from ..kb import KnowledgeBase
 from ..kb.intents import off_domain_probes
 from ..text import JiebaSegmenter, Normalizer
-from .examples import IN_SCOPE, Example
+from .examples import IN_SCOPE, Example, asked_in_calibration
 from .overlaps import find_overlaps
 from .variants import variant_examples
 
@@ -110,7 +110,8 @@ class CrossFitter:
     def user_examples(self, kb: KnowledgeBase, base: IndexData, raw: np.ndarray, matrix: np.ndarray | None
                       ) -> list[Example]:
         """The KB's labelled users' questions (tune/*.jsonl), asked as the service will ask them: against every
-        KB question, through the final adapter (which never saw them)."""
+        KB question, through the final adapter (which never saw them); a question the KB also learned from the
+        traffic (``learned:``) with that copy left out."""
         if not kb.tune:
             return []
         vectors = apply_adapter(matrix, raw)
@@ -119,9 +120,18 @@ class CrossFitter:
         queries = [retriever.prepare(q.query) for q in kb.tune]
         qv = apply_adapter(matrix, self.encode([q.norm for q in queries], "embedding users' questions"))
         row = {e.id: n for n, e in enumerate(kb.entries)}
+        learned: dict[str, list[int]] = {}
+        for i in np.flatnonzero(~asked_in_calibration(kb)):
+            learned.setdefault(base.question_texts[i], []).append(int(i))
         examples = []
         for labelled, query, vector in zip(kb.tune, queries, qv, strict=True):
-            c = retriever.candidates(query, vector)
+            same = learned.get(labelled.query)
+            if same:  # also accepted from the traffic as a learned question: asked as the next user will ask it
+                sims, ids = retriever.dense_search(vector[None, :])
+                c = retriever.candidates_held_out(query, vector, (sims[0], ids[0]), retriever.lexical_scores(query),
+                                                  HeldOut(questions=np.array(same)))
+            else:
+                c = retriever.candidates(query, vector)
             golds = tuple(row[e] for e in labelled.expected)
             examples.append(Example(golds, c.features, c.entries, len(query.words), -1,
                                     "user" if golds else "user_oos"))

@@ -35,8 +35,9 @@
     Array.prototype.forEach.call(document.querySelectorAll(".tab"), function (t) {
       t.classList.toggle("active", t.dataset.tab === name);
     });
-    ["gaps", "insights", "overlaps", "events"].forEach(function (n) { $("tab-" + n).hidden = n !== name; });
+    ["gaps", "reviews", "insights", "overlaps", "events"].forEach(function (n) { $("tab-" + n).hidden = n !== name; });
     if (name === "gaps") loadGaps();
+    if (name === "reviews") loadReviews();
     if (name === "insights") api("GET", "/v1/admin/insights").then(function (data) { window.FAQ_ADMIN_CHARTS.render(data); });
     if (name === "overlaps") loadOverlaps();
     if (name === "events") loadEvents();
@@ -190,6 +191,56 @@
       .catch(function (err) { say(C("admin.failed", { detail: err.message }), true); });
   });
 
+  // ---- the quality review sample: label random recent questions with the entry that answers them -------------
+
+  function loadReviews() {
+    return api("GET", "/v1/admin/reviews").then(function (res) {
+      $("review-tally").textContent = C("admin.review_tally", { n: res.reviewed, a: res.answered,
+        r: res.answered_right, p: res.answered ? pct(res.answered_right / res.answered) : "-" });
+      var list = $("review-list");
+      list.textContent = "";
+      if (!res.turns.length) list.appendChild(el("li", "muted", C("admin.review_empty")));
+      res.turns.forEach(function (t) { list.appendChild(reviewItem(t)); });
+    }).catch(function (err) { say(C("admin.failed", { detail: err.message }), true); });
+  }
+
+  function reviewItem(t) {
+    var li = el("li", "review");
+    li.appendChild(el("div", "question", t.question));
+    var bot = t.entry_id ? t.choices.filter(function (c) { return c.id === t.entry_id; })[0] : null;
+    li.appendChild(el("div", "muted small", C("admin.review_meta", { decision: N("decision", t.decision),
+      c: pct(t.confidence), at: time(t.at), q: bot ? bot.question : "" })));
+    var row = el("div", "actions");
+    t.choices.forEach(function (c) {
+      var b = el("button", c.id === t.entry_id ? "primary" : "ghost", C("admin.review_pick", { q: c.question, id: c.id }));
+      b.type = "button";
+      b.addEventListener("click", function () { label(t, c.id, li); });
+      row.appendChild(b);
+    });
+    var none = el("button", "ghost", C("admin.review_none"));
+    none.type = "button";
+    none.addEventListener("click", function () { label(t, null, li); });
+    row.appendChild(none);
+    var input = el("input");
+    input.type = "text";
+    input.placeholder = C("admin.review_id");
+    var by = el("button", "ghost", C("admin.review_by_id"));
+    by.type = "button";
+    by.addEventListener("click", function () { if (input.value.trim()) label(t, input.value.trim(), li); });
+    row.appendChild(input);
+    row.appendChild(by);
+    li.appendChild(row);
+    return li;
+  }
+
+  function label(t, expected, li) {
+    api("POST", "/v1/admin/reviews/" + t.turn_id, { expected: expected }).then(function () {
+      li.classList.add("done");
+      li.lastChild.textContent = C("admin.review_done", { id: expected || C("admin.review_none") });
+    }).catch(function (err) { say(C("admin.failed", { detail: err.message }), true); });
+  }
+  $("review-more").addEventListener("click", loadReviews);
+
   // ---- overlaps and the audit trail ----------------------------------------------------------------------
 
   function loadOverlaps() {
@@ -209,7 +260,7 @@
       var list = $("event-list");
       list.textContent = "";
       res.events.forEach(function (e) {
-        var what = e.gap_id ? "#" + e.gap_id : (e.detail.version || e.detail.error || "");
+        var what = e.gap_id ? "#" + e.gap_id : (e.detail.version || e.detail.error || e.detail.question || "");
         list.appendChild(el("li", "", C("admin.event", { at: time(e.at), actor: e.actor, action: N("admin.event_action", e.action), what: what })));
         if (e.detail.diff) list.lastChild.appendChild(el("pre", "diff", e.detail.diff));
       });

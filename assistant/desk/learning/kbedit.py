@@ -174,10 +174,10 @@ def _category(path: Path) -> str | None:
 LEARNED = Path("tune") / "learned.jsonl"  # labelled users' questions the console keeps (see suggest.split_labelled)
 
 
-def add_labelled(kb_dir: Path, questions: Sequence[str], entry_id: str | None) -> Edit:
+def add_labelled(kb_dir: Path, questions: Sequence[str], entry_id: str | None, file: Path = LEARNED) -> Edit:
     """Users' questions with the entry that answers them (None: no entry does; out of scope), appended to
-    ``tune/learned.jsonl``: the build learns its ranking and confidence from them."""
-    path = kb_dir / LEARNED
+    ``tune/learned.jsonl`` (or ``file``): the build learns its ranking and confidence from them."""
+    path = kb_dir / file
     before = path.read_text(encoding="utf-8") if path.exists() else ""
     lines = [json.dumps({"query": q, "expected": entry_id}, ensure_ascii=False) + "\n" for q in questions]
     sep = "\n" if before and not before.endswith("\n") else ""
