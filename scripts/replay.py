@@ -15,7 +15,10 @@ right entry's answer (no right entry: a reply in the agent's own words). The mai
 questions" backed by picks or inserted answers (what it leaves out stays open with its own suggestion, as in the
 console), and rejects the rest (on these sets every missing entry is out of scope, so a new entry would only answer
 questions nobody should get answered). --labelled measures the variant that keeps a third of the accepted questions,
-and the out-of-scope ones, as labelled users' questions (tune/) instead.
+and the out-of-scope ones, as labelled users' questions (tune/) instead. --reviewed SHARE adds the quality review
+sample of the admin console (质检抽样): a reviewer labels that share of all the traffic (by md5, whatever the bot
+did with each question) with its entry or none, and the labels become labelled users' questions (tune/reviewed.jsonl)
+that the next build calibrates on: an unbiased sample of what users ask, where gaps hold only the failures.
 
 Rebuilds reuse what they can: embeddings of texts seen before are cached across builds (the builder takes any
 Embedder), and the index is built in memory without writing versions.
