@@ -18,7 +18,7 @@ from tests.api.test_review_api import ANSWERED, HANDED
 def test_an_admin_labels_the_review_sample(browser: Any, learning_live: Any) -> None:  # noqa: F811
     live, settings, admin, _ = learning_live
     with httpx.Client(base_url=live.url) as http:
-        said = [http.post("/v1/ask", json={"question": q, "session_id": f"shot-{n}"}).json()
+        said = [http.post("/v1/ask", json={"question": q, "session_id": f"review-shot-{n}"}).json()
                 for n, q in enumerate((ANSWERED, HANDED))]
     assert [s["decision"] for s in said] == ["answer", "handoff"]
     bot = said[0]["answer"]
