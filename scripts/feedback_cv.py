@@ -34,7 +34,7 @@ from assistant.config import Settings
 from assistant.desk.feedback import grouping as grouping_mod
 from assistant.desk.feedback.grouping import best_topic, centred, pairwise
 from assistant.engine.assistant import HANDOFF_INTENTS, Assistant, read_feedback
-from assistant.engine.feedback import ANSWERED_FEEDBACK, FeedbackDetector
+from assistant.engine.feedback import ANSWERED_FEEDBACK, FeedbackDetector, elsewhere
 from assistant.engine.rank import Ranked
 from assistant.errors import InvalidQuestion
 from assistant.evaluation.feedback import macro_f1
@@ -114,6 +114,7 @@ def cross_validate(bot: Assistant, examples: Sequence[FeedbackExample], items: S
             rows[i] = {"gold": e.feedback, "taken": got, "p": p, "category": view.category if view else "other",
                        "area": view.area if view else "other", "intent": it.ranked.intent.name if it else "-",
                        "decision": it.decision if it else "-",
+                       "elsewhere": elsewhere(it.ranked.query.said) if it else False,
                        "vector": centred(it.raw, detector.centre) if it else None}
     return rows
 
@@ -139,7 +140,10 @@ def figures(examples: Sequence[FeedbackExample], rows: Sequence[dict[str, Any]],
 def takes(r: dict[str, Any], th: float, clarify: float, answer: float, handed: float) -> bool:
     """The Decider's rule in arithmetic: feedback when the intent is a question and p >= th, and the KB would hand
     off, or offer choices and p >= clarify, or answer and p >= answer (then answered and recorded); a message
-    handed to a person by its intent is recorded too when p >= handed."""
+    handed to a person by its intent is recorded too when p >= handed; never one about another service's things
+    (engine/feedback.py ELSEWHERE)."""
+    if r["elsewhere"]:
+        return False
     if r["intent"] in HANDOFF_INTENTS:
         return bool(r["p"] >= handed)
     need = {"handoff": th, "clarify": max(th, clarify), "answer": max(th, answer)}.get(r["decision"], 2.0)
@@ -243,7 +247,8 @@ def probes(bot: Assistant, detector: FeedbackDetector, sets: dict[str, list[str]
         for t, it in zip(texts, read_all(bot, texts), strict=True):
             got, p = taken(bot, detector, it)
             rows[name].append({"p": p, "intent": it.ranked.intent.name if it else "-",
-                               "decision": it.decision if it else "-"})
+                               "decision": it.decision if it else "-",
+                               "elsewhere": elsewhere(it.ranked.query.said) if it else False})
             if got:
                 hits.append(f"p={p:.2f} {it.decision if it else '-'}: {t}")
         shares[name] = f"{len(hits)} of {len(texts)} ({len(hits) / len(texts):.2%})"

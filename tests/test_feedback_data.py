@@ -10,6 +10,7 @@ from assistant.desk.feedback import Topic
 from assistant.desk.feedback.board import sort_views, topic_csv, topic_view
 from assistant.desk.feedback.grouping import best_topic, centred, pairwise, title_of
 from assistant.desk.feedback.models import FeedbackItem
+from assistant.engine.feedback import elsewhere
 from assistant.kb.examples import read_feedback_examples
 from tests.conftest import ROOT
 
@@ -27,7 +28,7 @@ def test_the_labelled_set_has_400_of_each_and_the_kb_learns_from_the_tune_part_o
     problems: list[str] = []
     examples = read_feedback_examples(ROOT / "kb" / "feedback_examples.jsonl", problems)
     assert not problems
-    extra = rows("tune_extra.jsonl") + rows("tune_extra2.jsonl")
+    extra = rows("tune_extra.jsonl") + rows("tune_extra2.jsonl") + rows("tune_extra3.jsonl")
     assert {e.text for e in examples} == {r["text"] for r in tune + extra}
     assert not {e.text for e in examples} & {r["text"] for r in report}
     fixture = (ROOT / "tests" / "fixtures" / "kb" / "feedback_examples.jsonl").read_text(encoding="utf-8")
@@ -62,3 +63,10 @@ def test_a_bug_spike_is_flagged_and_csv_cells_are_not_formulas() -> None:
     assert sort_views([calm, spike], "trend")[0] is spike
     text = topic_csv(topic, [item(1, now, "=HYPERLINK(\"x\")")])
     assert "'=HYPERLINK" in text and text.startswith("topic_id,")
+
+
+def test_feedback_is_about_this_platform() -> None:
+    assert elsewhere("今天行情又不刷新了 委托也下不了")
+    assert elsewhere("宽带三天两头断网")
+    assert not elsewhere("直播间老有人推荐基金 能不能管管")  # the platform's own things named too
+    assert not elsewhere("更新后一直闪退")

@@ -226,7 +226,7 @@ def read_feedback(detector: FeedbackDetector, intent: Intent, said: str, raw: np
     when the detector is sure. scripts/feedback_cv.py reads messages through this too."""
     if intent.name in HANDOFF_INTENTS:
         view = detector.detect(said, raw)
-        return replace(intent, feedback=view) if view.probability >= HANDED_FEEDBACK else intent
+        return replace(intent, feedback=view) if view.feedback and view.probability >= HANDED_FEEDBACK else intent
     if _may_be_feedback(intent) and (view := detector.detect(said, raw)).feedback:
         return replace(intent, name="feedback", reason=f"feedback ({view.probability:.2f})", feedback=view)
     return intent
