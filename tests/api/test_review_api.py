@@ -5,32 +5,17 @@ next build learns from, and the tally says how often the bot's answer was right.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-from starlette.testclient import TestClient
-
 from assistant.kb import load_kb
-from tests.api.test_learning_api import learning_settings
+from tests.api.test_learning_api import loop  # noqa: F401  (the fixture)
 
 ANSWERED = "忘记密码了怎么办"
 HANDED = "草稿不见了怎么恢复"
 
 
-@pytest.fixture()
-def desk(api_settings: Any, built_index: Path, tmp_path: Path, assistant: Any, key_for: Any
-         ) -> Iterator[tuple[TestClient, Any, dict[str, str], dict[str, str]]]:
-    from assistant.api import create_app
-
-    settings = learning_settings(api_settings, built_index, tmp_path)
-    with TestClient(create_app(settings, assistant=assistant)) as client:
-        yield client, settings, key_for(settings, "root", "admin"), key_for(settings, "alice", "agent")
-
-
-def test_a_reviewer_labels_a_random_sample_and_the_build_reads_the_labels(desk: Any) -> None:
-    client, settings, admin, agent = desk
+def test_a_reviewer_labels_a_random_sample_and_the_build_reads_the_labels(loop: Any) -> None:  # noqa: F811
+    client, settings, admin, agent = loop
     said = {q: client.post("/v1/ask", json={"question": q, "session_id": f"review-{n}"}).json()
             for n, q in enumerate((ANSWERED, HANDED, "你好", "给我转人工"))}
     assert [said[q]["decision"] for q in said] == ["answer", "handoff", "smalltalk", "handoff"], said

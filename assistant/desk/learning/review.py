@@ -19,6 +19,7 @@ from ...errors import KbEditRejected, ReviewConflict, TurnNotFound
 from ...kb.intents import HANDOFF_INTENTS
 from ..db import Database
 from ..tables import TurnRow, as_utc, utcnow
+from ..turns import TurnChoice
 from . import kbedit
 from .store import SqlGapStore
 from .tables import LearningEventRow
@@ -29,12 +30,6 @@ ACTION = "review"
 
 
 @dataclass(frozen=True)
-class Choice:
-    id: str
-    question: str
-
-
-@dataclass(frozen=True)
 class Sampled:
     turn_id: int
     at: dt.datetime
@@ -42,7 +37,7 @@ class Sampled:
     decision: str
     confidence: float
     entry_id: str | None  # what the bot answered
-    choices: tuple[Choice, ...]  # the bot's answer and what it offered, for the reviewer to pick from
+    choices: tuple[TurnChoice, ...]  # the bot's answer and what it offered, for the reviewer to pick from
 
 
 @dataclass(frozen=True)
@@ -77,7 +72,7 @@ class ReviewSample:
             seen.add(text)
             ids = [row.entry_id] if row.entry_id else []
             ids += [c["id"] for c in row.choices or () if c.get("id")]
-            choices = tuple(Choice(i, entries[i]) for i in dict.fromkeys(ids) if i in entries)
+            choices = tuple(TurnChoice(i, entries[i]) for i in dict.fromkeys(ids) if i in entries)
             out.append(Sampled(row.id, as_utc(row.at), text, row.decision, row.confidence,
                                row.entry_id if row.decision == "answer" else None, choices))
         return out
