@@ -34,7 +34,7 @@ def test_a_reviewer_labels_a_random_sample_and_the_build_reads_the_labels(loop: 
     again = client.post(f"/v1/admin/reviews/{turns[ANSWERED]['turn_id']}", headers=admin, json={"expected": bot})
     assert again.status_code == 409 and again.json()["code"] == "review_done"
     unknown = client.post(f"/v1/admin/reviews/{turns[HANDED]['turn_id']}", headers=admin, json={"expected": "nope"})
-    assert unknown.status_code == 422 and unknown.json()["code"] == "kb_edit_rejected"
+    assert unknown.status_code == 404 and unknown.json()["code"] == "entry_not_found"
     missing = client.post("/v1/admin/reviews/999999", headers=admin, json={"expected": None})
     assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
     assert missing.json()["code"] == "turn_not_found"

@@ -9,13 +9,13 @@ from typing import Annotated, cast
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from ...desk.learning.review import ReviewSample
-from ...errors import KbEditRejected, ReviewConflict, TurnNotFound
+from ...errors import EntryNotFound, KbEditRejected, ReviewConflict, TurnNotFound
 from ..deps import AdminDep, AssistantDep, StoreDep
 from ..learning_schemas import ReviewedOut, ReviewRequest, ReviewSampleOut, SampledOut
 from ..openapi import BODY, INDEX, KEYED, PARAMS, STORE, problems
 
 router = APIRouter(prefix="/v1/admin", tags=["maintainers"])
-TurnId = Annotated[int, Path(ge=1, le=2**63 - 1, description="the question's number in the turn log")]
+TurnId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the question's number in the turn log")]
 
 
 async def get_review(request: Request) -> ReviewSample:
@@ -40,9 +40,11 @@ def review_sample(admin: AdminDep, review: ReviewDep, assistant: AssistantDep, s
 
 
 @router.post("/reviews/{turn_id}", response_model=ReviewedOut, summary="Label a sampled question",
-             responses=problems(BODY, KEYED, STORE, INDEX, [TurnNotFound, ReviewConflict, KbEditRejected]))
+             responses=problems(BODY, KEYED, STORE, INDEX,
+                                [TurnNotFound, EntryNotFound, ReviewConflict, KbEditRejected]))
 def label(turn_id: TurnId, body: ReviewRequest, admin: AdminDep, review: ReviewDep,
           assistant: AssistantDep) -> ReviewedOut:
     """Appends the question and its entry (null: none answers it) to the KB's `tune/reviewed.jsonl`, checked like
-    `check-kb` first, and audits it; 409 `review_done` when the same question was labelled already."""
+    `check-kb` first, and audits it; 404 `entry_not_found` for an entry the KB does not have, 409 `review_done`
+    when the same question was labelled already."""
     return ReviewedOut.model_validate(review.label(assistant, turn_id, body.expected, admin.name))

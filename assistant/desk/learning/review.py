@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from ...engine import Assistant
-from ...errors import KbEditRejected, ReviewConflict, TurnNotFound
+from ...errors import EntryNotFound, ReviewConflict, TurnNotFound
 from ...kb.intents import HANDOFF_INTENTS
 from ..db import Database
 from ..tables import TurnRow, as_utc, utcnow
@@ -85,7 +85,7 @@ class ReviewSample:
                 raise TurnNotFound(f"there is no question {turn_id} in the turn log")
             text, decision, bot = _asked(row), row.decision, row.entry_id
         if expected is not None and expected not in {e.id for e in assistant.data.entries}:
-            raise KbEditRejected(f"there is no entry {expected!r} in the KB being served")
+            raise EntryNotFound(f"there is no entry {expected!r} in the KB being served")
         if text in self._reviewed_texts():
             raise ReviewConflict(f"question {turn_id} ({text}) was reviewed already")
         edit = kbedit.add_labelled(self.kb_dir, [text], expected, REVIEWED)
