@@ -66,8 +66,10 @@ class ReviewSample:
         entries = {e.id: e.question for e in assistant.data.entries}
         out: list[Sampled] = []
         for row in rows:
+            if len(out) >= limit:
+                break
             text = _asked(row)
-            if text in seen or len(out) >= limit:
+            if text in seen:
                 continue
             seen.add(text)
             ids = [row.entry_id] if row.entry_id else []
