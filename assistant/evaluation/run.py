@@ -35,7 +35,10 @@ def cached_index(kb_path: Path, settings: Settings, embedder: Embedder, progress
     """An index for this KB under the cache folder, rebuilt only when the KB checksum or model changes (or the
     fine-tuning asked for: tuned indexes are kept apart, by epochs)."""
     sha = kb_checksum(kb_path)
-    root = settings.cache_dir / "eval" / f"{sha[:16]}-{embedder.name}{f'-tuned{tune.epochs:g}' if tune else ''}"
+    # another build seed (FAQ_SEED) is another index: scripts/int8_quality.py compares runtimes over seeds
+    seeded = f"-seed{settings.seed}" if settings.seed != Settings.model_fields["seed"].default else ""
+    tuned = f"-tuned{tune.epochs:g}" if tune else ""
+    root = settings.cache_dir / "eval" / f"{sha[:16]}-{embedder.name}{tuned}{seeded}"
     if not index_mod.up_to_date(root, sha, embedder.name):
         kb = load_kb(kb_path, settings.teams)
         # evaluation measures a KB as it is: the self-test floor guards the shipped KB's builds, not this one

@@ -34,7 +34,11 @@ def run() -> None:
 
 
 def _migrate(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+    # one transaction for the whole upgrade, SQLite too (alembic commits after each migration on SQLite by
+    # default): the service's BEGIN IMMEDIATE (db.upgrade) then serialises workers starting on one fresh file,
+    # which otherwise both read revision 0001 between two commits and both ran 0002
+    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True,
+                      transactional_ddl=True)
     with context.begin_transaction():
         context.run_migrations()
 
