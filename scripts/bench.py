@@ -288,7 +288,7 @@ def main() -> None:
     parser.add_argument("--http-size", type=int, default=10000, help="KB size the HTTP runs use (0: no HTTP)")
     parser.add_argument("--queries", type=int, default=1000, help="engine queries per round")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--runtime", default=os.environ.get("FAQ_RUNTIME", "onnx"),
+    parser.add_argument("--runtime", default=os.environ.get("FAQ_RUNTIME", "onnx-int8"),
                         choices=["onnx", "onnx-int8", "torch"])
     parser.add_argument("--workers", type=int, default=int(os.environ.get("FAQ_WORKERS", "0")),
                         help="server processes for the HTTP runs (FAQ_WORKERS; 0: one per core, the default)")

@@ -124,3 +124,19 @@ def test_concurrent_questions_get_the_answers_they_get_alone(assistant) -> None:
     for a, b in zip(alone, together, strict=True):
         assert (a.decision, a.answer.id if a.answer else None) == (b.decision, b.answer.id if b.answer else None)
         assert abs(a.confidence - b.confidence) < 1e-3
+
+
+def test_a_question_the_kb_answers_alone_is_not_ranked_again_in_context(assistant) -> None:
+    from assistant.engine.context import PriorTurn
+
+    prior = [PriorTurn("怎么开通直播权限", "answer", "live-permission-apply")]
+    question = "我密码忘记了咋找回来 手机号还在用"
+    within = assistant.followups.contextual(question, prior)
+    alone = assistant.ask(question, prior=prior)
+    assert alone.decision == "answer" and alone.answer.id == "account-password-reset-phone", alone.reason
+    assert alone.context is None
+    # ranked alone only: the question with the topic before it was never ranked (every ranking is cached)
+    assert assistant.cache.get(assistant.normalizer.normalize(within)) is None
+    follow_up = assistant.ask("那怎么关掉呢", prior=prior)
+    assert follow_up.context is not None and "直播权限" in follow_up.context
+    assert follow_up.answer is not None and follow_up.answer.id == "live-permission-close", follow_up.reason

@@ -118,7 +118,10 @@ def serving_threads() -> Any:
     batch of questions makes matrix products big enough for OpenBLAS to start its own threads, which then spin
     while they wait: on 2 cores, beside another worker and the model, that cost the service over a third of its
     throughput (32 clients: 190 against 380 answers/s). The service's parallelism is its worker processes.
-    The limit holds for the process; used as a context manager, until the block ends."""
+    FAISS's OpenMP threads likewise: a batch's search split over 2 spinning threads took longer than on one.
+    The limit holds for the process; used as a context manager, until the block ends (the BLAS one)."""
+    import faiss
     from threadpoolctl import threadpool_limits
 
+    faiss.omp_set_num_threads(1)
     return threadpool_limits(1, user_api="blas")

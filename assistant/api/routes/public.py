@@ -7,11 +7,16 @@ from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
+from starlette.concurrency import run_in_threadpool
 
+from ...desk import HelpDesk
+from ...desk.feedback.collector import FeedbackCollector
 from ...desk.helpdesk import HumanRequest
 from ...desk.ratings import NewRating
+from ...engine import Assistant
 from ...errors import EntryNotFound, InvalidQuestion, SessionNotFound
 from ..deps import AssistantDep, DeskDep, MetricsDep, StoreDep, rate_limit
+from ..metrics import Metrics
 from ..openapi import BODY, INDEX, PARAMS, PUBLIC, STORE, problems
 from ..schemas import (
     AskRequest,
@@ -31,11 +36,18 @@ router = APIRouter(prefix="/v1", tags=["users"], dependencies=[Depends(rate_limi
 
 @router.post("/ask", response_model=AskResponse, summary="Ask a question",
              responses=problems(BODY, PUBLIC, INDEX, STORE, [InvalidQuestion]))
-def ask(body: AskRequest, assistant: AssistantDep, desk: DeskDep, metrics: MetricsDep,
-        collector: CollectorDep) -> dict[str, Any]:
+async def ask(body: AskRequest, assistant: AssistantDep, desk: DeskDep, metrics: MetricsDep,
+              collector: CollectorDep) -> dict[str, Any]:
     """The engine's Reply. On `handoff` (including an explicit request for a person) a ticket is opened and
     `ticket_id` / `ticket_token` are set; a session gets at most one open ticket at a time. Feedback (decision
     `feedback`, or an answer that is feedback too) is recorded: `feedback_id` / `feedback_token` are set."""
+    # one trip to a worker thread for the whole request (a sync endpoint takes two: the endpoint, then the
+    # validation of its response)
+    return await run_in_threadpool(_ask, body, assistant, desk, metrics, collector)
+
+
+def _ask(body: AskRequest, assistant: Assistant, desk: HelpDesk, metrics: Metrics,
+         collector: FeedbackCollector) -> dict[str, Any]:
     session_id = body.session_id or uuid.uuid4().hex
     reply, ticket, token = desk.ask(assistant, body.question, session_id, body.channel)
     metrics.questions.labels(reply.decision).inc()
