@@ -283,13 +283,15 @@ def table(report: dict[str, Any]) -> str:
 
 
 def main() -> None:
+    from assistant.config import Settings
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000, 100000])
     parser.add_argument("--http-size", type=int, default=10000, help="KB size the HTTP runs use (0: no HTTP)")
     parser.add_argument("--queries", type=int, default=1000, help="engine queries per round")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--runtime", default=os.environ.get("FAQ_RUNTIME", "onnx-int8"),
-                        choices=["onnx", "onnx-int8", "torch"])
+    parser.add_argument("--runtime", default=os.environ.get("FAQ_RUNTIME", Settings.model_fields["runtime"].default),
+                        choices=["onnx", "onnx-int8", "torch"], help="default: the service's (FAQ_RUNTIME)")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("FAQ_WORKERS", "0")),
                         help="server processes for the HTTP runs (FAQ_WORKERS; 0: one per core, the default)")
     parser.add_argument("--rebuild", action="store_true", help="build the indexes again even if present")

@@ -80,11 +80,13 @@ def measure(size: int, workers: int, runtime: str, queries: list[str], work: Pat
 
 
 def main() -> None:
+    from assistant.config import Settings
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--runtime", default=os.environ.get("FAQ_RUNTIME", "onnx-int8"),
-                        choices=["onnx", "onnx-int8", "torch"])
+    parser.add_argument("--runtime", default=os.environ.get("FAQ_RUNTIME", Settings.model_fields["runtime"].default),
+                        choices=["onnx", "onnx-int8", "torch"], help="default: the service's (FAQ_RUNTIME)")
     parser.add_argument("--work", type=Path, default=ROOT / ".cache" / "bench")
     parser.add_argument("--out", type=Path, default=ROOT / "reports" / "memory.json")
     args = parser.parse_args()

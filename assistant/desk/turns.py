@@ -17,9 +17,9 @@ import threading
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import Protocol
 
-from sqlalchemy import Row, func, insert, select
+from sqlalchemy import func, insert, select
 
 from ..errors import StoreUnavailable
 from .db import Database
@@ -204,11 +204,10 @@ class SqlTurnLog:
 
     def recent(self, session_id: str, since: dt.datetime, limit: int) -> list[Turn]:
         queued = [t for t in self._writer.pending() if t.session_id == session_id]
-        # the columns, not ORM objects: read on every question, where the ORM's bookkeeping cost more than the SQL
-        query = (select(*TurnRow.__table__.columns).where(TurnRow.session_id == session_id, TurnRow.at >= since)
+        query = (select(TurnRow).where(TurnRow.session_id == session_id, TurnRow.at >= since)
                  .order_by(TurnRow.id.desc()).limit(limit))
         with self.db.session() as session:
-            rows = list(session.execute(query))[::-1]
+            rows = list(session.scalars(query))[::-1]
         out = [_turn(row) for row in rows]
         written = {(t.at, t.question) for t in out}
         out += [Turn(at=t.at or utcnow(), question=t.question, decision=t.decision, confidence=t.confidence,
@@ -227,7 +226,7 @@ class SqlTurnLog:
         self._writer.close()
 
 
-def _turn(row: TurnRow | Row[Any]) -> Turn:
+def _turn(row: TurnRow) -> Turn:
     return Turn(at=as_utc(row.at), question=row.question, decision=row.decision, confidence=row.confidence,
                 entry_id=row.entry_id, answer=row.answer, intent=row.intent, emotion=row.emotion, context=row.context,
                 choices=tuple(TurnChoice(str(c["id"]), str(c["question"])) for c in row.choices or ()))

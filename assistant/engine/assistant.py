@@ -155,9 +155,7 @@ class Assistant:
         it is (dialogue tune set: no turn of 255 changes; with 10 characters instead of 12, one did)."""
         if alone.intent.name != QUESTION or len(alone.query.norm) <= STANDS_ALONE_CHARS or not len(alone.entries):
             return False
-        top = self.data.entries[int(alone.entries[0])]
-        th = self.thresholds
-        return alone.confidence >= (th.answer_sensitive if top.risk == "sensitive" else th.answer)
+        return alone.confidence >= self.thresholds.to_answer(self.data.entries[int(alone.entries[0])].risk)
 
     def ask_many(self, questions: Sequence[object], *, session: str | None = None) -> list[Reply]:
         """Answer several questions, embedding them in one batch (used by eval and request coalescing)."""

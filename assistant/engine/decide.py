@@ -31,6 +31,10 @@ class Thresholds:
     def to_dict(self) -> dict[str, float]:
         return {"answer": self.answer, "answer_sensitive": self.answer_sensitive, "clarify": self.clarify}
 
+    def to_answer(self, risk: str) -> float:
+        """The confidence an entry of this risk needs to be answered."""
+        return self.answer_sensitive if risk == "sensitive" else self.answer
+
 
 @dataclass(frozen=True)
 class AnswerRef:
@@ -158,7 +162,7 @@ class Decider:
         index = int(r.entries[0])
         top = self.data.entries[index]
         sensitive = top.risk == "sensitive"
-        needed = th.answer_sensitive if sensitive else th.answer
+        needed = th.to_answer(top.risk)
         matched = self.data.question_texts[int(r.matched[0])]
         clarify = replace(base, decision="clarify", message=self.voice.say("clarify", channel))
         if p >= needed:
