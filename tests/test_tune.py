@@ -77,8 +77,8 @@ def test_loading_a_tuned_version_switches_models_and_back(tuned, built_index: Pa
     settings = result_settings(tuned)
     assistant = Assistant.from_index(result.version, settings, embedder)
     assert Path(assistant.embedder.path) == (result.version / "m3e-small-tuned").resolve()
-    # the stored vectors are the tuned model's (adapter applied), not the base model's. int8 quantises activations
-    # per batch, so a question encoded alone is near, not equal to, its vector from the build's batches
+    # the stored vectors are the tuned model's (adapter applied), not the base model's (an index built while int8
+    # still ran in batches has vectors near, not equal to, a question encoded alone)
     from assistant.engine.embed import apply_adapter
     from assistant.text import Normalizer
 
