@@ -140,3 +140,29 @@ def test_a_question_the_kb_answers_alone_is_not_ranked_again_in_context(assistan
     follow_up = assistant.ask("那怎么关掉呢", prior=prior)
     assert follow_up.context is not None and "直播权限" in follow_up.context
     assert follow_up.answer is not None and follow_up.answer.id == "live-permission-close", follow_up.reason
+
+
+def test_a_batch_of_conversations_gets_the_replies_each_gets_alone(assistant) -> None:
+    """The service's ask lane answers concurrent requests with ask_batch: follow-ups read in their own
+    conversation's context, stand-alone questions alone, a bad message its own error, the rest unaffected."""
+    from assistant.engine import Ask, Assistant
+    from assistant.engine.context import PriorTurn
+
+    uncached = Assistant(assistant.data, assistant.embedder,
+                         assistant.settings.model_copy(update={"answer_cache_size": 0}))
+    live = [PriorTurn("怎么开通直播权限", "answer", "live-permission-apply")]
+    teen = [PriorTurn("青少年模式怎么打开", "answer", "minors-teen-mode-on")]
+    asks = [Ask("那怎么关掉呢", "s1", "web", live), Ask("那怎么关掉呢", "s2", "app", teen),
+            Ask("   ", "s3"), Ask("我密码忘记了咋找回来 手机号还在用", "s4", "web", live), Ask("谢谢你啊", "s5"),
+            Ask("明天北京会下雨吗", "s6", "web", teen)]
+    together = uncached.ask_batch(asks)
+    assert isinstance(together[2], InvalidQuestion)
+    for a, got in zip(asks, together, strict=True):
+        if isinstance(got, InvalidQuestion):
+            continue
+        alone = uncached.ask(a.question, session=a.session, channel=a.channel, prior=a.prior)
+        assert (got.decision, got.answer.id if got.answer else None, got.context, got.session) == (
+            alone.decision, alone.answer.id if alone.answer else None, alone.context, alone.session), a.question
+        assert abs(got.confidence - alone.confidence) < 1e-6
+    assert together[0].answer.id == "live-permission-close" and together[1].answer.id == "minors-teen-mode-off"
+    assert together[0].context and together[3].context is None

@@ -7,6 +7,7 @@ import logging
 import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -29,6 +30,7 @@ from ..errors import AssistantError
 from ..kb.canned import CannedLibrary
 from ..keys import KeyRing
 from .balance import BOARD_ENV, BalanceMiddleware, LoadBoard
+from .lane import AskLanes
 from .metrics import Metrics, MetricsMiddleware
 from .middleware import BodyLimitMiddleware, RequestIdMiddleware, SecurityHeadersMiddleware
 from .openapi import install_openapi
@@ -68,6 +70,8 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None, embedd
     app.state.auth_failures = RateLimiter(settings.auth_failure_limit,
                                           path=shared / "auth-failures" if shared else None)
     app.state.metrics = metrics
+    app.state.ask_lanes = AskLanes(partial(public.answer_questions, app.state.desk, metrics, app.state.feedback),
+                                   settings.batch_size, key=lambda q: q.session_id)
     _learning(app, settings, store, holder)
 
     install_error_handler(app)
@@ -143,6 +147,7 @@ def _lifespan(settings: Settings, holder: AssistantHolder, own_store: DeskStore 
                 watcher.cancel()
                 with suppress(asyncio.CancelledError):
                     await watcher
+            await run_in_threadpool(app.state.ask_lanes.close)
             if own_store is not None:
                 own_store.close()
             if board is not None:

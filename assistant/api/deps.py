@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, cast
+from typing import Annotated, Any, cast
 
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -17,6 +17,7 @@ from ..engine import Assistant
 from ..errors import Forbidden, RateLimited, Unauthorized
 from ..kb.canned import CannedLibrary
 from ..keys import KeyRing, Principal
+from .lane import AskLanes
 from .metrics import Metrics
 from .ratelimit import RateLimiter, client_key
 from .runtime import AssistantHolder
@@ -59,6 +60,10 @@ async def get_attachments(request: Request) -> SqlAttachmentStore:
 
 async def get_canned(request: Request) -> CannedLibrary:
     return cast(CannedLibrary, request.app.state.canned)
+
+
+async def get_lanes(request: Request) -> AskLanes[Any, Any]:
+    return cast("AskLanes[Any, Any]", request.app.state.ask_lanes)
 
 
 async def get_metrics(request: Request) -> Metrics:
@@ -117,6 +122,7 @@ AssistantDep = Annotated[Assistant, Depends(get_assistant)]
 StoreDep = Annotated[DeskStore, Depends(get_store)]
 DeskDep = Annotated[HelpDesk, Depends(get_desk)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
+LanesDep = Annotated["AskLanes[Any, Any]", Depends(get_lanes)]
 PolicyDep = Annotated[ServicePolicy, Depends(get_policy)]
 ProgressDep = Annotated[ProgressReader, Depends(get_progress)]
 CannedDep = Annotated[CannedLibrary, Depends(get_canned)]

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ..engine import Assistant, Reply
+from ..engine import Ask, Assistant, Reply
 from ..engine.context import PriorTurn
 from ..errors import InvalidQuestion, SessionNotFound, UnknownTeam
 from .store import DeskStore
@@ -20,6 +20,15 @@ from .turns import NewTurn, Turn, TurnChoice
 
 URGENT, HIGH, NORMAL = 2, 1, 0
 _STEP = re.compile(r"^\s*(\d+)\s*[.、．)）]\s*(.+)$")
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A user's message in a session, for ``HelpDesk.ask_many``."""
+
+    question: object
+    session_id: str
+    channel: str = "web"
 
 
 @dataclass(frozen=True)
@@ -52,23 +61,42 @@ class HelpDesk:
             channel: str) -> tuple[Reply, Ticket | None, str | None]:
         """Answer in the context of the session's recent turns, log the turn, and open a ticket when the bot hands
         off (one per session at a time)."""
-        turns = self.store.turns.recent(session_id, self.store.clock() - self.context, self.context_turns)
-        prior = [PriorTurn(t.question, t.decision, t.entry_id) for t in turns]
-        reply = assistant.ask(question, session=session_id, channel=channel, prior=prior)
-        self.store.turns.record_turn(NewTurn(
-            session_id=session_id, question=reply.question, decision=reply.decision, confidence=reply.confidence,
-            answer=reply.answer.answer if reply.answer else reply.message,
-            entry_id=reply.answer.id if reply.answer else None, channel=channel, intent=reply.intent,
-            emotion=reply.emotion, context=reply.context,
-            choices=tuple(TurnChoice(a.id, a.question) for a in reply.alternatives) if reply.decision == "clarify"
-            else (),
-        ))
-        if reply.decision != "handoff":
-            return reply, None, None
-        ticket, token = self._open(assistant, reply, NewTicket(
-            question=reply.question, team=reply.team, reason=reply.reason, source="bot", channel=channel,
-            session_id=session_id, confidence=reply.confidence, **_urgency(reply, turns)))
-        return reply, ticket, token
+        done = self.ask_many(assistant, [Asked(question, session_id, channel)])[0]
+        if isinstance(done, InvalidQuestion):
+            raise done
+        return done
+
+    def ask_many(self, assistant: Assistant, asks: Sequence[Asked]
+                 ) -> list[tuple[Reply, Ticket | None, str | None] | InvalidQuestion]:
+        """``ask`` for several sessions' messages at once (the service's concurrent requests): their recent turns
+        read in one query and their questions ranked together. A message that is not a valid question gets its
+        error in its place; the others are answered."""
+        recent = self.store.turns.recent_many({a.session_id for a in asks}, self.store.clock() - self.context,
+                                              self.context_turns)
+        replies = assistant.ask_batch([
+            Ask(a.question, a.session_id, a.channel,
+                [PriorTurn(t.question, t.decision, t.entry_id) for t in recent[a.session_id]]) for a in asks])
+        out: list[tuple[Reply, Ticket | None, str | None] | InvalidQuestion] = []
+        for a, reply in zip(asks, replies, strict=True):
+            if isinstance(reply, InvalidQuestion):
+                out.append(reply)
+                continue
+            self.store.turns.record_turn(NewTurn(
+                session_id=a.session_id, question=reply.question, decision=reply.decision,
+                confidence=reply.confidence, answer=reply.answer.answer if reply.answer else reply.message,
+                entry_id=reply.answer.id if reply.answer else None, channel=a.channel, intent=reply.intent,
+                emotion=reply.emotion, context=reply.context,
+                choices=tuple(TurnChoice(c.id, c.question) for c in reply.alternatives)
+                if reply.decision == "clarify" else (),
+            ))
+            if reply.decision != "handoff":
+                out.append((reply, None, None))
+                continue
+            ticket, token = self._open(assistant, reply, NewTicket(
+                question=reply.question, team=reply.team, reason=reply.reason, source="bot", channel=a.channel,
+                session_id=a.session_id, confidence=reply.confidence, **_urgency(reply, recent[a.session_id])))
+            out.append((reply, ticket, token))
+        return out
 
     def request_human(self, assistant: Assistant, request: HumanRequest) -> tuple[Ticket, str | None]:
         """The user pressed 转人工. A session with an open ticket gets that one back; otherwise the question

@@ -78,6 +78,10 @@ class TurnLog(Protocol):
         process's queued turns are included)."""
         ...
 
+    def recent_many(self, session_ids: Collection[str], since: dt.datetime, limit: int) -> dict[str, list[Turn]]:
+        """``recent`` for several sessions at once."""
+        ...
+
     def decision_counts(self) -> dict[str, int]: ...
 
     def flush(self) -> None:
@@ -203,18 +207,35 @@ class SqlTurnLog:
         return out
 
     def recent(self, session_id: str, since: dt.datetime, limit: int) -> list[Turn]:
-        queued = [t for t in self._writer.pending() if t.session_id == session_id]
-        query = (select(TurnRow).where(TurnRow.session_id == session_id, TurnRow.at >= since)
-                 .order_by(TurnRow.id.desc()).limit(limit))
+        return self.recent_many([session_id], since, limit)[session_id]
+
+    def recent_many(self, session_ids: Collection[str], since: dt.datetime, limit: int) -> dict[str, list[Turn]]:
+        out: dict[str, list[Turn]] = {s: [] for s in session_ids}
+        if not out:
+            return out
+        queued = [t for t in self._writer.pending() if t.session_id in out]
+        # one query for a batch of sessions. Their turns since the time, newest first, a few times the limit in
+        # all; should that cut a session short (another sent hundreds of messages), each session's last turns by
+        # row_number instead (twice as slow for a lone session on SQLite: 0.8 against 0.4 ms).
+        where = (TurnRow.session_id.in_(list(out)), TurnRow.at >= since)
+        cap = 4 * limit * len(out)
         with self.db.session() as session:
-            rows = list(session.scalars(query))[::-1]
-        out = [_turn(row) for row in rows]
-        written = {(t.at, t.question) for t in out}
-        out += [Turn(at=t.at or utcnow(), question=t.question, decision=t.decision, confidence=t.confidence,
-                     entry_id=t.entry_id, answer=t.answer, intent=t.intent, emotion=t.emotion, context=t.context,
-                     choices=t.choices)
-                for t in queued if (t.at, t.question) not in written and (t.at is None or t.at >= since)]
-        return out[-limit:]
+            rows = list(session.scalars(select(TurnRow).where(*where).order_by(TurnRow.id.desc()).limit(cap)))
+            if len(rows) == cap:
+                place = func.row_number().over(partition_by=TurnRow.session_id,
+                                               order_by=TurnRow.id.desc()).label("place")
+                last = select(TurnRow.id, place).where(*where).subquery()
+                rows = list(session.scalars(select(TurnRow).join(last, TurnRow.id == last.c.id)
+                                            .where(last.c.place <= limit).order_by(TurnRow.id.desc())))
+        for row in reversed(rows):
+            out[row.session_id].append(_turn(row))
+        for t in queued:
+            written = out[t.session_id]
+            if (t.at is None or t.at >= since) and not any((w.at, w.question) == (t.at, t.question) for w in written):
+                written.append(Turn(at=t.at or utcnow(), question=t.question, decision=t.decision,
+                                    confidence=t.confidence, entry_id=t.entry_id, answer=t.answer, intent=t.intent,
+                                    emotion=t.emotion, context=t.context, choices=t.choices))
+        return {s: turns[-limit:] for s, turns in out.items()}
 
     def decision_counts(self) -> dict[str, int]:
         self._writer.flush()

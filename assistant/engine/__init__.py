@@ -1,9 +1,9 @@
 """The serving path, one small class per stage: query, embed, retrieve, features, rank, decide."""
 
-from .assistant import Assistant, Suggestion
+from .assistant import Ask, Assistant, Suggestion
 from .decide import Alternative, AnswerRef, Decision, Reply, Thresholds
 from .embed import Embedder, load_embedder
 from .query import validate_question
 
-__all__ = ["Alternative", "AnswerRef", "Assistant", "Decision", "Embedder", "Reply", "Suggestion", "Thresholds",
+__all__ = ["Alternative", "AnswerRef", "Ask", "Assistant", "Decision", "Embedder", "Reply", "Suggestion", "Thresholds",
            "load_embedder", "validate_question"]

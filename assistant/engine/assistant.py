@@ -12,11 +12,13 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
 from .. import index as index_mod
 from ..config import Settings
+from ..errors import InvalidQuestion
 from ..index import IndexData
 from ..kb.intents import HANDOFF_INTENTS
 from ..text import JiebaSegmenter, Normalizer
@@ -40,6 +42,16 @@ FOLLOW_UP_CHARS = 10
 OFFDOMAIN_LIKE = 0.9
 # a question longer than this that the KB answers alone is not ranked again in the conversation's context
 STANDS_ALONE_CHARS = 12
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One message of a conversation, for ``Assistant.ask_batch``."""
+
+    question: object
+    session: str | None = None
+    channel: str = "web"
+    prior: Sequence[PriorTurn] = ()
 
 
 @dataclass(frozen=True)
@@ -125,13 +137,21 @@ class Assistant:
         return replace(reply, context=context) if context else reply
 
     def _rank_in_context(self, text: str, prior: Sequence[PriorTurn]) -> tuple[Ranked, str | None]:
-        contextual = self.followups.contextual(text, prior)
-        if contextual is None:
-            return self.rank_many([text])[0], None
         alone = self.rank_many([text])[0]
-        if self._stands_alone(alone):
+        contextual = self._in_context(text, prior, alone)
+        if contextual is None:
             return alone, None
-        within = self.rank_many([contextual[-self.settings.max_question_chars:]])[0]
+        return self._resolve(text, alone, self.rank_many([contextual])[0], contextual)
+
+    def _in_context(self, text: str, prior: Sequence[PriorTurn], alone: Ranked) -> str | None:
+        """The text to rank again in the conversation's context, or None when the message is read alone."""
+        contextual = self.followups.contextual(text, prior)
+        if contextual is None or self._stands_alone(alone):
+            return None
+        return contextual[-self.settings.max_question_chars:]
+
+    def _resolve(self, text: str, alone: Ranked, within: Ranked, contextual: str) -> tuple[Ranked, str | None]:
+        """The ranking to decide on, from the message alone and in context, and the context it was read in."""
         # small talk or a request for a person is what it is in any context; a follow-up too short to say what it
         # is about (那要怎么解, 多久能解) looks off-domain alone, and is a question once the topic is before it; a
         # known off-domain request (今天天气怎么样: near an off-domain example) stays one
@@ -156,6 +176,34 @@ class Assistant:
         if alone.intent.name != QUESTION or len(alone.query.norm) <= STANDS_ALONE_CHARS or not len(alone.entries):
             return False
         return alone.confidence >= self.thresholds.to_answer(self.data.entries[int(alone.entries[0])].risk)
+
+    def ask_batch(self, asks: Sequence[Ask]) -> list[Reply | InvalidQuestion]:
+        """Several conversations' messages at once, as ``ask`` answers each (the same replies), with their
+        rankings done together: every message alone in one batch, then those read in their conversation's context
+        in a second. A message that is not a valid question gets its error in its place."""
+        started = time.perf_counter()
+        texts: list[str | InvalidQuestion] = []
+        for a in asks:
+            try:
+                texts.append(self.validate(a.question))
+            except InvalidQuestion as exc:
+                texts.append(exc)
+        valid = [i for i, t in enumerate(texts) if isinstance(t, str)]
+        alone = dict(zip(valid, self.rank_many([cast(str, texts[i]) for i in valid]), strict=True))
+        contextual = {i: c for i in valid
+                      if (c := self._in_context(cast(str, texts[i]), asks[i].prior, alone[i])) is not None}
+        within = dict(zip(contextual, self.rank_many(list(contextual.values())), strict=True))
+        ms = (time.perf_counter() - started) * 1e3
+        out: list[Reply | InvalidQuestion] = []
+        for i, (a, text) in enumerate(zip(asks, texts, strict=True)):
+            if isinstance(text, InvalidQuestion):
+                out.append(text)
+                continue
+            ranked, context = (self._resolve(text, alone[i], within[i], contextual[i]) if i in within
+                               else (alone[i], None))
+            reply = self.decider.decide(ranked, a.session, ms, a.channel)
+            out.append(replace(reply, context=context) if context else reply)
+        return out
 
     def ask_many(self, questions: Sequence[object], *, session: str | None = None) -> list[Reply]:
         """Answer several questions, embedding them in one batch (used by eval and request coalescing)."""
@@ -185,6 +233,13 @@ class Assistant:
             ))
         return out
 
+    def has_ranking(self, question: object) -> bool:
+        """Whether the question alone is ranked in the cache (a repeat): then answering it costs no model run."""
+        try:
+            return self.normalizer.normalize(self.validate(question)) in self.cache
+        except InvalidQuestion:
+            return False
+
     def validate(self, question: object) -> str:
         return validate_question(question, self.settings.max_question_chars)
 
@@ -195,6 +250,8 @@ class Assistant:
 
     def rank_many(self, texts: list[str]) -> list[Ranked]:
         """Rankings of validated questions; those seen recently (by normalised text) come from the cache."""
+        if not texts:
+            return []
         t0 = time.perf_counter()
         keys = [self.normalizer.normalize(t) for t in texts]
         found = [self.cache.get(k) for k in keys]

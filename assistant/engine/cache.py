@@ -45,5 +45,9 @@ class LruCache(Generic[K, V]):
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
 
+    def __contains__(self, key: object) -> bool:
+        """Whether ``key`` is cached (without counting a hit or a miss, or making it recent)."""
+        return key in self._items
+
     def __len__(self) -> int:
         return len(self._items)

@@ -100,3 +100,30 @@ def test_the_sqlite_files_are_private(tmp_path) -> None:
             store.close()
     finally:
         os.umask(previous)
+
+
+def test_recent_turns_of_many_sessions_in_one_read(store) -> None:
+    """The ask lane reads a batch's sessions at once: each session's last turns since the time, oldest first,
+    queued turns included, and a session that sent hundreds does not crowd the others out."""
+    import datetime as dt
+
+    def said(session: str, question: str, at: dt.datetime | None = None) -> None:
+        store.turns.record_turn(NewTurn(session_id=session, question=question, decision="answer", confidence=0.9,
+                                        answer="答", at=at))
+
+    now = store.clock()
+    said("old-session", "一小时前", now - dt.timedelta(hours=1))
+    said("old-session", "刚才")
+    for n in range(100):  # more than the read's first cut (4 times the limit per session)
+        said("chatty-session", f"刷屏{n}")
+    said("quiet-session", "第一句")
+    store.turns.flush()
+    said("quiet-session", "第二句")  # maybe still queued: read all the same
+    since = now - dt.timedelta(minutes=30)
+    recent = store.turns.recent_many(["old-session", "chatty-session", "quiet-session", "nobody-here"], since, 4)
+    assert [t.question for t in recent["old-session"]] == ["刚才"]
+    assert [t.question for t in recent["chatty-session"]] == ["刷屏96", "刷屏97", "刷屏98", "刷屏99"]
+    assert [t.question for t in recent["quiet-session"]] == ["第一句", "第二句"]
+    assert recent["nobody-here"] == []
+    assert store.turns.recent("chatty-session", since, 2)[-1].question == "刷屏99"
+    assert store.turns.recent_many([], since, 4) == {}

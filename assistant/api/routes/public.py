@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
-from starlette.concurrency import run_in_threadpool
 
 from ...desk import HelpDesk
 from ...desk.feedback.collector import FeedbackCollector
-from ...desk.helpdesk import HumanRequest
+from ...desk.helpdesk import Asked, HumanRequest
 from ...desk.ratings import NewRating
-from ...engine import Assistant
-from ...errors import EntryNotFound, InvalidQuestion, SessionNotFound
-from ..deps import AssistantDep, DeskDep, MetricsDep, StoreDep, rate_limit
+from ...desk.tickets.models import Ticket
+from ...engine import Assistant, Reply
+from ...errors import AssistantError, EntryNotFound, InvalidQuestion, SessionNotFound
+from ..deps import AssistantDep, DeskDep, LanesDep, MetricsDep, StoreDep, rate_limit
 from ..metrics import Metrics
 from ..openapi import BODY, INDEX, PARAMS, PUBLIC, STORE, problems
 from ..schemas import (
@@ -29,34 +29,63 @@ from ..schemas import (
     TurnOut,
     VoiceOut,
 )
-from .feedback import CollectorDep, record_feedback
+from .feedback import record_feedback
 
 router = APIRouter(prefix="/v1", tags=["users"], dependencies=[Depends(rate_limit)])
 
 
 @router.post("/ask", response_model=AskResponse, summary="Ask a question",
              responses=problems(BODY, PUBLIC, INDEX, STORE, [InvalidQuestion]))
-async def ask(body: AskRequest, assistant: AssistantDep, desk: DeskDep, metrics: MetricsDep,
-              collector: CollectorDep) -> dict[str, Any]:
+async def ask(body: AskRequest, assistant: AssistantDep, lanes: LanesDep) -> dict[str, Any]:
     """The engine's Reply. On `handoff` (including an explicit request for a person) a ticket is opened and
     `ticket_id` / `ticket_token` are set; a session gets at most one open ticket at a time. Feedback (decision
     `feedback`, or an answer that is feedback too) is recorded: `feedback_id` / `feedback_token` are set."""
-    # one trip to a worker thread for the whole request (a sync endpoint takes two: the endpoint, then the
-    # validation of its response)
-    return await run_in_threadpool(_ask, body, assistant, desk, metrics, collector)
+    # answered on one of the worker's ask lanes, with the other requests of the moment (api/lane.py)
+    lane = lanes.repeats if assistant.has_ranking(body.question) else lanes.fresh
+    answered: dict[str, Any] = await lane.submit(Question(body, body.session_id or uuid.uuid4().hex, assistant))
+    return answered
 
 
-def _ask(body: AskRequest, assistant: Assistant, desk: HelpDesk, metrics: Metrics,
-         collector: FeedbackCollector) -> dict[str, Any]:
-    session_id = body.session_id or uuid.uuid4().hex
-    reply, ticket, token = desk.ask(assistant, body.question, session_id, body.channel)
+@dataclass(frozen=True)
+class Question:
+    """A /v1/ask request waiting on the ask lane."""
+
+    body: AskRequest
+    session_id: str
+    assistant: Assistant
+
+
+def answer_questions(desk: HelpDesk, metrics: Metrics, collector: FeedbackCollector,
+                     questions: list[Question]) -> list[dict[str, Any] | Exception]:
+    """The ask lane's work: each batch's questions answered together (per index, should a reload fall between
+    them), each turned into its response body."""
+    out: dict[int, dict[str, Any] | Exception] = {}
+    by_index: dict[int, list[int]] = {}
+    for n, q in enumerate(questions):
+        by_index.setdefault(id(q.assistant), []).append(n)
+    for members in by_index.values():
+        assistant = questions[members[0]].assistant
+        asked = [Asked(questions[n].body.question, questions[n].session_id, questions[n].body.channel)
+                 for n in members]
+        for n, done in zip(members, desk.ask_many(assistant, asked), strict=True):
+            try:
+                out[n] = done if isinstance(done, Exception) else _response(questions[n], done, metrics, collector)
+            except AssistantError as exc:  # this one's feedback could not be recorded: the others still answer
+                out[n] = exc
+    return [out[n] for n in range(len(questions))]
+
+
+def _response(q: Question, done: tuple[Reply, Ticket | None, str | None], metrics: Metrics,
+              collector: FeedbackCollector) -> dict[str, Any]:
+    reply, ticket, token = done
     metrics.questions.labels(reply.decision).inc()
     if token is not None:
         metrics.tickets.labels("bot").inc()
-    out = {**reply.to_dict(), "session_id": session_id, "ticket_id": ticket.id if ticket else None,
-           "ticket_token": token, **record_feedback(assistant, reply, session_id, body.channel, collector, metrics)}
+    out = {**reply.to_dict(), "session_id": q.session_id, "ticket_id": ticket.id if ticket else None,
+           "ticket_token": token,
+           **record_feedback(q.assistant, reply, q.session_id, q.body.channel, collector, metrics)}
     if ticket is not None and token is None:  # the session's ticket was already open: say so, in the voice
-        out["message"] = assistant.data.voice.say("ticket.already_open", body.channel, id=ticket.id)
+        out["message"] = q.assistant.data.voice.say("ticket.already_open", q.body.channel, id=ticket.id)
     return out
 
 
