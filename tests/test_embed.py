@@ -91,6 +91,21 @@ def test_int8_loses_at_most_half_a_point_of_top1_on_ths_faq(fp32, embedder) -> N
     assert quantised >= full - 0.005, (quantised, full)
 
 
+def test_a_lone_question_runs_on_every_core_with_the_vector_it_gets_in_a_batch(settings, monkeypatch) -> None:
+    """A worker's embedder keeps its share of the cores for batches; a lone question takes them all (a second
+    session), and must still get exactly its batch vector: a confidence may not depend on the traffic."""
+    from assistant.engine.embed import OnnxEmbedder
+
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    share = OnnxEmbedder(settings.model, ROOT / ".cache", int8=True, threads=1)
+    assert share._solo is not None
+    assert OnnxEmbedder(settings.model, ROOT / ".cache", int8=True, threads=2)._solo is None  # already all
+    questions = ["我密码忘记了咋找回来", "怎么开通直播权限", "青少年模式怎么关掉 孩子老偷偷玩", "提现"]
+    alone = np.concatenate([share.encode([q]) for q in questions])
+    together = share.encode(questions)
+    assert np.array_equal(alone, together)
+
+
 def test_unsupported_folder_is_refused(tmp_path: Path) -> None:
     from assistant.engine.onnx import UnsupportedModel, _check_pooling
 
