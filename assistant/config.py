@@ -110,11 +110,13 @@ class Settings(BaseSettings):
         "onnx-int8", description="what runs the embedding model: ONNX Runtime with the model's matrix products "
         "quantised to int8 (exported and quantised once under FAQ_CACHE_DIR/onnx; ~3x cheaper per question on one "
         "thread), ONNX Runtime fp32, or PyTorch (also the fallback)")
-    embed_threads: int = Field(0, ge=0, description="ONNX Runtime threads per encode (0: one per core)")
+    embed_threads: int = Field(0, ge=0, description="ONNX Runtime threads per encode (0: one per core; with "
+                               "FAQ_WORKERS > 1 each worker gets its share, and a lone question runs on every core)")
     batch_size: int = Field(32, ge=1, description="most questions of concurrent requests ranked in one batch "
-                            "(embedded, searched and scored together)")
-    batch_wait_ms: float = Field(2.0, ge=0, le=100, description="under load, how long a batch waits for more "
-                                 "questions before it is ranked (a lone question never waits)")
+                            "(embedded, searched and scored together; a worker's ask lane takes up to this many)")
+    batch_wait_ms: float = Field(2.0, ge=0, le=100, description="under load, how long a batch of the engine's other "
+                                 "callers (agents' suggestions) waits for more questions (a lone question never "
+                                 "waits; /v1/ask's lane gathers a batch while the previous one is ranked)")
     answer_cache_size: int = Field(4096, ge=0, description="recent normalised questions whose ranking is kept "
                                    "(emptied when an index is loaded; 0 turns the cache off)")
     workers: int = Field(0, ge=0, le=64, description="server processes `assistant serve` runs on one port (each "

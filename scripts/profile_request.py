@@ -158,11 +158,11 @@ def profile(index: Path, questions: list[str], clients: int) -> dict[str, Any]:
     time.sleep(1.0)  # model warm-up and the clients' warm-up requests stay out of the counts
     cpu0, wall0 = os.times(), time.perf_counter()
     sampler.start()
-    coalescer = app.state.holder.current._batches
-    batched = (coalescer.batches, coalescer.requests)
+    lane = app.state.ask_lanes.fresh  # the questions of concurrent requests, answered in batches
+    batched = (lane.batches, lane.items)
     load = queue.get()
     sampler.stop()
-    batches, requests = coalescer.batches - batched[0], coalescer.requests - batched[1]
+    batches, requests = lane.batches - batched[0], lane.items - batched[1]
     cpu1, wall1 = os.times(), time.perf_counter()
     client.join()
     server.should_exit = True
