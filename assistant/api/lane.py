@@ -104,20 +104,26 @@ class AskLane(Generic[T, R]):
 
     def _run(self) -> None:
         while (batch := self._take()) is not None:
-            self.batches += 1
-            self.items += len(batch)
-            try:
-                results: Sequence[Any] = self.handle([w.item for w in batch])
-                if len(results) != len(batch):
-                    raise RuntimeError(f"the lane's handler gave {len(results)} results for {len(batch)} items")
-            except Exception as exc:  # every waiting request gets the error, not a hang
-                if not isinstance(exc, AssistantError):  # ours say what is wrong (the store is down...) themselves
-                    log.exception("answering a batch of %d questions failed", len(batch))
-                results = [exc] * len(batch)
-            for waiting, result in zip(batch, results, strict=True):
-                # RuntimeError: that request's event loop is gone (a test's, or a worker shutting down)
-                with suppress(RuntimeError):
-                    waiting.loop.call_soon_threadsafe(_settle, waiting.future, result)
+            self._answer(batch)
+            # nothing of the batch may stay referenced while the lane waits: its questions hold their Assistant,
+            # which a reload must be able to free (api/runtime.py freezes the heap after loading the next one)
+            del batch
+
+    def _answer(self, batch: list[_Waiting[T]]) -> None:
+        self.batches += 1
+        self.items += len(batch)
+        try:
+            results: Sequence[Any] = self.handle([w.item for w in batch])
+            if len(results) != len(batch):
+                raise RuntimeError(f"the lane's handler gave {len(results)} results for {len(batch)} items")
+        except Exception as exc:  # every waiting request gets the error, not a hang
+            if not isinstance(exc, AssistantError):  # ours say what is wrong (the store is down...) themselves
+                log.exception("answering a batch of %d questions failed", len(batch))
+            results = [exc] * len(batch)
+        for waiting, result in zip(batch, results, strict=True):
+            # RuntimeError: that request's event loop is gone (a test's, or a worker shutting down)
+            with suppress(RuntimeError):
+                waiting.loop.call_soon_threadsafe(_settle, waiting.future, result)
 
 
 class AskLanes(Generic[T, R]):

@@ -70,3 +70,22 @@ def test_closed_lane_refuses_and_a_bad_batch_size_is_refused() -> None:
         asyncio.run(lane.submit(8))
     with pytest.raises(ValueError, match="max_batch"):
         AskLane(lambda items: items, max_batch=0)
+
+
+def test_the_lane_keeps_nothing_of_a_batch_once_answered() -> None:
+    """A question holds its Assistant: a lane waiting for the next batch must not keep the last one, or a reload
+    could not free the replaced index."""
+    import gc
+    import weakref
+
+    class Item:
+        pass
+
+    lane: AskLane[Item, str] = AskLane(lambda items: ["ok" for _ in items], max_batch=4)
+    item = Item()
+    gone = weakref.ref(item)
+    assert asyncio.run(lane.submit(item)) == "ok"
+    del item
+    gc.collect()
+    assert gone() is None
+    lane.close()
