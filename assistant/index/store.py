@@ -63,8 +63,7 @@ def load(folder: Path, model_name: str | None = None, dimension: int | None = No
         entries = tuple(Entry.model_validate(e) for e in json.loads((folder / "entries.json").read_text("utf-8")))
         questions = json.loads((folder / "questions.json").read_text("utf-8"))
         text = json.loads((folder / "text.json").read_text("utf-8"))
-        # mapped read-only, so that a host's workers share the pages; read through plain arrays over the maps
-        # (np.memmap's own indexing wraps every slice in Python: ~0.2 ms a question in the ranking)
+        # mapped (a host's workers share the pages), read as plain arrays (memmap slicing: ~0.2 ms a ranking)
         vectors = np.asarray(np.load(folder / "vectors.npy", mmap_mode="r"))
         dense = read_faiss(folder / "dense.faiss")
         bm25 = bm25s.BM25.load(str(folder / "lexical"), mmap=True)
