@@ -86,28 +86,13 @@ class OnnxEmbedder:
         self._tokenizer.enable_truncation(int(meta["max_length"]))
         self._tokenizer.no_padding()  # padded per run, see padding_runs
         self._pad_id = int(meta["pad_id"])
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        # Workers spin briefly between the graph's operators (a lone question: ~4.0 ms instead of ~4.8 on 2 cores)
-        # but not for long after a run, when the cores belong to the Python threads serving requests.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "1")
-        options.add_session_config_entry("session.intra_op.spin_duration_us", "100")
-        self._session = ort.InferenceSession(str(folder / (INT8 if int8 else FP32)), options,
-                                             providers=["CPUExecutionProvider"])
+        model_file = str(folder / (INT8 if int8 else FP32))
+        self._session = _session(ort, model_file, threads)
         # A lone question runs on every core when this embedder was given fewer (a worker's share): when one
         # question is all there is to encode, the service is not busy, and the other cores are likely idle
-        # (one client over HTTP: 11.2 against 13.6 ms p50 on 2 cores). Batches keep the worker's share.
-        self._solo = None
+        # (bench_serve's one client: 13.6 -> 11.6 ms p50, medians of 3). Batches keep the worker's share.
         cores = os.cpu_count() or 1
-        if 0 < threads < cores:
-            solo = ort.SessionOptions()
-            solo.intra_op_num_threads = cores
-            solo.inter_op_num_threads = 1
-            solo.add_session_config_entry("session.intra_op.allow_spinning", "1")
-            solo.add_session_config_entry("session.intra_op.spin_duration_us", "100")
-            self._solo = ort.InferenceSession(str(folder / (INT8 if int8 else FP32)), solo,
-                                              providers=["CPUExecutionProvider"])
+        self._solo = _session(ort, model_file, cores) if 0 < threads < cores else None
         self.runtime = "onnx-int8" if int8 else "onnx"
         self.name = model_name(model, self.runtime)
         self.path = str(path)
@@ -139,6 +124,17 @@ class OnnxEmbedder:
         session = self._solo if solo and self._solo is not None else self._session
         vectors: np.ndarray = session.run(["embedding"], feeds)[0]
         return vectors
+
+
+def _session(ort: Any, model_file: str, threads: int) -> Any:
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    # Workers spin briefly between the graph's operators (a lone question: ~4.0 ms instead of ~4.8 on 2 cores)
+    # but not for long after a run, when the cores belong to the Python threads serving requests.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "1")
+    options.add_session_config_entry("session.intra_op.spin_duration_us", "100")
+    return ort.InferenceSession(model_file, options, providers=["CPUExecutionProvider"])
 
 
 # One encode run costs about 2.2 ms plus 0.145 ms per (padded) token row on 2 cores: a run is worth ~16 token rows.
