@@ -71,7 +71,8 @@ def create_app(settings: Settings, *, assistant: Assistant | None = None, embedd
                                           path=shared / "auth-failures" if shared else None)
     app.state.metrics = metrics
     app.state.ask_lanes = AskLanes(partial(public.answer_questions, app.state.desk, metrics, app.state.feedback),
-                                   settings.batch_size, key=lambda q: q.session_id)
+                                   settings.batch_size, key=lambda q: q.session_id,
+                                   observe=lambda lane, size: metrics.ask_batches.labels(lane).observe(size))
     _learning(app, settings, store, holder)
 
     install_error_handler(app)

@@ -46,13 +46,15 @@ class AskLane(Generic[T, R]):
     thread for every batch. ``key``: items with the same key never share a batch (they keep their order)."""
 
     def __init__(self, handle: Callable[[list[T]], Sequence[R | Exception]], max_batch: int,
-                 key: Callable[[T], Hashable] = id, name: str = "ask-lane") -> None:
+                 key: Callable[[T], Hashable] = id, name: str = "ask-lane",
+                 observe: Callable[[int], None] | None = None) -> None:
         if max_batch < 1:
             raise ValueError("max_batch must be >= 1")
         self.handle = handle
         self.max_batch = max_batch
         self.key = key
         self.name = name
+        self.observe = observe  # told each batch's size (a metric)
         self._queue: deque[_Waiting[T]] = deque()
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
@@ -112,6 +114,8 @@ class AskLane(Generic[T, R]):
     def _answer(self, batch: list[_Waiting[T]]) -> None:
         self.batches += 1
         self.items += len(batch)
+        if self.observe is not None:
+            self.observe(len(batch))
         try:
             results: Sequence[Any] = self.handle([w.item for w in batch])
             if len(results) != len(batch):
@@ -130,9 +134,12 @@ class AskLanes(Generic[T, R]):
     """The worker's two lanes: ``fresh`` questions and ``repeats``, with the same handler."""
 
     def __init__(self, handle: Callable[[list[T]], Sequence[R | Exception]], max_batch: int,
-                 key: Callable[[T], Hashable] = id) -> None:
-        self.fresh: AskLane[T, R] = AskLane(handle, max_batch, key, "ask-lane")
-        self.repeats: AskLane[T, R] = AskLane(handle, max_batch, key, "ask-lane-repeats")
+                 key: Callable[[T], Hashable] = id, observe: Callable[[str, int], None] | None = None) -> None:
+        def told(lane: str) -> Callable[[int], None] | None:
+            return None if observe is None else lambda size: observe(lane, size)
+
+        self.fresh: AskLane[T, R] = AskLane(handle, max_batch, key, "ask-lane", told("fresh"))
+        self.repeats: AskLane[T, R] = AskLane(handle, max_batch, key, "ask-lane-repeats", told("repeats"))
 
     def close(self, timeout: float = 10.0) -> None:
         self.fresh.close(timeout)

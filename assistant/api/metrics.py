@@ -30,6 +30,8 @@ class Metrics:
                                       "complaints, praise), by category and source", ["category", "source"], registry=r)
         self.feedback_status = Counter("faq_feedback_topic_status", "topic statuses set on the product board",
                                        ["status"], registry=r)
+        self.ask_batches = Histogram("faq_ask_batch_size", "questions an ask lane answered together (api/lane.py), "
+                                     "by lane", ["lane"], registry=r, buckets=(1, 2, 4, 8, 16, 32, 64))
         self.rate_limited = Counter("faq_rate_limited", "requests refused by the rate limit", registry=r)
         self.rebalanced = Counter("faq_connections_rebalanced", "keep-alive connections a crowded worker closed "
                                   "(FAQ_WORKERS > 1)", registry=r)

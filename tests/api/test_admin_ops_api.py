@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 import time
@@ -139,6 +140,8 @@ def test_metrics(client: TestClient, agent: dict) -> None:
     assert 'faq_tickets{status="claimed"} 1.0' in text
     assert 'faq_http_requests_total{method="GET",route="/v1/tickets/{ticket_id}",status="404"} 1.0' in text
     assert "faq_http_request_duration_seconds_bucket" in text
+    batches = re.findall(r'faq_ask_batch_size_count\{lane="(fresh|repeats)"\} ([\d.]+)', text)
+    assert sum(float(n) for _, n in batches) >= 2  # (a question asked before is a repeat: the other lane)
 
 
 def test_pages_and_docs(client: TestClient) -> None:
