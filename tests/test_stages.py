@@ -106,3 +106,28 @@ def test_a_clear_pick_is_offered_rather_than_handed_off(hashed: Assistant) -> No
     assert offered.alternatives[0].id == hashed.data.entries[int(ranked.entries[0])].id
     assert "clearly ahead" in offered.reason
     assert hashed.decider.decide(flat, None, 1.0).decision == "handoff"  # no pick stands out: a person
+
+
+def test_a_ticket_that_cannot_be_opened_fails_its_own_message_not_the_batch(hashed: Assistant, settings: Settings,
+                                                                             tmp_path: Path, monkeypatch) -> None:
+    """The ask lane answers concurrent requests together: a handoff whose ticket the store refuses gets that error
+    (the user sees 503), and the other messages of the batch are still answered."""
+    from assistant.desk import DeskStore, HelpDesk
+    from assistant.desk.helpdesk import Asked
+    from assistant.errors import InvalidQuestion, StoreUnavailable
+
+    store = DeskStore.from_dsn(f"sqlite:///{tmp_path / 'desk.db'}")
+    desk = HelpDesk(store, settings.teams, settings.default_team)
+
+    def refused(new):  # the database fails on this one write
+        raise StoreUnavailable("the ticket store is unavailable")
+
+    monkeypatch.setattr(store.tickets, "create_ticket", refused)
+    done = desk.ask_many(hashed, [Asked("转人工", "session-a"), Asked("忘记密码了，怎么通过绑定的手机号找回？", "b-1"),
+                                  Asked("   ", "session-c")])
+    assert isinstance(done[0], StoreUnavailable) and isinstance(done[2], InvalidQuestion)
+    reply, ticket, token = done[1]
+    assert reply.decision == "answer" and ticket is None
+    with pytest.raises(StoreUnavailable):
+        desk.ask(hashed, "转人工", "session-d", "web")
+    store.close()

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..engine import Ask, Assistant, Reply
 from ..engine.context import PriorTurn
-from ..errors import InvalidQuestion, SessionNotFound, UnknownTeam
+from ..errors import AssistantError, InvalidQuestion, SessionNotFound, UnknownTeam
 from .store import DeskStore
 from .tickets.lifecycle import TicketLifecycle
 from .tickets.models import NewTicket, Ticket
@@ -62,21 +62,21 @@ class HelpDesk:
         """Answer in the context of the session's recent turns, log the turn, and open a ticket when the bot hands
         off (one per session at a time)."""
         done = self.ask_many(assistant, [Asked(question, session_id, channel)])[0]
-        if isinstance(done, InvalidQuestion):
+        if isinstance(done, AssistantError):
             raise done
         return done
 
     def ask_many(self, assistant: Assistant, asks: Sequence[Asked]
-                 ) -> list[tuple[Reply, Ticket | None, str | None] | InvalidQuestion]:
+                 ) -> list[tuple[Reply, Ticket | None, str | None] | AssistantError]:
         """``ask`` for several sessions' messages at once (the service's concurrent requests): their recent turns
-        read in one query and their questions ranked together. A message that is not a valid question gets its
-        error in its place; the others are answered."""
+        read in one query and their questions ranked together. A message that is not a valid question, or whose
+        ticket could not be opened, gets its error in its place; the others are answered."""
         recent = self.store.turns.recent_many({a.session_id for a in asks}, self.store.clock() - self.context,
                                               self.context_turns)
         replies = assistant.ask_batch([
             Ask(a.question, a.session_id, a.channel,
                 [PriorTurn(t.question, t.decision, t.entry_id) for t in recent[a.session_id]]) for a in asks])
-        out: list[tuple[Reply, Ticket | None, str | None] | InvalidQuestion] = []
+        out: list[tuple[Reply, Ticket | None, str | None] | AssistantError] = []
         for a, reply in zip(asks, replies, strict=True):
             if isinstance(reply, InvalidQuestion):
                 out.append(reply)
@@ -92,9 +92,13 @@ class HelpDesk:
             if reply.decision != "handoff":
                 out.append((reply, None, None))
                 continue
-            ticket, token = self._open(assistant, reply, NewTicket(
-                question=reply.question, team=reply.team, reason=reply.reason, source="bot", channel=a.channel,
-                session_id=a.session_id, confidence=reply.confidence, **_urgency(reply, recent[a.session_id])))
+            try:
+                ticket, token = self._open(assistant, reply, NewTicket(
+                    question=reply.question, team=reply.team, reason=reply.reason, source="bot", channel=a.channel,
+                    session_id=a.session_id, confidence=reply.confidence, **_urgency(reply, recent[a.session_id])))
+            except AssistantError as exc:  # this one's ticket (the store failed): the batch's others still answer
+                out.append(exc)
+                continue
             out.append((reply, ticket, token))
         return out
 
