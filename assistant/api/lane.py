@@ -11,8 +11,9 @@ next one gathers by itself.
 Two messages of one session never share a batch: the second is answered after the first, in its context.
 
 Repeats (a question whose ranking is in the cache, as the route sees before queuing it) take a lane of their own:
-answering one costs no model run, about a millisecond, and behind a batch of new questions it waited for the
-whole batch (32 clients: cached repeats' p99 162 ms on their own lane's... see the README's Performance section).
+answering one alone costs no model run, and behind a batch of new questions it waited for the whole batch
+(bench_serve, 32 clients: cached repeats' p99 162 ms on one lane, 130-150 ms on two). A repeat read in its
+conversation's context may still need a fresh ranking; the repeats' lane does it too (see the README).
 """
 
 from __future__ import annotations
@@ -131,7 +132,7 @@ class AskLane(Generic[T, R]):
 
 
 class AskLanes(Generic[T, R]):
-    """The worker's two lanes: ``fresh`` questions and ``repeats``, with the same handler."""
+    """The worker's two lanes, ``fresh`` questions and ``repeats``, with the same handler."""
 
     def __init__(self, handle: Callable[[list[T]], Sequence[R | Exception]], max_batch: int,
                  key: Callable[[T], Hashable] = id, observe: Callable[[str, int], None] | None = None) -> None:
