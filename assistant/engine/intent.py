@@ -32,7 +32,8 @@ _ASKS_MORE = re.compile(_ASKS.pattern + r"|上哪|去哪|哪(找|看|个|能|可
 _TRANSFER = re.compile(
     r"转(个|一下|接|给)?(人工|真人|人|客服)|(给|帮)我(转|接|找|叫|喊|换)|接(个|一下|通)?(人工|真人|客服)"
     r"|(叫|让|喊|派|请)[^,，。？?]{0,8}(来|过来|出来|联系我|打电话|回电话|私信我|回我|接)|找(个|一个)?(人|真人|人工|活人)(来|处理|帮|看)"
-    r"|(不要|别|不想)(再)?(跟|和)?(机器|ai|智能|自动)|联系我|打电话给我|给我(打|回)电话|(要|找)(个)?(人工|真人|活人)")
+    r"|(不要|别|不想)(再)?(跟|和)?(机器|ai|智能|自动)|联系我|打电话给我|给我(打|回)电话|(要|找)(个)?(人工|真人|活人)"
+    r"|(人工|真人|活人|人|客服).{0,4}(聊|说话|沟通|对话|谈)")
 _PUNCT = re.compile(r"[\s,.!;:~，。！；：、…～·]+")
 # particles and address words that may sit between small-talk phrases
 _FILLER = re.compile(
@@ -84,8 +85,10 @@ class IntentThresholds:
     model_question: float = 0.5
     emotion_model: float = 0.3
     # a request for a person or a legal matter found in a question gives way to a confident answer when the model
-    # gives its class less than this (scripts/intents_cv.py: 0.3-0.5 the same on the tune sets; 0.7 lost a request)
+    # gives its class less than this (scripts/intents_cv.py: 0.3-0.5 the same on the tune sets; 0.7 lost a request);
+    # found by the model alone (no pattern's word), less than ``backing_model``
     backing: float = 0.5
+    backing_model: float = 0.8
 
 
 class _Rule:
@@ -194,8 +197,8 @@ class IntentDetector:
                 name = self._smalltalk_kind(sims)
             rule = self.rules.get(name)
             if not (rule and rule.vetoed(norm)):
-                return Intent(name, f"the intent model ({p:.2f})", emotion, "model", off,
-                              yields=name == "offdomain" or self._yields(name, norm, vector))
+                yields = name == "offdomain" or self._yields(name, norm, vector, self.thresholds.backing_model)
+                return Intent(name, f"the intent model ({p:.2f})", emotion, "model", off, yields=yields)
         t = self.thresholds
         for name in (*HANDOFF_INTENTS, *(f"smalltalk.{k}" for k in SMALLTALK_KINDS)):
             best = self._closest(sims, name)
@@ -212,14 +215,14 @@ class IntentDetector:
                           "distance", off, yields=True)
         return Intent(QUESTION, "", emotion)
 
-    def _yields(self, name: str, norm: str, vector: np.ndarray) -> bool:
+    def _yields(self, name: str, norm: str, vector: np.ndarray, backing: float | None = None) -> bool:
         """Whether a request for a person or a legal matter may give way to a confident answer: the message asks
         something, does not say to transfer the user, and the intent model gives the class less than ``backing``.
         A safety threat never does; nor does anything when there is no model to ask."""
         model = self.intent_model.get(name)
         if name not in ("human", "legal") or model is None or not _ASKS_MORE.search(norm) or _TRANSFER.search(norm):
             return False
-        return float(model.proba(vector[None, :])[0]) < self.thresholds.backing
+        return float(model.proba(vector[None, :])[0]) < (backing or self.thresholds.backing)
 
     def _smalltalk_kind(self, sims: np.ndarray) -> str:
         """The kind whose examples are closest, for a message the model calls small talk."""
