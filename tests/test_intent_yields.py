@@ -18,12 +18,12 @@ QUESTIONS = ["怎么修改昵称", "视频审核要多久", "金币怎么充值"
 @pytest.fixture(scope="module")
 def detector(embedder):
     """The shipped intents with a small human model fitted on a few messages (real vectors)."""
-    def detector_with(backing: float) -> IntentDetector:
+    def detector_with(backing: float, statement: float = 0.0) -> IntentDetector:
         x = embedder.encode(PEOPLE + QUESTIONS)
         y = np.array([1.0] * len(PEOPLE) + [0.0] * len(QUESTIONS))
         models = {"intents": {"human": Logistic.fit(x, y).to_dict(["vector"])}}
-        return IntentDetector(load_kb(SHIPPED_KB).intents, embedder.encode, IntentThresholds(backing=backing),
-                              models=models)
+        thresholds = IntentThresholds(backing=backing, backing_statement=statement)
+        return IntentDetector(load_kb(SHIPPED_KB).intents, embedder.encode, thresholds, models=models)
     return detector_with
 
 
@@ -37,10 +37,17 @@ def test_a_question_gives_way_when_the_model_does_not_back_it(detector, embedder
     assert not detect(detector(0.0), embedder, "网页版上哪找客服").yields  # nothing is below 0
 
 
-@pytest.mark.parametrize("text", ["给我找个真人", "网页版客服在哪 帮我转人工吗", "客服态度太差 我要投诉"])
-def test_a_transfer_or_a_statement_does_not_give_way(detector, embedder, text: str) -> None:
-    found = detect(detector(1.01), embedder, text)
+@pytest.mark.parametrize("text", ["给我找个真人", "网页版客服在哪 帮我转人工吗", "有没有真人可以聊"])
+def test_a_transfer_does_not_give_way(detector, embedder, text: str) -> None:
+    found = detect(detector(1.01, statement=1.01), embedder, text)
     assert found.name == "human" and not found.yields
+
+
+def test_a_statement_gives_way_only_when_the_model_all_but_rules_it_out(detector, embedder) -> None:
+    assert detect(detector(1.01, statement=1.01), embedder, "客服态度太差 我要投诉").yields
+    assert not detect(detector(1.01, statement=0.0), embedder, "客服态度太差 我要投诉").yields
+    legal = detect(detector(1.01, statement=1.01), embedder, "再不退款我就去法院起诉你们")
+    assert legal.name == "legal" and not legal.yields  # a legal threat is a statement: it never gives way
 
 
 @pytest.mark.parametrize("text", ["有人说要来我家杀了我 怎么办", "不想活了 怎么死比较快"])
