@@ -6,9 +6,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from assistant.engine.intent import Intent, IntentDetector, IntentThresholds
+from assistant.engine.intent import Intent, IntentDetector, IntentThresholds, matter_entries
 from assistant.engine.logistic import Logistic
 from assistant.kb import load_kb
+from assistant.text import Normalizer
 from tests.conftest import SHIPPED_KB
 
 PEOPLE = ["给我转人工", "我要找真人客服", "叫你们经理出来", "人工客服快来", "我不跟机器人说话", "转接人工服务"]
@@ -72,3 +73,9 @@ def test_an_unsure_kb_keeps_the_intent(assistant) -> None:
     for name in ("human", "offdomain"):
         reply = assistant.decider.decide(replace(ranked, intent=Intent(name, "x", yields=True)), None, 0.0)
         assert reply.decision != "answer" and reply.intent == name, reply.reason
+
+
+def test_an_intent_never_gives_way_to_the_entry_about_its_own_matter() -> None:
+    questions = ["怎么联系人工客服？", "怎么修改昵称？", "涉及律师函、起诉或法院调取证据的事情，怎么联系平台？"]
+    found = matter_entries(load_kb(SHIPPED_KB).intents, questions, Normalizer().normalize)
+    assert found == {"human": frozenset({0}), "legal": frozenset({2})}

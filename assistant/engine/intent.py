@@ -11,7 +11,7 @@ probes) than to any KB question.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -254,6 +254,19 @@ class IntentDetector:
             if best is not None and best >= self.thresholds.emotion:
                 return name
         return NEUTRAL
+
+
+def matter_entries(intents: Intents, questions: Sequence[str],
+                   normalize: Callable[[str], str]) -> dict[str, frozenset[int]]:
+    """Per yielding intent (human, legal), the entries whose own question its patterns take, vetoes aside
+    (怎么联系人工客服 for a person; 律师函、起诉 for a legal matter): an intent never gives way to the entry about
+    that very matter. On the tune sets, nearly every request for a person that the KB answers with confidence is
+    answered by 怎么联系人工客服."""
+    out = {}
+    for name in ("human", "legal"):
+        patterns = [re.compile(p) for p in intents.rule(name).patterns]
+        out[name] = frozenset(i for i, q in enumerate(questions) if any(p.search(normalize(q)) for p in patterns))
+    return out
 
 
 def _best(models: dict[str, Logistic], vector: np.ndarray, threshold: float) -> tuple[str, float] | None:
