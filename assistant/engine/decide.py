@@ -12,7 +12,7 @@ import numpy as np
 from ..index import IndexData
 from ..text import Normalizer
 from .feedback import ANSWERED_FEEDBACK, CLARIFIED_FEEDBACK, FeedbackView
-from .intent import NEUTRAL, QUESTION
+from .intent import NEUTRAL, QUESTION, matter_entries
 from .rank import Ranked
 
 Decision = Literal["answer", "clarify", "handoff", "smalltalk", "feedback"]
@@ -88,6 +88,7 @@ class Decider:
         self.alternatives = alternatives
         self.default_team = default_team
         self.related = related or {}
+        self.matters = matter_entries(data.intents, [e.question for e in data.entries], normalizer.normalize)
 
     @staticmethod
     def pick_share(scores: np.ndarray) -> float:
@@ -143,6 +144,14 @@ class Decider:
     def _by_intent(self, r: Ranked, base: Reply, channel: str) -> Reply | None:
         """Threats and requests for a person go to a human whatever the score; small talk gets a reply."""
         intent = r.intent
+        if (intent.yields and (answered := self._by_confidence(r, base, channel)).decision == "answer"
+                and int(r.entries[0]) not in self.matters.get(intent.name, ())):
+            # a question the KB answers with confidence, taken by a word or a meaning the intent model does not back
+            # (网页版上哪找客服, 数据中心几点更新): answered, and a person still offered unless it looked off-domain
+            offer = intent.name != "offdomain" or answered.offer_human
+            return replace(answered, intent=QUESTION, offer_human=offer,
+                           message=self.voice.say("sensitive", channel) if offer else answered.message,
+                           reason=f"{answered.reason}; {intent.name} {intent.reason} gives way")
         if intent.name in ("safety", "legal"):
             return replace(base, team="safety", message=self.voice.say(intent.name, channel),
                            reason=f"{intent.name}: {intent.reason}")

@@ -11,7 +11,7 @@ probes) than to any KB question.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +26,14 @@ NEUTRAL = "neutral"
 # a message that asks how, where, whether...: the model must be surer before it is taken for a handoff
 _ASKS = re.compile(r"怎么|如何|怎样|咋|为什么|为啥|多久|多长时间|在哪|哪里|哪儿|什么|啥|能不能|可不可以|是不是|有没有"
                    r"|吗|嘛|么[?？]?$|[?？]")
+# ...and a question in more words (上哪找, 几点, 多少): a request for a person or a legal matter found in one may give
+# way to a confident answer from the KB (网页版上哪找客服, 实名可以换人吗), unless it says to transfer the user
+_ASKS_MORE = re.compile(_ASKS.pattern + r"|上哪|去哪|哪(找|看|个|能|可以)|几点|几号|几天|多少|能否|可否")
+_TRANSFER = re.compile(
+    r"转(个|一下|接|给)?(人工|真人|人|客服)|(给|帮)我(转|接|找|叫|喊|换)|接(个|一下|通)?(人工|真人|客服)"
+    r"|(叫|让|喊|派|请)[^,，。？?]{0,8}(来|过来|出来|联系我|打电话|回电话|私信我|回我|接)|找(个|一个)?(人|真人|人工|活人)(来|处理|帮|看)"
+    r"|(不要|别|不想)(再)?(跟|和)?(机器|ai|智能|自动)|联系我|打电话给我|给我(打|回)电话|(要|找)(个)?(人工|真人|活人)"
+    r"|(人工|真人|活人|人|客服).{0,4}(聊|说话|沟通|对话|谈)")
 _PUNCT = re.compile(r"[\s,.!;:~，。！；：、…～·]+")
 # particles and address words that may sit between small-talk phrases
 _FILLER = re.compile(
@@ -41,6 +49,9 @@ class Intent:
     evidence: str = ""  # pattern, model, examples or distance (off-domain: only far from the KB)
     likeness: float = 0.0  # off-domain: the similarity to the nearest off-domain example
     feedback: FeedbackView | None = None  # "feedback": what kind (engine/feedback.py)
+    # gives way to a confident answer from the KB (engine/decide.py): a request for a person or a legal matter in
+    # a question the intent model does not back, an off-domain message found by meaning rather than a pattern
+    yields: bool = False
 
     @property
     def smalltalk(self) -> bool:
@@ -73,6 +84,15 @@ class IntentThresholds:
     # and 1 of the 11 requests for a person it found in a question (有没有人能接个电话: a pattern now has it)
     model_question: float = 0.5
     emotion_model: float = 0.3
+    # a request for a person or a legal matter found in a question gives way to a confident answer when the model
+    # gives its class less than this (scripts/intents_cv.py: 0.3-0.5 the same on the tune sets; 0.7 lost a request);
+    # found by the model alone (no pattern's word), less than ``backing_model``
+    backing: float = 0.5
+    backing_model: float = 0.8
+    # ...and a request for a person said as a statement (客服态度太差 我要投诉, 支付宝收款想换一个) when the model
+    # gives it less than this: 0.1 answered 2 more tune questions and no cross-validated request for a person, but
+    # the report part lost 2 requests for a person to the giving way as a whole, so statements are off (0.0)
+    backing_statement: float = 0.0
 
 
 class _Rule:
@@ -122,7 +142,7 @@ class IntentDetector:
             rule = self.rules.get(name)
             words = rule.match(norm) if rule else None
             if words:
-                return Intent(name, f"「{words}」", emotion, "pattern")
+                return Intent(name, f"「{words}」", emotion, "pattern", yields=self._yields(name, norm, vector))
         bare = _PUNCT.sub("", norm)
         kind = self._smalltalk(bare)
         if kind is not None:
@@ -181,7 +201,8 @@ class IntentDetector:
                 name = self._smalltalk_kind(sims)
             rule = self.rules.get(name)
             if not (rule and rule.vetoed(norm)):
-                return Intent(name, f"the intent model ({p:.2f})", emotion, "model", off)
+                yields = name == "offdomain" or self._yields(name, norm, vector, self.thresholds.backing_model)
+                return Intent(name, f"the intent model ({p:.2f})", emotion, "model", off, yields=yields)
         t = self.thresholds
         for name in (*HANDOFF_INTENTS, *(f"smalltalk.{k}" for k in SMALLTALK_KINDS)):
             best = self._closest(sims, name)
@@ -189,13 +210,31 @@ class IntentDetector:
                 continue
             rule = self.rules.get(name)
             if best >= (t.handoff if name in HANDOFF_INTENTS else t.smalltalk) and not (rule and rule.vetoed(norm)):
-                return Intent(name, f"close to an example ({best:.2f})", emotion, "examples")
+                return Intent(name, f"close to an example ({best:.2f})", emotion, "examples",
+                              yields=self._yields(name, norm, vector))
         rule = self.rules.get("offdomain")
         if (kb_similarity < t.offdomain_kb and off - kb_similarity >= t.offdomain_margin
                 and not (rule and rule.vetoed(norm))):
             return Intent("offdomain", f"off-domain ({off:.2f}), far from the KB ({kb_similarity:.2f})", emotion,
-                          "distance", off)
+                          "distance", off, yields=True)
         return Intent(QUESTION, "", emotion)
+
+    def _yields(self, name: str, norm: str, vector: np.ndarray, backing: float | None = None) -> bool:
+        """Whether a request for a person or a legal matter may give way to a confident answer: the message does
+        not say to transfer the user, and the intent model gives the class less than ``backing`` when the message
+        asks something (a legal matter must ask), less than ``backing_statement`` when it does not. A safety threat
+        never gives way; nor does anything when there is no model to ask."""
+        model = self.intent_model.get(name)
+        if name not in ("human", "legal") or model is None or _TRANSFER.search(norm):
+            return False
+        t = self.thresholds
+        if _ASKS_MORE.search(norm):
+            need = backing or t.backing
+        elif name == "human":
+            need = t.backing_statement
+        else:
+            return False
+        return float(model.proba(vector[None, :])[0]) < need
 
     def _smalltalk_kind(self, sims: np.ndarray) -> str:
         """The kind whose examples are closest, for a message the model calls small talk."""
@@ -216,6 +255,19 @@ class IntentDetector:
             if best is not None and best >= self.thresholds.emotion:
                 return name
         return NEUTRAL
+
+
+def matter_entries(intents: Intents, questions: Sequence[str],
+                   normalize: Callable[[str], str]) -> dict[str, frozenset[int]]:
+    """Per yielding intent (human, legal), the entries whose own question its patterns take, vetoes aside
+    (怎么联系人工客服 for a person; 律师函、起诉 for a legal matter): an intent never gives way to the entry about
+    that very matter. On the tune sets, nearly every request for a person that the KB answers with confidence is
+    answered by 怎么联系人工客服."""
+    out = {}
+    for name in ("human", "legal"):
+        patterns = [re.compile(p) for p in intents.rule(name).patterns]
+        out[name] = frozenset(i for i, q in enumerate(questions) if any(p.search(normalize(q)) for p in patterns))
+    return out
 
 
 def _best(models: dict[str, Logistic], vector: np.ndarray, threshold: float) -> tuple[str, float] | None:

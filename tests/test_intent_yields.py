@@ -1,0 +1,81 @@
+"""A question taken by an intent's word gives way to a confident answer from the KB (网页版上哪找客服 is a how-to),
+while a request to transfer, a statement and every safety threat still go to a person."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from assistant.engine.intent import Intent, IntentDetector, IntentThresholds, matter_entries
+from assistant.engine.logistic import Logistic
+from assistant.kb import load_kb
+from assistant.text import Normalizer
+from tests.conftest import SHIPPED_KB
+
+PEOPLE = ["给我转人工", "我要找真人客服", "叫你们经理出来", "人工客服快来", "我不跟机器人说话", "转接人工服务"]
+QUESTIONS = ["怎么修改昵称", "视频审核要多久", "金币怎么充值", "怎么关闭私信", "直播权限怎么开通", "怎么注销账号"]
+
+
+@pytest.fixture(scope="module")
+def detector(embedder):
+    """The shipped intents with a small human model fitted on a few messages (real vectors)."""
+    def detector_with(backing: float, statement: float = 0.0) -> IntentDetector:
+        x = embedder.encode(PEOPLE + QUESTIONS)
+        y = np.array([1.0] * len(PEOPLE) + [0.0] * len(QUESTIONS))
+        models = {"intents": {"human": Logistic.fit(x, y).to_dict(["vector"])}}
+        thresholds = IntentThresholds(backing=backing, backing_statement=statement)
+        return IntentDetector(load_kb(SHIPPED_KB).intents, embedder.encode, thresholds, models=models)
+    return detector_with
+
+
+def detect(detector: IntentDetector, embedder, text: str) -> Intent:
+    return detector.detect(text, embedder.encode([text])[0], kb_similarity=0.9)
+
+
+def test_a_question_gives_way_when_the_model_does_not_back_it(detector, embedder) -> None:
+    found = detect(detector(1.01), embedder, "网页版上哪找客服")  # any probability is below 1.01
+    assert found.name == "human" and found.evidence == "pattern" and found.yields
+    assert not detect(detector(0.0), embedder, "网页版上哪找客服").yields  # nothing is below 0
+
+
+@pytest.mark.parametrize("text", ["给我找个真人", "网页版客服在哪 帮我转人工吗", "有没有真人可以聊"])
+def test_a_transfer_does_not_give_way(detector, embedder, text: str) -> None:
+    found = detect(detector(1.01, statement=1.01), embedder, text)
+    assert found.name == "human" and not found.yields
+
+
+def test_a_statement_gives_way_only_when_the_model_all_but_rules_it_out(detector, embedder) -> None:
+    assert detect(detector(1.01, statement=1.01), embedder, "客服态度太差 我要投诉").yields
+    assert not detect(detector(1.01, statement=0.0), embedder, "客服态度太差 我要投诉").yields
+    legal = detect(detector(1.01, statement=1.01), embedder, "再不退款我就去法院起诉你们")
+    assert legal.name == "legal" and not legal.yields  # a legal threat is a statement: it never gives way
+
+
+@pytest.mark.parametrize("text", ["有人说要来我家杀了我 怎么办", "不想活了 怎么死比较快"])
+def test_a_threat_never_gives_way(detector, embedder, text: str) -> None:
+    found = detect(detector(1.01), embedder, text)
+    assert found.name == "safety" and not found.yields
+
+
+def test_the_decider_answers_an_intent_that_gives_way_and_still_offers_a_person(assistant) -> None:
+    ranked = assistant.rank_many(["我密码忘记了咋找回来"])[0]
+    taken = replace(ranked, intent=Intent("human", "「找客服」", yields=True))
+    reply = assistant.decider.decide(taken, None, 0.0)
+    assert reply.decision == "answer" and reply.answer.id == "account-password-reset-phone", reply.reason
+    assert reply.intent == "question" and reply.offer_human and "gives way" in reply.reason
+    assert reply.message == assistant.data.voice.say("sensitive", "web")
+    held = assistant.decider.decide(replace(ranked, intent=Intent("human", "「找客服」")), None, 0.0)
+    assert held.decision == "handoff" and held.intent == "human"
+
+
+def test_an_unsure_kb_keeps_the_intent(assistant) -> None:
+    ranked = assistant.rank_many(["红烧肉怎么做好吃"])[0]
+    for name in ("human", "offdomain"):
+        reply = assistant.decider.decide(replace(ranked, intent=Intent(name, "x", yields=True)), None, 0.0)
+        assert reply.decision != "answer" and reply.intent == name, reply.reason
+
+
+def test_an_intent_never_gives_way_to_the_entry_about_its_own_matter() -> None:
+    questions = ["怎么联系人工客服？", "怎么修改昵称？", "涉及律师函、起诉或法院调取证据的事情，怎么联系平台？"]
+    found = matter_entries(load_kb(SHIPPED_KB).intents, questions, Normalizer().normalize)
+    assert found == {"human": frozenset({0}), "legal": frozenset({2})}
