@@ -73,16 +73,17 @@ def test_any_expected_entry_is_right() -> None:
         record(("a",), "answer", "c", 2, 0.8),  # answered wrong
         record(("a",), "handoff", None, 1, 0.2),  # right entry first, handed off by the confidence
         record(("d",), "handoff", None, 1, 0.9, by_rule=True),  # handed off by a rule: not counted as shy
+        record(("e",), "handoff", "e", 1, 0.95, by_rule=True),  # to the safety team, the right steps shown
         record((), "answer", "c", 0, 0.7),  # out of scope, answered
         record((), "handoff", None, 0, 0.1),
     ]
     s = summarise(records, {"answer": 0.5})
-    assert (s["in_scope"], s["out_of_scope"]) == (4, 2)
-    assert s["top1"] == 0.75 and s["recall@3"] == 1.0
+    assert (s["in_scope"], s["out_of_scope"]) == (5, 2)
+    assert s["top1"] == 0.8 and s["recall@3"] == 1.0
     assert s["answered_precision"] == pytest.approx(1 / 3, abs=1e-4)
-    assert s["coverage"] == 0.25
+    assert s["coverage"] == 0.2 and s["handed_off_with_the_right_steps"] == 0.2
     assert s["oos_not_answered"] == 0.5
-    assert s["handoff_right_first"] == 0.25
+    assert s["handoff_right_first"] == 0.2
 
 
 def test_the_tune_folder_is_part_of_the_kb(tmp_path: Path) -> None:

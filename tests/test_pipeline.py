@@ -49,6 +49,15 @@ def test_safety_words_go_to_the_safety_team_whatever_the_score(assistant) -> Non
     assert "110" in reply.message
 
 
+def test_a_threat_the_kb_answers_is_handed_off_with_the_answer_and_one_it_does_not_without(assistant) -> None:
+    reply = assistant.ask("有人一直私信威胁我 怎么把他拉黑")
+    assert reply.decision == "handoff" and reply.team == "safety" and "110" in reply.message
+    assert reply.answer is not None and reply.answer.id == "safety-block-user"
+    assert "shown meanwhile" in reply.reason
+    alone = assistant.ask("有人说要来我家杀了我")
+    assert alone.decision == "handoff" and alone.team == "safety" and alone.answer is None
+
+
 def test_off_domain_question_is_not_answered(assistant) -> None:
     for q in ["明天北京会下雨吗", "红烧肉怎么做好吃", "给我讲个笑话"]:
         assert assistant.ask(q).decision != "answer", q

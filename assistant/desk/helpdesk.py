@@ -83,7 +83,7 @@ class HelpDesk:
                 continue
             self.store.turns.record_turn(NewTurn(
                 session_id=a.session_id, question=reply.question, decision=reply.decision,
-                confidence=reply.confidence, answer=reply.answer.answer if reply.answer else reply.message,
+                confidence=reply.confidence, answer=_said(reply),
                 entry_id=reply.answer.id if reply.answer else None, channel=a.channel, intent=reply.intent,
                 emotion=reply.emotion, context=reply.context,
                 choices=tuple(TurnChoice(c.id, c.question) for c in reply.alternatives)
@@ -141,6 +141,14 @@ class HelpDesk:
         if reply is not None:
             suggestions = tuple(asdict(s) for s in assistant.suggest(reply.question, self.suggestions))
         return self.store.tickets.create_ticket(NewTicket(**{**asdict(new), "suggestions": suggestions}))
+
+
+def _said(reply: Reply) -> str:
+    """What the turn log keeps of a reply: the answer, the message, or both (a safety handoff shows the entry's
+    steps under the emergency message, and a reload shows them again)."""
+    if reply.answer is None:
+        return reply.message
+    return f"{reply.message}\n\n{reply.answer.answer}" if reply.decision == "handoff" else reply.answer.answer
 
 
 def _urgency(reply: Reply, turns: Sequence[Turn]) -> dict[str, Any]:

@@ -153,8 +153,13 @@ class Decider:
                            message=self.voice.say("sensitive", channel) if offer else answered.message,
                            reason=f"{answered.reason}; {intent.name} {intent.reason} gives way")
         if intent.name in ("safety", "legal"):
-            return replace(base, team="safety", message=self.voice.say(intent.name, channel),
-                           reason=f"{intent.name}: {intent.reason}")
+            # a person at once, and what to do meanwhile when the KB answers it with confidence (被开盒了怎么办,
+            # 有人冒充客服让我转账): the entry's steps shown under the emergency message
+            guide = self._by_confidence(r, base, channel)
+            given = guide.answer if guide.decision == "answer" else None
+            return replace(base, team="safety", message=self.voice.say(intent.name, channel), answer=given,
+                           reason=f"{intent.name}: {intent.reason}" + (f"; {given.id} shown meanwhile "
+                                                                      f"({guide.reason})" if given else ""))
         if intent.name == "human":
             return replace(base, message=self.voice.say("human", channel),
                            reason=f"the user asked for a person ({intent.reason})")

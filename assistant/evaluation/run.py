@@ -75,6 +75,11 @@ class Record:
     def answered_right(self) -> bool:
         return self.decision == "answer" and self.answered_id in self.expected
 
+    @property
+    def guided_right(self) -> bool:
+        """Handed to the safety team with the right entry's steps shown for the wait (not counted as answered)."""
+        return self.decision == "handoff" and self.answered_id in self.expected
+
 
 def run_queries(assistant: Assistant, queries: list[LabelledQuestion], progress: bool = False) -> list[Record]:
     ids = {e.id for e in assistant.data.entries}
@@ -129,6 +134,8 @@ def summarise(records: list[Record], thresholds: dict[str, float]) -> dict[str, 
         "answered": share(ans),
         "answered_precision": round(float(cor.sum() / ans.sum()), 4) if ans.any() else 0.0,
         "coverage": share(cor[inscope]),
+        # ...and the in-scope questions handed to the safety team with the right entry's steps under the message
+        "handed_off_with_the_right_steps": share(np.array([r.guided_right for r in records], dtype=bool)[inscope]),
         "clarify_hit": share(hits),
         "oos_not_answered": share(~ans[~inscope]),
         "handoff_right_first": share(shy[inscope]),

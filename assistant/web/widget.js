@@ -294,6 +294,11 @@
       this.choices(b, reply.alternatives);
     } else {
       b.appendChild(el("p", "", reply.message));
+      /* a safety or legal matter the KB answers: what to do meanwhile, under the emergency message */
+      if (reply.answer) {
+        b.appendChild(el("div", "q", reply.answer.question));
+        renderAnswer(b, reply.answer.answer);
+      }
       /* a token only comes with a new ticket; without one the session's ticket is already being followed */
       if (reply.ticket_id && reply.ticket_token) this.track(reply.ticket_id, reply.ticket_token);
     }

@@ -79,6 +79,21 @@ def test_a_reload_shows_a_clarify_turns_choices_again(browser, live: LiveServer)
     assert user.locator(".msg.bot .q").last.inner_text() == offered[0]
 
 
+def test_a_threat_shows_the_emergency_message_and_the_entrys_steps_and_a_reload_keeps_both(browser,
+                                                                                        live: LiveServer) -> None:
+    user = user_page(browser, live.url + "/")
+    ask_and_wait(user, "有人一直私信威胁我 怎么把他拉黑")
+    reply = user.locator(".msg.bot").last
+    assert "110" in reply.inner_text() and reply.locator(".q").inner_text() == "怎么拉黑一个用户？"
+    assert reply.locator("ol li").count() == 3  # the steps, while the safety team takes it
+    user.locator(".ticket", has_text="工单 #").wait_for()
+    user.screenshot(path=str(SHOTS / "widget-safety-steps.png"))
+    user.reload()
+    history = user.locator(".msg.bot.history", has_text="110")
+    history.wait_for()
+    assert history.locator("ol li").count() == 3
+
+
 def test_step_by_step_and_a_step_that_cannot_be_done(browser, live: LiveServer, agent: dict) -> None:
     user = user_page(browser, live.url + "/")
     ask_and_wait(user, "忘记密码了怎么办")

@@ -53,6 +53,17 @@ def test_an_explicit_request_for_a_person(client: TestClient) -> None:
     assert body["message"] == "好的，正在为您转接人工客服，请稍候。"
 
 
+def test_a_threat_goes_to_the_safety_team_with_the_entrys_steps_meanwhile(client: TestClient) -> None:
+    body = ask(client, "有人一直私信威胁我 怎么把他拉黑", session_id="widget-session-s")
+    assert body["decision"] == "handoff" and body["team"] == "safety" and body["ticket_id"]
+    assert "110" in body["message"]
+    assert body["answer"]["id"] == "safety-block-user"  # what to do while a person takes it
+    turn = client.get("/v1/sessions/widget-session-s/turns").json()["turns"][-1]  # what a reload shows
+    assert turn["answer"] == f"{body['message']}\n\n{body['answer']['answer']}"
+    ticket = client.get(f"/v1/tickets/{body['ticket_id']}", headers={"X-Ticket-Token": body["ticket_token"]}).json()
+    assert ticket["team"] == "safety"
+
+
 def test_a_ticket_needs_its_token(client: TestClient) -> None:
     body = ask(client, "我的视频背景音乐怎么换")
     url = f"/v1/tickets/{body['ticket_id']}"
