@@ -10,6 +10,11 @@ securities app's standard and similar questions; its dev set is left to the repo
 questions whose md5 is even (the odd half is printed apart, for the record, never tuned on).
 
     python scripts/feedback_cv.py [--index index/current] [--kb kb] [--folds 5] [--shared ../shared]
+                                  [--extra tests/fixtures/eval/feedback/tune_extra4.jsonl ...]
+
+`--extra` measures a tune file before it is folded into the KB: its messages join the examples (each in its
+fold, so every fold's models see the rest of it), and the figures are printed twice, on everything and on the
+KB's own examples alone (those are comparable with a run without `--extra`).
 
 The index supplies the model, the KB's ranking and the intent models; the feedback examples are read from the
 KB folder as they are now, so a data or build-code change is measured without a rebuild.
@@ -267,11 +272,15 @@ def main() -> None:
     ap.add_argument("--no-probes", action="store_true")
     ap.add_argument("--grouping", action="store_true", help="also other grouping rules")
     ap.add_argument("--sweep", action="store_true", help="other thresholds: .cache/feedback_cv_sweep.txt")
+    ap.add_argument("--extra", action="append", default=[], help="a tune file to measure before folding it in")
     args = ap.parse_args()
     bot = Assistant.from_index(Path(args.index), Settings(kb_dir=Path(args.kb), answer_cache_size=0))
     kb = load_kb(Path(args.kb))
     problems: list[str] = []
     examples = read_feedback_examples(Path(args.kb) / FEEDBACK_EXAMPLES, problems)
+    own = len(examples)
+    for extra in args.extra:
+        examples += read_feedback_examples(Path(extra), problems)
     assert not problems, problems
     prep = bot.retriever.prepare
     questions = [q for e in kb.entries for q in e.questions] + [t for t, _ in kb.intent_examples]
@@ -283,6 +292,8 @@ def main() -> None:
     assert full.models is not None
     report = {"examples": len(examples), "threshold": full.models.threshold, "answered": ANSWERED_FEEDBACK,
               "cv": figures(examples, rows, full.models.threshold),
+              **({"cv on the KB's own examples": figures(examples[:own], rows[:own], full.models.threshold)}
+                 if args.extra else {}),
               "grouping (cv category and area)": grouping(examples, rows)}
     print(json.dumps(report, ensure_ascii=False, indent=1))
     probe_rows: dict[str, list[dict[str, Any]]] = {}

@@ -229,7 +229,7 @@ class IntentDetector:
             return False
         t = self.thresholds
         if _ASKS_MORE.search(norm):
-            need = backing or t.backing
+            need = backing if backing is not None else t.backing
         elif name == "human":
             need = t.backing_statement
         else:
