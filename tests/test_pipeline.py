@@ -135,6 +135,25 @@ def test_concurrent_questions_get_the_answers_they_get_alone(assistant) -> None:
         assert abs(a.confidence - b.confidence) < 1e-3
 
 
+def test_a_long_follow_up_that_alone_reads_as_feedback_is_answered_in_the_conversation(assistant) -> None:
+    from assistant.engine.context import PriorTurn
+    from assistant.engine.feedback import ANSWERED_FEEDBACK
+
+    dialogues = (("买粉会被怎么罚", "之前图便宜买过一回 现在已经停了 还会被翻出来吗", "engagement-buy-followers"),
+                 ("冲值成功了金币没到", "已经快一个小时了 余额还是原样 要找谁", "payments-coins-not-arrived"))
+    for first, then, entry in dialogues:
+        alone = assistant.ask(then)
+        assert alone.decision == "feedback" and alone.feedback is not None, alone.reason
+        prior = [PriorTurn(first, "answer", entry)]
+        reply = assistant.ask(then, prior=prior)
+        assert reply.decision == "answer" and reply.answer.id == entry and reply.context, reply.reason
+        # still recorded: the message is feedback alone, and the Decider records an answered one it is sure of
+        assert (reply.feedback is not None) == (alone.feedback.probability >= ANSWERED_FEEDBACK)
+    # a suggestion after an unrelated question stays a suggestion
+    prior = [PriorTurn("昵称怎么改", "answer", "app-change-nickname")]
+    assert assistant.ask("希望能出个批量下载视频的功能 一个一个存太麻烦了", prior=prior).decision == "feedback"
+
+
 def test_a_question_the_kb_answers_alone_is_not_ranked_again_in_context(assistant) -> None:
     from assistant.engine.context import PriorTurn
 
