@@ -79,3 +79,13 @@ def test_an_intent_never_gives_way_to_the_entry_about_its_own_matter() -> None:
     questions = ["怎么联系人工客服？", "怎么修改昵称？", "涉及律师函、起诉或法院调取证据的事情，怎么联系平台？"]
     found = matter_entries(load_kb(SHIPPED_KB).intents, questions, Normalizer().normalize)
     assert found == {"human": frozenset({0}), "legal": frozenset({2})}
+
+
+@pytest.mark.parametrize(("text", "safety"), [("不是全部关掉 就是不想让陌生人再给我发 熟人还得能发", False),
+                                              ("屏蔽陌生人私信怎么弄", False),
+                                              ("不想让陌生人给我发裸照了 他威胁我", True),
+                                              ("有个陌生人老给我女儿发消息 要她照片", True)])
+def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: bool) -> None:
+    from assistant.engine.intent import _Rule
+
+    assert bool(_Rule(load_kb(SHIPPED_KB).intents.rule("safety")).match(text)) is safety
