@@ -167,7 +167,7 @@ class Assistant:
         # a longer one (可我一次都没刷过 数据是被大号转发以后才涨的, 这样也不让发？) is read in the conversation when
         # that reading is one the KB answers; feedback stays feedback, answered and recorded as the Decider sees fit
         # (dialogues/tune_long.jsonl: 28 of 100 long follow-ups were read alone; last-turn top-1 0.57 -> 0.63)
-        kept = loose and not short and alone.intent.name == "feedback"
+        kept = not short and alone.intent.name == "feedback"
         read_in = short or self._answers(within) and _backed(alone, within)
         if (alone.intent.name != QUESTION and not (loose and read_in)
                 or within.intent.name not in (QUESTION, "feedback")):

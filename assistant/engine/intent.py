@@ -23,12 +23,11 @@ from .logistic import Logistic
 
 QUESTION = "question"
 NEUTRAL = "neutral"
-# a message that asks how, where, whether...: the model must be surer before it is taken for a handoff
+# a message that asks how, where, whether... (also in more words: 上哪找, 几点, 多少, 要不要): the model must be surer
+# before it is taken for a handoff, and a request for a person or a legal matter found in one may give way to a
+# confident answer from the KB (网页版上哪找客服, 实名可以换人吗), unless it says to transfer the user
 _ASKS = re.compile(r"怎么|如何|怎样|咋|为什么|为啥|多久|多长时间|在哪|哪里|哪儿|什么|啥|能不能|可不可以|是不是|有没有"
-                   r"|吗|嘛|么[?？]?$|[?？]")
-# ...and a question in more words (上哪找, 几点, 多少): a request for a person or a legal matter found in one may give
-# way to a confident answer from the KB (网页版上哪找客服, 实名可以换人吗), unless it says to transfer the user
-_ASKS_MORE = re.compile(_ASKS.pattern + r"|上哪|去哪|哪(找|看|个|能|可以)|几点|几号|几天|多少|能否|可否|要不要")
+                   r"|吗|嘛|么[?？]?$|[?？]|上哪|去哪|哪(找|看|个|能|可以)|几点|几号|几天|多少|能否|可否|要不要")
 _TRANSFER = re.compile(
     r"转(个|一下|接|给)?(人工|真人|人|客服)|(给|帮)我(转|接|找|叫|喊|换)|接(个|一下|通)?(人工|真人|客服)"
     r"|(叫|让|喊|派|请)[^,，。？?]{0,8}(来|过来|出来|联系我|打电话|回电话|私信我|回我|接)|找(个|一个)?(人|真人|人工|活人)(来|处理|帮|看)"
@@ -188,7 +187,7 @@ class IntentDetector:
         off = self._closest(sims, "offdomain") or 0.0
         learned = _best(self.intent_model, vector, self.thresholds.model)
         need = {"smalltalk": self.thresholds.model_smalltalk, "offdomain": self.thresholds.model_offdomain}
-        if learned is not None and learned[0] in HANDOFF_INTENTS and _ASKS_MORE.search(norm):
+        if learned is not None and learned[0] in HANDOFF_INTENTS and _ASKS.search(norm):
             need = {**need, learned[0]: self.thresholds.model_question}
         if learned is not None and learned[1] < need.get(learned[0], 0.0):
             learned = None
@@ -230,7 +229,7 @@ class IntentDetector:
         if name not in ("human", "legal") or model is None or _TRANSFER.search(norm):
             return False
         t = self.thresholds
-        if _ASKS_MORE.search(norm):
+        if _ASKS.search(norm):
             need = backing if backing is not None else t.backing
         elif name == "human":
             need = t.backing_statement
