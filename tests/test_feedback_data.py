@@ -10,7 +10,7 @@ from assistant.desk.feedback import Topic
 from assistant.desk.feedback.board import sort_views, topic_csv, topic_view
 from assistant.desk.feedback.grouping import best_topic, centred, pairwise, title_of
 from assistant.desk.feedback.models import FeedbackItem
-from assistant.engine.feedback import elsewhere
+from assistant.engine.feedback import asks_for_help, elsewhere
 from assistant.kb.examples import read_feedback_examples
 from tests.conftest import ROOT
 
@@ -70,3 +70,16 @@ def test_feedback_is_about_this_platform() -> None:
     assert elsewhere("宽带三天两头断网")
     assert not elsewhere("直播间老有人推荐基金 能不能管管")  # the platform's own things named too
     assert not elsewhere("更新后一直闪退")
+
+
+def test_feedback_that_asks_for_help_is_told_from_feedback_that_only_tells() -> None:
+    assert asks_for_help("更新后一直闪退 怎么办", "bug")
+    assert asks_for_help("直播卡成ppt了 你们服务器是不是挂了", "bug")
+    assert not asks_for_help("更新后一直闪退", "bug")
+    assert not asks_for_help("我关了个性化推荐 过几天自己又打开了", "bug")
+    assert asks_for_help("人工复审提交了三天了还没动静 正常吗", "complaint")
+    assert not asks_for_help("我就写了个杀疯了 评论就被吞了 至于吗", "complaint")  # rhetorical: thanked, recorded
+    assert not asks_for_help("为什么总给我推这些", "complaint")
+    assert asks_for_help("有没有一键发布到多个平台的功能", "feature_request")
+    assert not asks_for_help("能不能加个批量下载 有没有可能", "feature_request")  # a request to add one
+    assert not asks_for_help("越来越好用了 是不是更新了", "praise")

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..index import IndexData
 from ..text import Normalizer
-from .feedback import ANSWERED_FEEDBACK, CLARIFIED_FEEDBACK, FeedbackView
+from .feedback import ANSWERED_FEEDBACK, CLARIFIED_FEEDBACK, FeedbackView, asks_for_help
 from .intent import NEUTRAL, QUESTION, matter_entries
 from .rank import Ranked
 
@@ -137,6 +137,11 @@ class Decider:
         if answered.decision == "answer" or answered.decision == "clarify" and not sure:
             # taken as the question it also is; recorded too only when the model is sure
             return replace(answered, feedback=view) if sure else replace(answered, intent=QUESTION)
+        if asks_for_help(r.query.said, view.category):
+            # the KB cannot answer what the user asked: a person, and the feedback recorded all the same
+            return replace(answered, intent=QUESTION, feedback=view,
+                           reason=f"{answered.reason}; feedback asking for help: {view.category}, {view.area} "
+                           f"({view.probability:.2f})")
         return replace(base, decision="feedback", message=self.voice.say(f"feedback.{view.category}", channel),
                        alternatives=(), offer_human=False, feedback=view,
                        reason=f"feedback: {view.category}, {view.area} ({view.probability:.2f})")

@@ -20,7 +20,7 @@ import numpy as np
 from ..kb.examples import AREAS, CATEGORIES, SENTIMENTS
 from .logistic import Logistic
 
-__all__ = ["AREAS", "CATEGORIES", "SENTIMENTS", "FeedbackDetector", "FeedbackView", "elsewhere"]
+__all__ = ["AREAS", "CATEGORIES", "SENTIMENTS", "FeedbackDetector", "FeedbackView", "asks_for_help", "elsewhere"]
 
 # Cues of form. A request asks for a change (希望/建议/求/能不能加); a how-to asks for a way (怎么/在哪); a report
 # says what goes wrong, again and again (一直/老是/又); a complaint judges (太坑了/凭什么); praise thanks.
@@ -76,6 +76,16 @@ ELSEWHERE = re.compile(
     r"副本|排位|抽卡|公会|外卖|骑手|打车|网约车|单车|理赔|医保|社保|公积金|电费|水费|学分|机票|航班|火车票|挂号")
 OURS = re.compile(r"视频|直播|作品|粉丝|评论|私信|主播|抖币|金币|钻石|橱窗|小黄车|限流|青少年模式|草稿|剪辑|特效|滤镜|"
                   r"刷到|推荐|关注|点赞|带货|连麦|打赏|礼物|博主|up主|开播|音乐|bgm|封面")
+# Feedback that asks for help (更新后一直闪退 怎么办, 直播卡成ppt了 是不是服务器挂了, 人工复审三天了还没动静 正常吗,
+# 有没有一键发布到多个平台的功能) and that the KB cannot answer goes to a person, and is recorded too: the user asked
+# something, and a thank-you for the report answers nothing. A request for a change (能不能加个批量下载), praise, and a
+# complaint that only asks rhetorically (至于吗, 有意思吗, 为什么总给我推这些) stay feedback, thanked in the voice.
+HELP = (r"怎么办|咋办|怎么弄|咋弄|咋整|怎么解决|怎么处理|有什么办法|有没有(什么)?办法|有救吗|正常吗|能帮|"
+        r"帮我(看|查|处理|解决|弄)|多久|几天(能|才|会|可以)")
+ASKS_HELP = {"bug": re.compile(HELP + r"|怎么回事|咋回事|为什么|为啥|什么原因|啥原因|是不是|吗\s*[?？]*\s*$|[?？]"),
+             "complaint": re.compile(HELP)}
+ASKS_EXISTS = re.compile(r"有没有|有.{0,10}吗")
+REQUESTS = re.compile("|".join(dict(CUES)[k] for k in ("wish", "can_add", "want", "revert", "add_noun")))
 _CUES = tuple((name, re.compile(pattern)) for name, pattern in CUES)
 _SPACE = re.compile(r"\s+")
 GRAM_SIZES = (1, 2, 3)
@@ -172,6 +182,16 @@ class FeedbackDetector:
 def elsewhere(said: str) -> bool:
     """Whether a normalised message is about another service's things and none of this platform's."""
     return bool(ELSEWHERE.search(said)) and not OURS.search(said)
+
+
+def asks_for_help(said: str, category: str) -> bool:
+    """Whether feedback of this category, in these words, asks the user's question rather than only tells: a bug
+    report that asks anything, a complaint that asks for help, or whether a feature exists (not a request to add
+    one)."""
+    if category == "feature_request":
+        return bool(ASKS_EXISTS.search(said)) and not REQUESTS.search(said)
+    asks = ASKS_HELP.get(category)
+    return bool(asks and asks.search(said))
 
 
 def _argmax(models: dict[str, Logistic], row: np.ndarray, default: str) -> str:

@@ -302,7 +302,8 @@
       /* a token only comes with a new ticket; without one the session's ticket is already being followed */
       if (reply.ticket_id && reply.ticket_token) this.track(reply.ticket_id, reply.ticket_token);
     }
-    if (reply.decision === "answer" && reply.feedback_id) b.appendChild(el("div", "note", SAY("feedback.recorded")));
+    /* an answer or a handoff that also records feedback says so (a thank-you is the reply of decision feedback) */
+    if (reply.decision !== "feedback" && reply.feedback_id) b.appendChild(el("div", "note", SAY("feedback.recorded")));
     if (reply.feedback_id && reply.feedback_token) this.trackFeedback(reply.feedback_id, reply.feedback_token);
     this.scroll();
   };

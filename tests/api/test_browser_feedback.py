@@ -50,3 +50,12 @@ def test_the_feedback_form(browser, live: LiveServer) -> None:
     user.locator(".msg.bot", has_text="反馈编号").wait_for(timeout=TIMEOUT)
     user.locator(".feedback-bar", has_text="已收到").wait_for(timeout=TIMEOUT)
     user.screenshot(path=str(SHOTS / "feedback-form-sent.png"))
+
+
+def test_a_bug_report_that_asks_for_help(browser, live: LiveServer) -> None:
+    """Feedback that asks (…怎么办) gets the KB's answer or a person, and the widget says it was recorded too."""
+    user = user_page(browser, live.url + "/")
+    ask(user, "私信里的语音条一直点不开 重装了也没用 怎么办")
+    user.locator(".msg.bot .note", has_text="也已经记录").wait_for(timeout=TIMEOUT)
+    user.locator(".feedback-bar", has_text="已收到").wait_for(timeout=TIMEOUT)
+    user.screenshot(path=str(SHOTS / "feedback-widget-asks-for-help.png"))

@@ -39,6 +39,17 @@ def test_feedback_in_the_chat_is_recorded_and_followed(client: TestClient, key_f
     assert [h["status"] for h in mine["history"]] == ["received", "planned"]
 
 
+def test_a_bug_report_that_asks_for_help_gets_help_and_is_recorded(client: TestClient) -> None:
+    """Feedback that asks (…怎么办) is not only thanked for: the KB's answer, or else a person, and the item too."""
+    res = client.post("/v1/ask", json={"question": "私信里的语音条一直点不开 重装了也没用 怎么办"}).json()
+    assert res["feedback"]["category"] == "bug" and res["feedback_id"] is not None
+    assert res["decision"] in ("answer", "clarify", "handoff") and res["intent"] == "question"
+    if res["decision"] == "handoff":
+        assert res["ticket_id"] is not None and res["offer_human"]
+    told = client.post("/v1/ask", json={"question": "更新以后私信里的语音条全都点不开了"}).json()
+    assert told["decision"] == "feedback" and told["feedback"]["category"] == "bug"
+
+
 def test_the_feedback_form_with_a_screenshot_and_a_contact(client: TestClient, admin: dict) -> None:
     res = client.post("/v1/feedback/items", json={"text": "夜间模式下私信的字看不清", "contact": "138 0000 0000",
                                                   "screenshot": PNG, "session_id": "sess-0001"})
