@@ -1,7 +1,8 @@
 """Cross-validated category macro-F1 of the feedback models on the KB's feedback examples, with folds by message
 or by labelled topic (every paraphrase of one topic in one fold: what a new message of a new topic meets), at
 other L2 strengths and with or without balanced class weights. What L2_KIND and the balanced category models of
-assistant/build/feedback.py were picked with.
+assistant/build/feedback.py were picked with; the vocabulary and the models come from its own helpers, fitted on
+the training folds (the vocabulary from all their labelled messages, as the build makes it).
 
     python scripts/feedback_category_cv.py [--index index/current] [--kb kb] [--l2 0.003 0.01 0.03 0.1 0.3 1]
 """
@@ -15,11 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.build.feedback import MIN_GRAM_COUNT
+from assistant.build.feedback import one_vs_rest, vocabulary_of
 from assistant.config import Settings
 from assistant.engine.assistant import Assistant
-from assistant.engine.feedback import CATEGORIES, features, grams
-from assistant.engine.logistic import Logistic
+from assistant.engine.feedback import CATEGORIES, features
 from assistant.evaluation.feedback import macro_f1
 from assistant.kb.examples import FEEDBACK_EXAMPLES, read_feedback_examples
 
@@ -38,36 +38,31 @@ def main() -> None:
     args = ap.parse_args()
     bot = Assistant.from_index(Path(args.index), Settings(kb_dir=Path(args.kb), answer_cache_size=0))
     problems: list[str] = []
-    examples = [e for e in read_feedback_examples(Path(args.kb) / FEEDBACK_EXAMPLES, problems) if e.feedback]
+    examples = read_feedback_examples(Path(args.kb) / FEEDBACK_EXAMPLES, problems)
     assert not problems, problems
     read = [bot.retriever.prepare(e.text) for e in examples]
     said = [q.said for q in read]
     vectors = bot.embedder.encode([q.norm for q in read])
-    categories = np.array([e.category for e in examples])
-    print(dict(Counter(categories.tolist())))
+    fb = np.array([e.feedback for e in examples], dtype=bool)
+    categories = np.array([e.category if e.feedback else "" for e in examples])
+    print(dict(Counter(categories[fb].tolist())))
     for by_topic in (False, True):
-        folds = np.array([fold_of((e.topic or e.text) if by_topic else e.text) for e in examples])
+        # the look-alike questions only count for the vocabulary, which the build makes from every labelled message
+        folds = np.array([fold_of((e.topic or e.text) if by_topic and e.feedback else e.text) for e in examples])
         for balanced in (False, True):
             for l2 in args.l2:
                 predicted = np.empty(len(examples), dtype=object)
                 for k in range(FOLDS):
                     train = folds != k
-                    counts = Counter(g for s, t in zip(said, train, strict=True) if t for g in grams(s))
-                    kept = sorted(g for g, n in counts.items() if n >= MIN_GRAM_COUNT)
-                    vocabulary = {g: i for i, g in enumerate(kept)}
+                    vocabulary = vocabulary_of(s for s, t in zip(said, train, strict=True) if t)
                     x = np.vstack([features(s, v, vocabulary) for s, v in zip(said, vectors, strict=True)])
-                    models = {}
-                    for c in CATEGORIES:
-                        y = (categories[train] == c).astype(float)
-                        if y.any():
-                            w = np.where(y == 1, 0.5 / y.mean(), 0.5 / (1 - y.mean())) if balanced else None
-                            models[c] = Logistic.fit(x[train], y, w, l2=l2)
-                    for i in np.flatnonzero(folds == k):
-                        predicted[i] = max(models, key=lambda c, i=i: float(models[c].logit(x[i : i + 1])[0]))
-                f1 = macro_f1(categories.tolist(), predicted.tolist())
+                    models = one_vs_rest(x[train & fb], categories[train & fb].tolist(), CATEGORIES, l2, balanced)
+                    for i in np.flatnonzero((folds == k) & fb):
+                        scores = {c: float(m.logit(x[i : i + 1])[0]) for c, m in models.items()}
+                        predicted[i] = max(scores, key=scores.__getitem__)
+                f1 = macro_f1(categories[fb].tolist(), predicted[fb].tolist())
                 print(f"folds by {'topic' if by_topic else 'message'}, balanced {balanced}, l2 {l2}: "
                       f"category macro-F1 {f1:.4f}", flush=True)
-
 
 if __name__ == "__main__":
     main()

@@ -83,3 +83,11 @@ def test_feedback_that_asks_for_help_is_told_from_feedback_that_only_tells() -> 
     assert asks_for_help("有没有一键发布到多个平台的功能", "feature_request")
     assert not asks_for_help("能不能加个批量下载 有没有可能", "feature_request")  # a request to add one
     assert not asks_for_help("越来越好用了 是不是更新了", "praise")
+    assert asks_for_help("微信那边扣了30块 抖币一个没加", "bug")  # money lost: help, asked or not
+    assert asks_for_help("充值老是不到账 服了", "complaint")
+    assert not asks_for_help("充值页面的按钮太小了", "complaint")
+    assert asks_for_help("找真人的按钮翻了个遍也没看到 到底从哪点进去", "bug")  # asks where
+    assert asks_for_help("截图留了证据之后要交到哪", "complaint")
+    assert not asks_for_help("哪有你们这样的", "complaint")
+    assert asks_for_help("想把视频发给闺女 点了半天不知道怎么弄 麻烦你们教教我", "other")
+    assert not asks_for_help("就是想说一声 你们加油", "other")

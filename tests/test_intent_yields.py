@@ -89,3 +89,43 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     from assistant.engine.intent import _Rule
 
     assert bool(_Rule(load_kb(SHIPPED_KB).intents.rule("safety")).match(text)) is safety
+
+
+@pytest.mark.parametrize(("rule", "text", "found"), [
+    ("safety", "第二次申诉也被打回来了 接下来还能干嘛", False),  # an appeal sent back, not a beating
+    ("safety", "我老公又打我了", True),
+    ("safety", "发视频不想显示位置 怕被人找上门", False),  # a fear as the reason for a privacy setting
+    ("safety", "他说知道我住哪 要找上门", True),
+    ("safety", "我好怕 他说要找上门来", True),
+    ("safety", "老有陌生人给我发私信 想把私信关了 在哪设", False),
+    ("human", "跟客服聊完了 在哪给他打个好评", False),  # after talking to an agent: a how-to
+    ("human", "我要跟客服聊", True),
+    ("human", "有人冒充我开小号发视频 我要投诉", False),  # a report about another account
+    ("human", "你们客服态度太差 我要投诉", True),
+    ("human", "can u get me someone from support not a bot", True),
+    ("human", "你是机器人吧 找个活人来跟我说", True),  # an identity question that also asks for a person
+    ("human", "你是机器人吗", False),
+    ("human", "工单交上去了 人工一般几天回复", False),
+    ("offdomain", "淘宝上卖的那种保证一万粉的涨粉服务靠谱吗", False),  # about the platform's own followers
+    ("offdomain", "淘宝怎么退货", True),
+])
+def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
+    """Phrasings from the held sets held6_a/b (tests/fixtures/eval/intents) and their counterparts."""
+    from assistant.engine.intent import _Rule
+
+    norm = Normalizer().normalize(text)
+    assert bool(_Rule(load_kb(SHIPPED_KB).intents.rule(rule)).match(norm)) is found
+
+
+def test_the_model_alone_hands_to_a_person_only_a_message_that_names_someone(embedder) -> None:
+    """死活收不到验证码 read by a model that calls it a request for a person is still a question: no person, staff,
+    bot or call is named in it; the same model's pick stands for a message that names one."""
+    odd = ["死活收不到验证码 试了十几次了", "客服你们快点处理一下"]
+    x = embedder.encode(PEOPLE + odd + QUESTIONS)
+    y = np.array([1.0] * (len(PEOPLE) + len(odd)) + [0.0] * len(QUESTIONS))
+    models = {"intents": {"human": Logistic.fit(x, y).to_dict(["vector"])}}
+    found = IntentDetector(load_kb(SHIPPED_KB).intents, embedder.encode, models=models)
+    vectors = embedder.encode(odd)
+    assert float(found.intent_model["human"].proba(vectors[:1])[0]) > 0.5  # the model does call it so
+    assert found.detect(odd[0], vectors[0], kb_similarity=0.9).name == "question"
+    assert found.detect(odd[1], vectors[1], kb_similarity=0.9).name == "human"

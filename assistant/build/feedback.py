@@ -8,7 +8,7 @@ The settings were picked by 5-fold cross-validation on the labelled set's tune p
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -55,31 +55,39 @@ def fit(examples: Sequence[FeedbackExample], said: Sequence[str], vectors: np.nd
         ) -> FeedbackModels:
     """The models from labelled messages (normalised text and vector) and more questions (the keyword arguments:
     for scripts/feedback_cv.py)."""
-    counts = Counter(g for s in said for g in grams(s))
-    vocabulary = {g: i for i, g in enumerate(sorted(g for g, n in counts.items() if n >= MIN_GRAM_COUNT))}
+    vocabulary = vocabulary_of(said)
     x_lab = np.vstack([features(s, v, vocabulary) for s, v in zip(said, vectors, strict=True)])
     x_q = np.vstack([features(s, v, vocabulary) for s, v in zip(questions, question_vectors, strict=True)])
     y = np.array([e.feedback for e in examples] + [False] * len(x_q), dtype=float)
     weight = np.concatenate([np.ones(len(x_lab)), np.full(len(x_q), QUESTION_WEIGHT * len(x_lab) / max(len(x_q), 1))])
     is_feedback = Logistic.fit(np.vstack([x_lab, x_q]), y, weight, l2=l2)
-    fb = np.array([e.feedback for e in examples], dtype=bool)
-
-    def one_vs_rest(values: list[str], classes: tuple[str, ...], balanced: bool = False) -> dict[str, Logistic]:
-        labels = np.array(values)
-        out = {}
-        for c in classes:
-            y = (labels == c).astype(float)
-            if not y.any():
-                continue
-            # balanced: each class's messages weigh as much as the rest together, so that a small category
-            # (praise, other) is not drowned by feature requests
-            w = np.where(y == 1, 0.5 / y.mean(), 0.5 / max(1 - y.mean(), 1e-9)) if balanced else None
-            out[c] = Logistic.fit(x_lab[fb], y, w, l2=l2_kind)
-        return out
-
+    x_fb = x_lab[np.array([e.feedback for e in examples], dtype=bool)]
     chosen = [e for e in examples if e.feedback]
     return FeedbackModels(vocabulary=vocabulary, is_feedback=is_feedback, threshold=threshold,
-                          categories=one_vs_rest([e.category for e in chosen], CATEGORIES, balanced=True),
-                          areas=one_vs_rest([e.area for e in chosen], AREAS),
-                          sentiments=one_vs_rest([e.sentiment for e in chosen], SENTIMENTS),
+                          categories=one_vs_rest(x_fb, [e.category for e in chosen], CATEGORIES, l2_kind,
+                                                 balanced=True),
+                          areas=one_vs_rest(x_fb, [e.area for e in chosen], AREAS, l2_kind),
+                          sentiments=one_vs_rest(x_fb, [e.sentiment for e in chosen], SENTIMENTS, l2_kind),
                           centre=np.vstack([vectors, question_vectors]).mean(0))
+
+
+def vocabulary_of(said: Iterable[str]) -> dict[str, int]:
+    """The n-grams (column numbers) of the feature vectors: those that this many of the messages have."""
+    counts = Counter(g for s in said for g in grams(s))
+    return {g: i for i, g in enumerate(sorted(g for g, n in counts.items() if n >= MIN_GRAM_COUNT))}
+
+
+def one_vs_rest(x: np.ndarray, values: Sequence[str], classes: tuple[str, ...], l2: float = L2_KIND,
+                balanced: bool = False) -> dict[str, Logistic]:
+    """One logistic per class that occurs in ``values`` (one label a row of ``x``). ``balanced``: each class's
+    messages weigh as much as the rest together, so that a small category (praise, other) is not drowned by
+    feature requests."""
+    labels = np.array(values)
+    out = {}
+    for c in classes:
+        y = (labels == c).astype(float)
+        if not y.any():
+            continue
+        w = np.where(y == 1, 0.5 / y.mean(), 0.5 / max(1 - y.mean(), 1e-9)) if balanced else None
+        out[c] = Logistic.fit(x, y, w, l2=l2)
+    return out

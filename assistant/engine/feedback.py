@@ -81,10 +81,14 @@ OURS = re.compile(r"视频|直播|作品|粉丝|评论|私信|主播|抖币|金�
 # something, and a thank-you for the report answers nothing. A request for a change (能不能加个批量下载), praise, and a
 # complaint that only asks rhetorically (至于吗, 有意思吗, 为什么总给我推这些) stay feedback, thanked in the voice.
 HELP = (r"怎么办|咋办|怎么弄|咋弄|咋整|怎么解决|怎么处理|有什么办法|有没有(什么)?办法|有救吗|正常吗|能帮|"
-        r"帮我(看|查|处理|解决|弄)|多久|几天(能|才|会|可以)")
+        r"帮我(看|查|处理|解决|弄)|多久|几天(能|才|会|可以)|教教我|(在|从|去|到|交到|找)哪(里|儿|个)?(?!有|来)")
 ASKS_HELP = {"bug": re.compile(HELP + r"|怎么回事|咋回事|为什么|为啥|什么原因|啥原因|是不是|吗\s*[?？]*\s*$|[?？]"),
-             "complaint": re.compile(HELP)}
+             "complaint": re.compile(HELP), "other": re.compile(HELP + r"|怎么|如何|[?？]")}
 ASKS_EXISTS = re.compile(r"有没有|有.{0,10}吗")
+# money that left the user and did not arrive: a bug report or complaint saying so wants it back, asked or not
+# (微信都扣款了 金币余额还是0)
+MONEY_LOST = re.compile(r"扣(款|费|钱|了.{0,4}(钱|块|元|费))|多扣|重复扣|乱扣|(付|充|交|转)了.{0,8}(钱|块|元|款)"
+                        r"|(没|未|不|没有)到账|余额.{0,6}(是?0|零|没(变|有|加)|不对|少了)|钱(没了|不见了|被扣)")
 REQUESTS = re.compile("|".join(dict(CUES)[k] for k in ("wish", "can_add", "want", "revert", "add_noun")))
 _CUES = tuple((name, re.compile(pattern)) for name, pattern in CUES)
 _SPACE = re.compile(r"\s+")
@@ -187,9 +191,11 @@ def elsewhere(said: str) -> bool:
 def asks_for_help(said: str, category: str) -> bool:
     """Whether feedback of this category, in these words, asks the user's question rather than only tells: a bug
     report that asks anything, a complaint that asks for help, or whether a feature exists (not a request to add
-    one)."""
+    one); a bug report or complaint of money lost asks for it back, however it is put."""
     if category == "feature_request":
         return bool(ASKS_EXISTS.search(said)) and not REQUESTS.search(said)
+    if category in ("bug", "complaint") and MONEY_LOST.search(said):
+        return True
     asks = ASKS_HELP.get(category)
     return bool(asks and asks.search(said))
 
