@@ -108,9 +108,22 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("human", "工单交上去了 人工一般几天回复", False),
     ("offdomain", "淘宝上卖的那种保证一万粉的涨粉服务靠谱吗", False),  # about the platform's own followers
     ("offdomain", "淘宝怎么退货", True),
+    ("safety", "有人说我不给他刷礼物就把我家地址发到群里让人来收拾我", True),
+    ("safety", "小孩被一个游戏主播诱导 每天晚上跟他视频", True),  # a game named does not veto a child lured
+    ("safety", "游戏里被人击杀了怎么申诉", False),
+    ("safety", "zhen de hao lei, bu xiang huo le", True),
+    ("safety", "有人把我照片发出来了 怎么申请删除", False),
+    ("human", "麻烦回拨一下给我", True),
+    ("human", "陌生人的语音通话怎么关", False),
+    ("human", "退出机器人模式", True),
+    ("human", "你是机器人吧？那不用说了，换人", True),
+    ("human", "你们那个客服电话一直打不通 能不能让人打回给我", True),
+    ("human", "客服电话打不通怎么办", False),
+    ("legal", "黑猫上我已经发了，消协那边的电话也打好了，等着吧", True),  # the hotline already called
+    ("legal", "12315的电话可以写在视频简介里吗", False),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b (tests/fixtures/eval/intents) and their counterparts."""
+    """Phrasings from the held sets held6_a/b and held7_c (tests/fixtures/eval/intents) and their counterparts."""
     from assistant.engine.intent import _Rule
 
     norm = Normalizer().normalize(text)

@@ -39,7 +39,7 @@ _TRANSFER = re.compile(
 _PERSON = re.compile(
     r"人|仁|客服|员|领导|经理|主管|老板|负责|上级|机器|ai|bot|程序|自动|回复|模板|智障|电话|小姐姐|小哥哥|坐席|专员|管事"
     r"|做主|说了算|拍板|官方|你们|rg|ren|真人|真正|活人|活的|当面|喘气|human|agent|person|manager|supervisor|escalate|someone"
-    r"|support|总|组长|运营|同事")
+    r"|support|总|组长|运营|同事|(叫|找|换|来|喊)(个|一个|位)|回拨|打给我")
 _PUNCT = re.compile(r"[\s,.!;:~，。！；：、…～·]+")
 # particles and address words that may sit between small-talk phrases
 _FILLER = re.compile(
