@@ -94,6 +94,8 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
 @pytest.mark.parametrize(("rule", "text", "found"), [
     ("safety", "第二次申诉也被打回来了 接下来还能干嘛", False),  # an appeal sent back, not a beating
     ("safety", "我老公又打我了", True),
+    ("safety", "他说要打回来 弄死我", True),  # 打回来 may be hitting back
+    ("safety", "前男友知道我住哪 好怕被人找上门", True),  # a fear of someone, not a reason for a setting
     ("safety", "发视频不想显示位置 怕被人找上门", False),  # a fear as the reason for a privacy setting
     ("safety", "他说知道我住哪 要找上门", True),
     ("safety", "我好怕 他说要找上门来", True),
