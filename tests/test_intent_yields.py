@@ -123,6 +123,9 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("human", "客服电话打不通怎么办", False),
     ("legal", "黑猫上我已经发了，消协那边的电话也打好了，等着吧", True),  # the hotline already called
     ("legal", "12315的电话可以写在视频简介里吗", False),
+    ("safety", "刚下了他们发的会议软件，对方能看到我手机屏幕", True),
+    ("safety", "直播间连麦的那个女生说她男朋友拿着刀在门外", True),  # 连麦 does not veto a knife at the door
+    ("safety", "连麦pk怎么开", False),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
     """Phrasings from the held sets held6_a/b and held7_c (tests/fixtures/eval/intents) and their counterparts."""
@@ -144,3 +147,18 @@ def test_the_model_alone_hands_to_a_person_only_a_message_that_names_someone(emb
     assert float(found.intent_model["human"].proba(vectors[:1])[0]) > 0.5  # the model does call it so
     assert found.detect(odd[0], vectors[0], kb_similarity=0.9).name == "question"
     assert found.detect(odd[1], vectors[1], kb_similarity=0.9).name == "human"
+
+
+def test_words_that_ask_for_a_person_give_way_to_a_danger_the_safety_model_hears(embedder) -> None:
+    """给我打电话 is a request for a person by its words; in 一个陌生号码每天给我打电话 说他看见我今天穿什么衣服了 the
+    safety model hears a stalker, and the safety team gets it. Without the model's backing the words decide."""
+    danger = ["一个陌生号码每天给我打电话 说他看见我今天穿什么衣服了", "有人说要来我家找我算账"]
+    x = embedder.encode(danger + PEOPLE + QUESTIONS)
+    y = np.array([1.0] * len(danger) + [0.0] * (len(PEOPLE) + len(QUESTIONS)))
+    intents = load_kb(SHIPPED_KB).intents
+    safety = {"intents": {"safety": Logistic.fit(x, y, l2=1e-3).to_dict(["vector"])}}
+    v = embedder.encode([danger[0], "给我打电话"])
+    found = IntentDetector(intents, embedder.encode, models=safety)
+    assert found.detect(danger[0], v[0], kb_similarity=0.9).name == "safety"
+    assert found.detect("给我打电话", v[1], kb_similarity=0.9).name == "human"
+    assert IntentDetector(intents, embedder.encode).detect(danger[0], v[0], kb_similarity=0.9).name == "human"
