@@ -64,5 +64,6 @@ def main() -> None:
                 print(f"folds by {'topic' if by_topic else 'message'}, balanced {balanced}, l2 {l2}: "
                       f"category macro-F1 {f1:.4f}", flush=True)
 
+
 if __name__ == "__main__":
     main()

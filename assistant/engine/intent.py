@@ -153,9 +153,9 @@ class IntentDetector:
             rule = self.rules.get(name)
             words = rule.match(norm) if rule else None
             if words:
-                if name != "safety" and self._danger(vector) is not None:  # 陌生号码每天给我打电话 说他看见我穿什么
-                    return Intent("safety", f"「{words}」, and the intent model hears danger "
-                                  f"({self._danger(vector):.2f})", emotion, "model")
+                if name != "safety" and (danger := self._danger(vector)) is not None:  # 陌生号码每天给我打电话…
+                    return Intent("safety", f"「{words}」, and the intent model hears danger ({danger:.2f})", emotion,
+                                  "model")
                 return Intent(name, f"「{words}」", emotion, "pattern", yields=self._yields(name, norm, vector))
         bare = _PUNCT.sub("", norm)
         kind = self._smalltalk(bare)
