@@ -6,7 +6,7 @@ it is now, not as the index was built), so an edit is measured without a rebuild
 With --held FILE: the models are fitted on the KB's examples less those of FILE, and FILE is asked (a labelled set
 held back while the patterns are revised: does a revision made on the rest generalise?).
 
-    python scripts/intents_cv.py [--index index/current] [--folds 5] [--held FILE]
+    python scripts/intents_cv.py [--index index/current] [--folds 5] [--held FILE] [--danger P]
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 from assistant.build.intents import fit_intent_models
 from assistant.config import Settings
 from assistant.engine.assistant import Assistant
-from assistant.engine.intent import IntentDetector
+from assistant.engine.intent import IntentDetector, IntentThresholds
 from assistant.evaluation.conversation import evaluate_intents
 from assistant.kb import KnowledgeBase, load_kb
 from assistant.kb.intents import HANDOFF_INTENTS
@@ -35,7 +35,8 @@ def fold_of(text: str, folds: int) -> int:
 class Runner:
     """Fits the intent models on some examples and asks others through the whole assistant."""
 
-    def __init__(self, index: Path, kb_dir: Path) -> None:
+    def __init__(self, index: Path, kb_dir: Path, thresholds: IntentThresholds | None = None) -> None:
+        self.thresholds = thresholds
         self.bot = Assistant.from_index(index, Settings(kb_dir=kb_dir, answer_cache_size=0))
         self.kb = load_kb(kb_dir)
         self.prep = lambda t: self.bot.retriever.prepare(t).norm
@@ -48,7 +49,7 @@ class Runner:
         kb: KnowledgeBase = dataclasses.replace(self.kb, intent_examples=train)
         models = fit_intent_models(kb, self.questions_raw, self.bot.embedder.encode, self.prep)
         models["emotions"] = self.bot.data.intent_models.get("emotions", {})
-        self.bot.intents = IntentDetector(self.kb.intents, self.bot.embedder.encode, models=models,
+        self.bot.intents = IntentDetector(self.kb.intents, self.bot.embedder.encode, self.thresholds, models=models,
                                           normalize=self.prep)
         out: dict[str, Any] = evaluate_intents(self.bot, held)
         totals = self.totals
@@ -86,8 +87,10 @@ def main() -> None:
     ap.add_argument("--kb", default="kb")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--held", type=Path, help="a labelled set to ask, fitted without it (JSON Lines)")
+    ap.add_argument("--danger", type=float, help="IntentThresholds.danger to try (default: the detector's)")
     args = ap.parse_args()
-    runner = Runner(Path(args.index), Path(args.kb))
+    thresholds = IntentThresholds(danger=args.danger) if args.danger is not None else None
+    runner = Runner(Path(args.index), Path(args.kb), thresholds)
     examples = runner.kb.intent_examples
     if args.held:
         held = [json.loads(line) for line in args.held.read_text(encoding="utf-8").splitlines() if line.strip()]

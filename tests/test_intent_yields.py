@@ -126,9 +126,26 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("safety", "刚下了他们发的会议软件，对方能看到我手机屏幕", True),
     ("safety", "直播间连麦的那个女生说她男朋友拿着刀在门外", True),  # 连麦 does not veto a knife at the door
     ("safety", "连麦pk怎么开", False),
+    ("safety", "有人加我说是官方 要帮我开带货权限 让我下了个会议软件共享屏幕", True),  # selling words do not veto
+    ("safety", "说要取消百万保障 得去借款app操作 我已经借了三万了", True),
+    ("safety", "有人在直播间说要让我好看 还把我公司地址贴出来了", True),
+    ("safety", "和平精英直播 打死人的画面会不会判违规", False),
+    ("legal", "有人搬运我的原创视频 我打算起诉他 平台能给我出上传记录证明吗", False),  # against another user
+    ("legal", "12315投诉商家之后平台会配合处理吗", False),
+    ("legal", "再不给我退款我就起诉你们", True),
+    ("human", "有没有人工审核 还是都是机器审的", False),
+    ("human", "回拨在哪 错过的语音通话想打回去", False),
+    ("human", "怎么关闭视频通话功能 不想让别人打给我", False),
+    ("human", "我不想再打字了 直接打给我", True),
+    ("human", "我想找个人帮我剪视频 平台有这种服务吗", False),
+    ("human", "你们客服是不是都下班了 我要找个人", True),
+    ("human", "你是机器人吧 我要和人说", True),
+    ("human", "zhen ren zai ma", True),
+    ("human", "我想预约回电 什么时候都行", True),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b and held7_c (tests/fixtures/eval/intents) and their counterparts."""
+    """Phrasings from the held sets held6_a/b, held7_c, held9 and held10 (tests/fixtures/eval/intents) and their
+    counterparts."""
     from assistant.engine.intent import _Rule
 
     norm = Normalizer().normalize(text)
@@ -162,3 +179,17 @@ def test_words_that_ask_for_a_person_give_way_to_a_danger_the_safety_model_hears
     assert found.detect(danger[0], v[0], kb_similarity=0.9).name == "safety"
     assert found.detect("给我打电话", v[1], kb_similarity=0.9).name == "human"
     assert IntentDetector(intents, embedder.encode).detect(danger[0], v[0], kb_similarity=0.9).name == "human"
+
+
+def test_dangers_and_questions_are_said_again_with_a_short_request_for_a_person() -> None:
+    """The safety model's extra examples (build/intents.py): each example of the label joined, in turn before and
+    after, with the examples' own short requests for a person; nothing without such a request."""
+    from assistant.build.intents import ASK_CHARS, asking_too
+
+    long_ask = "我要找你们负责人出来把这件事说清楚" * 2
+    examples = (("转人工", "human"), ("叫你们经理来", "human"), (long_ask, "human"),
+                ("有人说要来我家", "safety"), ("他一直跟踪我", "safety"), ("怎么改名字", "question"))
+    assert len(long_ask) > ASK_CHARS
+    assert asking_too(examples, "safety") == ["有人说要来我家 转人工", "叫你们经理来 他一直跟踪我"]
+    assert asking_too(examples, "question") == ["怎么改名字 转人工"]
+    assert asking_too((("有人说要来我家", "safety"),), "safety") == []

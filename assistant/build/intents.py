@@ -16,6 +16,7 @@ from ..kb.intents import off_domain_probes
 
 INTENT_CLASSES = ("human", "safety", "legal", "smalltalk", "offdomain")
 EMOTION_CLASSES = ("angry", "anxious", "distressed")
+ASK_CHARS = 12  # a request for a person this short joins a danger in asking_too
 
 
 def fit_intent_models(kb: KnowledgeBase, questions_raw: np.ndarray, encode: Callable[[list[str]], np.ndarray],
@@ -29,11 +30,32 @@ def fit_intent_models(kb: KnowledgeBase, questions_raw: np.ndarray, encode: Call
         y = np.array([label for _, label in kb.intent_examples] + ["question"] * len(questions_raw)
                      + ["offdomain"] * len(probes))
         out["intents"] = _one_vs_rest(x, y, INTENT_CLASSES, l2=1e-3)
+        dangers, questions = asking_too(kb.intent_examples, "safety"), asking_too(kb.intent_examples, "question")
+        if dangers:  # the safety model alone learns these
+            x_safety = np.vstack([x, encode([normalize(t) for t in dangers + questions])])
+            y_safety = np.concatenate([y == "safety", np.ones(len(dangers)), np.zeros(len(questions))]).astype(float)
+            out["intents"]["safety"] = Logistic.fit(x_safety, y_safety, l2=1e-3).to_dict(["vector"])
     if kb.emotion_examples:
         x = encode([normalize(t) for t, _ in kb.emotion_examples])
         y = np.array([label for _, label in kb.emotion_examples])
         out["emotions"] = _one_vs_rest(x, y, EMOTION_CLASSES, l2=1e-2)
     return out
+
+
+def asking_too(examples: tuple[tuple[str, str], ...], label: str) -> list[str]:
+    """Each example of ``label`` said again with a short request for a person before or after it (找人工 有人说要来
+    我家…): a user in danger often asks for someone too, and the safety model must not hear only the request (held
+    set held9: 我要找客服经理 有人把我妹妹照片和学校发出来…, safety 0.12 without these). The requests are the
+    examples' own, taken in turn. Only the safety model learns them, the dangers so joined as dangers and the
+    questions so joined as not: the request-for-a-person model keeps hearing the request, and the safety model
+    does not hear danger in the request itself. Cross-validated (scripts/intents_cv.py, 3345 examples): safety
+    0.9797 -> 0.9822 with near-misses 13 -> 13 (dangers alone: 0.9835 and 16; in every model: human 0.9944 ->
+    0.9916); held10, asked before it was read: safety 0.878 -> 0.933."""
+    asks = [t for t, said in examples if said == "human" and len(t) <= ASK_CHARS]
+    dangers = [t for t, said in examples if said == label]
+    if not asks:
+        return []
+    return [f"{asks[i % len(asks)]} {t}" if i % 2 else f"{t} {asks[i % len(asks)]}" for i, t in enumerate(dangers)]
 
 
 def _one_vs_rest(x: np.ndarray, y: np.ndarray, classes: tuple[str, ...], l2: float) -> dict[str, Any]:

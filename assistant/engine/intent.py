@@ -102,8 +102,10 @@ class IntentThresholds:
     # the report part lost 2 requests for a person to the giving way as a whole, so statements are off (0.0)
     backing_statement: float = 0.0
     # a request for a person or a legal threat found by its words goes to the safety team instead when the safety
-    # model gives the message this much (held set held8_d: 一个陌生号码每天给我打电话，说他看见我今天穿什么衣服了)
-    danger: float = 0.8
+    # model gives the message this much (held set held8_d: 一个陌生号码每天给我打电话，说他看见我今天穿什么衣服了).
+    # 0.8 until the safety model learned dangers said with a request for a person (build/intents.py asking_too);
+    # then on held9+held10 (190 handoffs, read) 0.8: safety 0.945, 0.5: 0.95, 0.3: 0.955, cross-validation the same
+    danger: float = 0.5
 
 
 class _Rule:
