@@ -142,9 +142,17 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("human", "你是机器人吧 我要和人说", True),
     ("human", "zhen ren zai ma", True),
     ("human", "我想预约回电 什么时候都行", True),
+    ("human", "这事你处理不了 让能处理的来", True),
+    ("human", "让你们技术来看看吧 视频一直卡在99%发不出去", True),
+    ("human", "我等的是客服不是你", True),
+    ("human", "我要语音通话 打字太慢了", True),
+    ("human", "怎么设置不接收陌生人的语音通话", False),
+    ("human", "客服是不是下班了 我现在就要找人", True),
+    ("human", "和客服的聊天记录能导出吗", False),
+    ("human", "我妈不会用 以后她要找客服的话点哪里 我先记下来教她", False),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9 and held10 (tests/fixtures/eval/intents) and their
+    """Phrasings from the held sets held6_a/b, held7_c, held9, held10 and held11 (tests/fixtures/eval/intents) and their
     counterparts."""
     from assistant.engine.intent import _Rule
 
