@@ -6,7 +6,7 @@ it is now, not as the index was built), so an edit is measured without a rebuild
 With --held FILE: the models are fitted on the KB's examples less those of FILE, and FILE is asked (a labelled set
 held back while the patterns are revised: does a revision made on the rest generalise?).
 
-    python scripts/intents_cv.py [--index index/current] [--folds 5] [--held FILE] [--danger P]
+    python scripts/intents_cv.py [--index index/current] [--folds 5] [--held FILE] [--threshold NAME=VALUE ...]
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def fold_of(text: str, folds: int) -> int:
 class Runner:
     """Fits the intent models on some examples and asks others through the whole assistant."""
 
-    def __init__(self, index: Path, kb_dir: Path, thresholds: IntentThresholds | None = None) -> None:
+    def __init__(self, index: Path, kb_dir: Path, thresholds: IntentThresholds) -> None:
         self.thresholds = thresholds
         self.bot = Assistant.from_index(index, Settings(kb_dir=kb_dir, answer_cache_size=0))
         self.kb = load_kb(kb_dir)
@@ -87,9 +87,10 @@ def main() -> None:
     ap.add_argument("--kb", default="kb")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--held", type=Path, help="a labelled set to ask, fitted without it (JSON Lines)")
-    ap.add_argument("--danger", type=float, help="IntentThresholds.danger to try (default: the detector's)")
+    ap.add_argument("--threshold", action="append", default=[], metavar="NAME=VALUE",
+                    help="an IntentThresholds field to try (danger=0.5, model_question=0.7...)")
     args = ap.parse_args()
-    thresholds = IntentThresholds(danger=args.danger) if args.danger is not None else None
+    thresholds = IntentThresholds(**{k: float(v) for k, v in (t.split("=", 1) for t in args.threshold)})
     runner = Runner(Path(args.index), Path(args.kb), thresholds)
     examples = runner.kb.intent_examples
     if args.held:
