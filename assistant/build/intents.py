@@ -29,12 +29,15 @@ def fit_intent_models(kb: KnowledgeBase, questions_raw: np.ndarray, encode: Call
                        encode([normalize(p) for p in probes])])
         y = np.array([label for _, label in kb.intent_examples] + ["question"] * len(questions_raw)
                      + ["offdomain"] * len(probes))
-        out["intents"] = _one_vs_rest(x, y, INTENT_CLASSES, l2=1e-3)
         dangers, questions = asking_too(kb.intent_examples, "safety"), asking_too(kb.intent_examples, "question")
-        if dangers:  # the safety model alone learns these
+        classes = tuple(c for c in INTENT_CLASSES if not (dangers and c == "safety"))
+        out["intents"] = _one_vs_rest(x, y, classes, l2=1e-3)
+        if dangers:  # the safety model alone learns these, fitted once with them
             x_safety = np.vstack([x, encode([normalize(t) for t in dangers + questions])])
             y_safety = np.concatenate([y == "safety", np.ones(len(dangers)), np.zeros(len(questions))]).astype(float)
-            out["intents"]["safety"] = Logistic.fit(x_safety, y_safety, l2=1e-3).to_dict(["vector"])
+            safety = Logistic.fit(x_safety, y_safety, l2=1e-3).to_dict(["vector"])
+            out["intents"] = {c: safety if c == "safety" else out["intents"][c] for c in INTENT_CLASSES
+                              if c == "safety" or c in out["intents"]}
     if kb.emotion_examples:
         x = encode([normalize(t) for t, _ in kb.emotion_examples])
         y = np.array([label for _, label in kb.emotion_examples])
