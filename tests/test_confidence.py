@@ -105,3 +105,19 @@ def test_the_sensitive_threshold_is_set_on_answers_that_pick_a_sensitive_entry()
     assert sensitive_threshold(p, right, w, sensitive, 0.95, 0.99) == 0.99  # never below the answer threshold
     few = sensitive & (np.cumsum(sensitive) < MIN_SENSITIVE_EXAMPLES)
     assert sensitive_threshold(p, right, w, few, 0.95, 0.1) == overall  # too few to judge: all answers
+
+
+def test_a_wide_logistic_solved_by_conjugate_gradients_equals_the_hessian_solve(monkeypatch) -> None:
+    from assistant.engine import logistic
+
+    rng = np.random.default_rng(7)
+    x = (rng.random((300, logistic.WIDE + 50)) < 0.05).astype(float)
+    x[:, :20] = rng.normal(size=(300, 20))
+    y = (x[:, :20] @ rng.normal(size=20) + rng.normal(size=300) > 0).astype(float)
+    weight = rng.uniform(0.5, 2.0, size=300)
+    wide = Logistic.fit(x, y, weight, l2=0.01)
+    monkeypatch.setattr(logistic, "WIDE", x.shape[1] + 1)
+    solved = Logistic.fit(x, y, weight, l2=0.01)
+    assert np.abs(wide.coef - solved.coef).max() < 1e-8
+    assert abs(wide.intercept - solved.intercept) < 1e-8
+    assert 0.2 < wide.proba(x).mean() < 0.8
