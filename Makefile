@@ -15,7 +15,7 @@ serve: install index
 test: install
 	$(BIN)/ruff check assistant tests scripts
 	$(BIN)/mypy
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=25
 
 # The unit tier: no real model, database server, browser or server process (tests/conftest.py marks those slow).
 test-fast: install

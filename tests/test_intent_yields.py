@@ -150,10 +150,33 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("human", "客服是不是下班了 我现在就要找人", True),
     ("human", "和客服的聊天记录能导出吗", False),
     ("human", "我妈不会用 以后她要找客服的话点哪里 我先记下来教她", False),
+    # held12: words in another sense are blanked out, not a veto of the whole message
+    ("safety", "气死了 有人威胁说要把我女儿照片发到黄色网站上", True),
+    ("safety", "吓死我了 有人说知道我住哪 要来找我", True),
+    ("safety", "尴尬到想死 发错视频了 怎么删除啊", False),
+    ("safety", "去死吧这破网 直播一直掉线 有啥办法优化吗", False),
+    ("safety", "笑死 杀青视频怎么发", False),
+    ("safety", "自称平台工作人员让我扫码退款 扫完了 现在让我报验证码", True),
+    ("safety", "想要真人客服回我电话 就打我绑定的那个号", False),
+    ("safety", "他喝多了就打我", True),
+    ("safety", "救命啊 号突然显示异常 登录不上", False),
+    ("safety", "救命 有人在砸我家门", True),
+    ("safety", "拍警匪短剧 道具枪能出镜吗", False),
+    ("safety", "拍菜刀测评视频 会因为刀具被下架吗", False),
+    ("safety", "打架视频老给我推 怎么设置不看这类", False),
+    ("safety", "一个陌生人老打语音电话给我 烦死了 怎么拉黑", False),
+    ("legal", "不退款我就打消协电话", True),
+    ("legal", "消协的电话是多少", False),
+    ("legal", "我要给电视台打电话 让他们来采访你们", True),
+    ("legal", "我是报社记者 想采访你们平台该联系谁", False),
+    ("legal", "被人起诉了怎么办 平台能提供证据吗", False),
+    ("legal", "12315那边的投诉怎么撤销 商家已经给我退了", False),
+    ("human", "你是机器人吧 不想跟你说 把客服叫来", True),
+    ("human", "ruhe lianxi rengong kefu", False),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9, held10 and held11 (tests/fixtures/eval/intents) and their
-    counterparts."""
+    """Phrasings from the held sets held6_a/b, held7_c, held9, held10, held11 and held12 (tests/fixtures/eval/intents)
+    and their counterparts."""
     from assistant.engine.intent import _Rule
 
     norm = Normalizer().normalize(text)
@@ -201,3 +224,23 @@ def test_dangers_and_questions_are_said_again_with_a_short_request_for_a_person(
     assert asking_too(examples, "safety") == ["有人说要来我家 转人工", "叫你们经理来 他一直跟踪我"]
     assert asking_too(examples, "question") == ["怎么改名字 转人工"]
     assert asking_too((("有人说要来我家", "safety"),), "safety") == []
+
+
+def test_words_in_another_sense_are_blanked_out_not_a_veto() -> None:
+    """`ignore` (kb/intents.yaml): 笑死 neither matches 死 nor keeps 要杀我 from matching; `unless` still vetoes the
+    whole message; the rule round-trips through the manifest, and one stored before `ignore` existed still reads."""
+    from assistant.engine.intent import _Rule
+    from assistant.kb.intents import IntentRule, parse_intents
+
+    problems: list[str] = []
+    doc = {"safety": {"patterns": ["死", "要杀我"], "unless": ["怎么举报"], "ignore": ["笑死"], "examples": []}}
+    rule = parse_intents(doc, "intents.yaml", problems).rule("safety")
+    assert not problems
+    found = _Rule(rule)
+    assert found.match("笑死 这个视频") is None and found.vetoed("笑死 这个视频")
+    assert found.match("笑死 他说要杀我") == "要杀我"
+    assert found.match("他说要杀我 怎么举报") is None
+    assert IntentRule.from_dict(rule.to_dict()) == rule
+    assert IntentRule.from_dict({k: v for k, v in rule.to_dict().items() if k != "ignore"}).ignore == ()
+    parse_intents({"safety": {"patterns": [], "ignore": ["("]}}, "intents.yaml", problems)
+    assert problems and "`safety`" in problems[0] and "not a valid regular expression" in problems[0]

@@ -33,14 +33,18 @@ class IntentRule:
     patterns: tuple[str, ...] = ()
     unless: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
+    # words in another sense (笑死, 杀青, 打卡): blanked out before the patterns are matched, so that they neither
+    # match a pattern nor veto one that the rest of the message matches (气死了 有人威胁说要…)
+    ignore: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "patterns": list(self.patterns), "unless": list(self.unless),
-                "examples": list(self.examples)}
+                "examples": list(self.examples), "ignore": list(self.ignore)}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> IntentRule:
-        return cls(d["name"], tuple(d["patterns"]), tuple(d["unless"]), tuple(d["examples"]))
+        return cls(d["name"], tuple(d["patterns"]), tuple(d["unless"]), tuple(d["examples"]),
+                   tuple(d.get("ignore", ())))
 
 
 @dataclass(frozen=True)
@@ -85,7 +89,7 @@ def read_intents(folder: Path, problems: list[str]) -> Intents:
         for name, words in _legacy_words(legacy, problems).items():
             rule = base.get(name, IntentRule(name))
             extra = tuple(re.escape(w) for w in words)
-            base[name] = IntentRule(name, rule.patterns + extra, rule.unless, rule.examples)
+            base[name] = IntentRule(name, rule.patterns + extra, rule.unless, rule.examples, rule.ignore)
     return Intents(tuple(base.values()))
 
 
@@ -110,21 +114,21 @@ def parse_intents(doc: object, where: str, problems: list[str]) -> Intents:
 
 def _rule(name: str, value: object, where: str, problems: list[str]) -> IntentRule:
     if not isinstance(value, dict):
-        problems.append(f"{where}: `{name}` must be a mapping with patterns, unless and examples")
+        problems.append(f"{where}: `{name}` must be a mapping with patterns, unless, ignore and examples")
         return IntentRule(name)
     lists: dict[str, tuple[str, ...]] = {}
-    for field in ("patterns", "unless", "examples"):
+    for field in ("patterns", "unless", "ignore", "examples"):
         items = value.get(field) or []
         if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
             problems.append(f"{where}: `{name}.{field}` must be a list of non-empty strings")
             items = []
         lists[field] = tuple(str(i).strip() for i in items)
-    for pattern in lists["patterns"] + lists["unless"]:
+    for pattern in lists["patterns"] + lists["unless"] + lists["ignore"]:
         try:
             re.compile(pattern)
         except re.error as exc:
             problems.append(f"{where}: `{name}`: pattern `{pattern}` is not a valid regular expression ({exc})")
-    return IntentRule(name, lists["patterns"], lists["unless"], lists["examples"])
+    return IntentRule(name, lists["patterns"], lists["unless"], lists["examples"], lists["ignore"])
 
 
 def _legacy_words(path: Path, problems: list[str]) -> dict[str, tuple[str, ...]]:
