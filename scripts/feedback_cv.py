@@ -9,8 +9,12 @@ Ordinary questions taken for feedback, with the models fitted on every example: 
 securities app's standard and similar questions; its dev set is left to the report command) and the chitchat dev
 questions whose md5 is even (the odd half is printed apart, for the record, never tuned on).
 
-    python scripts/feedback_cv.py [--index index/current] [--kb kb] [--folds 5] [--shared ../shared]
+    python scripts/feedback_cv.py [--index index/current] [--kb kb] [--folds 5] [--shared ../shared] [--by-topic]
                                   [--extra tests/fixtures/eval/feedback/tune_extra4.jsonl ...]
+
+`--by-topic` puts every feedback message of a labelled topic in one fold (its paraphrases are never learned from
+while it is held out): on the 3180 examples of 2026-11-30, recall 0.833 at precision 0.962, category macro-F1 0.904
+(folded by message, on the 2844 before held_fb3: 0.851, 0.964, 0.918).
 
 `--extra` measures a tune file before it is folded into the KB: its messages join the examples (each in its
 fold, so every fold's models see the rest of it), and the figures are printed twice, on everything and on the
@@ -105,13 +109,17 @@ def fit_on(bot: Assistant, examples: Sequence[FeedbackExample], items: Sequence[
 
 
 def cross_validate(bot: Assistant, examples: Sequence[FeedbackExample], items: Sequence[Item | None],
-                   others: tuple[list[str], np.ndarray], folds: int, **kw: Any) -> list[dict[str, Any]]:
+                   others: tuple[list[str], np.ndarray], folds: int, by_topic: bool = False, **kw: Any
+                   ) -> list[dict[str, Any]]:
+    """``by_topic``: every feedback message of a labelled topic in one fold, so that no paraphrase of a held-out
+    message is learned from (lower, more honest figures than folding by message)."""
     rows: list[dict[str, Any]] = [{} for _ in examples]
+    fold = [fold_of(e.topic if by_topic and e.feedback and e.topic else e.text, folds) for e in examples]
     for k in range(folds):
-        train = [i for i, e in enumerate(examples) if fold_of(e.text, folds) != k]
+        train = [i for i in range(len(examples)) if fold[i] != k]
         detector = fit_on(bot, [examples[i] for i in train], [items[i] for i in train], others, **kw)
         for i, e in enumerate(examples):
-            if fold_of(e.text, folds) != k:
+            if fold[i] != k:
                 continue
             it = items[i]
             got, p = taken(bot, detector, it)
@@ -273,6 +281,7 @@ def main() -> None:
     ap.add_argument("--grouping", action="store_true", help="also other grouping rules")
     ap.add_argument("--sweep", action="store_true", help="other thresholds: .cache/feedback_cv_sweep.txt")
     ap.add_argument("--extra", action="append", default=[], help="a tune file to measure before folding it in")
+    ap.add_argument("--by-topic", action="store_true", help="fold by labelled topic rather than by message")
     args = ap.parse_args()
     bot = Assistant.from_index(Path(args.index), Settings(kb_dir=Path(args.kb), answer_cache_size=0))
     kb = load_kb(Path(args.kb))
@@ -287,7 +296,7 @@ def main() -> None:
     read = [prep(q) for q in questions]
     others = ([q.said for q in read], bot.embedder.encode([q.norm for q in read]))
     items = read_all(bot, [e.text for e in examples])
-    rows = cross_validate(bot, examples, items, others, args.folds)
+    rows = cross_validate(bot, examples, items, others, args.folds, by_topic=args.by_topic)
     full = fit_on(bot, examples, items, others)
     assert full.models is not None
     report = {"examples": len(examples), "threshold": full.models.threshold, "answered": ANSWERED_FEEDBACK,
