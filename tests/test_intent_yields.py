@@ -173,10 +173,31 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("legal", "12315那边的投诉怎么撤销 商家已经给我退了", False),
     ("human", "你是机器人吧 不想跟你说 把客服叫来", True),
     ("human", "ruhe lianxi rengong kefu", False),
+    # held13: exasperation before a how-to, a thing gone missing, a ruling appealed, a knife for sale
+    ("safety", "救命！！背景音乐怎么换啊 发完了才发现配错歌了", False),
+    ("safety", "救命 他在砸门 怎么办", True),
+    ("safety", "杀了我吧 直播间又黑屏了 推流设置到底哪里不对", False),
+    ("safety", "他说要杀了我 直播间里说的", True),
+    ("safety", "我爸说上次看的那个视频找不到了 还能找回来不", False),
+    ("safety", "我爸出门两天了 电话打不通 人找不到了", True),
+    ("safety", "视频里对我家狗说了句我要杀了你这个小可爱 被判威胁他人 怎么申诉", False),
+    ("safety", "卖厨房菜刀能挂车吗 刀具类目要什么资质", False),
+    ("safety", "有个老师在直播间打学生 视频还在播", True),
+    ("legal", "我是律师 代表当事人就其账号被封一事向贵平台提出正式法律主张", True),
+    ("offdomain", "个人主页简介能放微信号吗 会不会被封", False),
+    # held14
+    ("safety", "救命 登陆一直说验证码错误怎么办", False),
+    ("safety", "钓鱼视频会不会被说虐待动物", False),
+    ("safety", "发了个切西瓜的视频 用的大砍刀 直接给我判了个管制刀具 在哪申诉啊", False),
+    ("safety", "刷到一个人说今晚要结束自己 怎么办 急", True),
+    ("safety", "我妈正在跟一个冒充警察的人视频 要她转账 怎么拦住", True),
+    ("legal", "已经在小红书发帖曝光了 下一步找电视台", True),
+    ("legal", "fa yuan jian", True),
+    ("legal", "怎么联系电视台合作", False),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9, held10, held11 and held12 (tests/fixtures/eval/intents)
-    and their counterparts."""
+    """Phrasings from the held sets held6_a/b, held7_c, held9, held10, held11, held12, held13 and held14
+    (tests/fixtures/eval/intents) and their counterparts."""
     from assistant.engine.intent import _Rule
 
     norm = Normalizer().normalize(text)
@@ -224,6 +245,21 @@ def test_dangers_and_questions_are_said_again_with_a_short_request_for_a_person(
     assert asking_too(examples, "safety") == ["有人说要来我家 转人工", "叫你们经理来 他一直跟踪我"]
     assert asking_too(examples, "question") == ["怎么改名字 转人工"]
     assert asking_too((("有人说要来我家", "safety"),), "safety") == []
+
+
+def test_the_users_questions_that_other_teams_entries_answer_are_ordinary_questions() -> None:
+    """build/intents.py: the KB's labelled users' questions join the intent models' ordinary questions, except
+    those only the safety team's entries answer (often dangers) and those no entry answers."""
+    from assistant.build.intents import users_questions
+    from assistant.kb.labelled import LabelledQuestion
+
+    kb = load_kb(SHIPPED_KB)
+    team = {e.id: e.team for e in kb.entries}
+    safety = next(i for i, t in team.items() if t == "safety")
+    other = next(i for i, t in team.items() if t not in (None, "safety"))
+    tune = (LabelledQuestion("发出去画质糊了", (other,), "t:1"), LabelledQuestion("有人放话要弄死我", (safety,), "t:2"),
+            LabelledQuestion("怎么领养猫", (), "t:3"), LabelledQuestion("被盗号了 有人冒充我", (safety, other), "t:4"))
+    assert users_questions(replace(kb, tune=tune)) == ["发出去画质糊了", "被盗号了 有人冒充我"]
 
 
 def test_words_in_another_sense_are_blanked_out_not_a_veto() -> None:
