@@ -91,7 +91,9 @@ class IntentThresholds:
     # a question in more words counts too (处理结果要去哪看, 要不要删了重发: 2 of the 10 safety handoffs of KB questions
     # on the last turns of dialogues/tune_long.jsonl, asked alone; cross-validation unchanged). 0.5 -> 0.6 with the
     # 3624 examples of held11 (scripts/intents_cv.py --threshold model_question=0.6): near-misses 19 -> 16 of 1298,
-    # handoff recall the same (0.9888); 0.7: 14, but 0.9873
+    # handoff recall the same (0.9888); 0.7: 14, but 0.9873. With the 4504 examples of held14: 0.6 31 of 1816 and
+    # 0.9872, 0.8 27 and 0.9846, 0.9 24 and 0.9825 (the long worried questions of older users' families stay: the
+    # safety model gives them 0.8-1.0)
     model_question: float = 0.6
     emotion_model: float = 0.3
     # a request for a person or a legal matter found in a question gives way to a confident answer when the model
