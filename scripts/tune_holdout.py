@@ -8,6 +8,7 @@ set (tests/fixtures/eval/kb_questions/*_report.jsonl) is not read.
     python scripts/tune_holdout.py --quick        # the fitted models only, on cached build examples (seconds
                                                   # after the first run): answer = confidence over threshold
     python scripts/tune_holdout.py --quick --set tune_share=0.7   # a build setting changed (FAQ_... names)
+    python scripts/tune_holdout.py --errors       # end to end, with each held-out question not answered right
 
 Figures: the held-out halves pooled, all tune files and the first two (part_a/part_b) apart.
 """
@@ -96,7 +97,7 @@ def table(rows: dict[str, dict[str, Any]]) -> str:
 
 # ---- end to end ----------------------------------------------------------------------------------------------
 
-def full(kb_dir: Path, settings: Settings, baselines: bool) -> None:
+def full(kb_dir: Path, settings: Settings, baselines: bool, errors: bool = False) -> None:
     embedder = load_embedder(settings)
     compared: dict[str, list[Any]] = {}
     tagged = tagged_questions(kb_dir)
@@ -113,6 +114,8 @@ def full(kb_dir: Path, settings: Settings, baselines: bool) -> None:
             thresholds[h] = assistant.thresholds.to_dict()
             test = [t.question for t in tagged if t.half == h]
             records[h] = run_queries(assistant, test)
+            if errors:
+                show_lost(assistant, test, records[h])
             if baselines:  # BM25 and plain dense, calibrated on the same training half
                 for name, scorer in (("bm25", PlainBm25(kb, Normalizer())),
                                      ("dense", PlainDense(kb, embedder, Normalizer()))):
@@ -127,6 +130,20 @@ def full(kb_dir: Path, settings: Settings, baselines: bool) -> None:
         rows[f"half {h}"] = summarise(records[h], {})
     rows.update({f"{name} (pooled)": summarise(r, {}) for name, r in compared.items()})
     print(table(rows))
+
+
+def show_lost(assistant: Assistant, questions: list[Any], records: list[Any]) -> None:
+    """Each held-out question the service does not answer right: in scope and not answered with an expected entry
+    (the decision, the intent that took it, whether the right entry was first, and why), or out of scope and
+    answered."""
+    for q, r in zip(questions, records, strict=True):
+        if r.in_scope and r.answered_id in q.expected or not r.in_scope and r.decision != "answer":
+            continue
+        reply = assistant.ask(q.query)
+        where = "no entry answers it" if not r.in_scope else "right entry first" if r.rank == 1 else \
+            f"right entry at {r.rank}" if r.rank else "right entry not ranked"
+        tag = f"answered {r.answered_id}" if r.decision == "answer" else f"{reply.decision}/{reply.intent}"
+        print(f"{tag}, {reply.confidence:.2f}, {where} | {q.query} | {reply.reason}", flush=True)
 
 
 # ---- quick: the fitted models on cached build examples ---------------------------------------------------------
@@ -242,7 +259,7 @@ def main() -> None:
     parser.add_argument("--kb", type=Path, default=ROOT / "kb")
     parser.add_argument("--quick", action="store_true", help="the fitted models only, on cached build examples")
     parser.add_argument("--baselines", action="store_true", help="BM25 and plain dense beside (end to end)")
-    parser.add_argument("--errors", action="store_true", help="list the held-out questions lost (with --quick)")
+    parser.add_argument("--errors", action="store_true", help="list the held-out questions lost")
     parser.add_argument("--train-files", nargs="*", default=[], help="learn only from these tune files (--quick)")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="a build setting")
     args = parser.parse_args()
@@ -250,7 +267,7 @@ def main() -> None:
     if args.quick:
         quick(args.kb, settings, args.errors, tuple(args.train_files))
     else:
-        full(args.kb, settings, args.baselines)
+        full(args.kb, settings, args.baselines, args.errors)
 
 
 if __name__ == "__main__":
