@@ -18,10 +18,9 @@ from ..kb.intents import off_domain_probes
 INTENT_CLASSES = ("human", "safety", "legal", "smalltalk", "offdomain")
 EMOTION_CLASSES = ("angry", "anxious", "distressed")
 ASK_CHARS = 12  # a request for a person this short joins a danger in asking_too
-L2_INTENT = 1e-3  # the intent models' ridge
-# ...and the safety model's: 1e-2 and 3e-2 gave the same cross-validated figures (31 of 1816 near-misses; handoff
-# recall 0.9872, 0.9872, 0.9868 with 1e-3, 1e-2, 3e-2); its confident mistakes are not overfitting
-L2_SAFETY = 1e-3
+# the intent models' ridge: for the safety model 1e-2 and 3e-2 gave the same cross-validated figures (31 of 1816
+# near-misses; handoff recall 0.9872, 0.9872, 0.9868 with 1e-3, 1e-2, 3e-2); its confident mistakes are not overfitting
+L2_INTENT = 1e-3
 
 
 def fit_intent_models(kb: KnowledgeBase, questions_raw: np.ndarray, encode: Callable[[list[str]], np.ndarray],
@@ -31,8 +30,7 @@ def fit_intent_models(kb: KnowledgeBase, questions_raw: np.ndarray, encode: Call
     if kb.intent_examples:
         probes, users = off_domain_probes(), users_questions(kb)
         x = np.vstack([encode([normalize(t) for t, _ in kb.intent_examples]), questions_raw,
-                       encode([normalize(p) for p in probes]),
-                       encode([normalize(q) for q in users]).reshape(len(users), questions_raw.shape[1])])
+                       encode([normalize(p) for p in probes]), encode([normalize(q) for q in users])])
         y = np.array([label for _, label in kb.intent_examples] + ["question"] * len(questions_raw)
                      + ["offdomain"] * len(probes) + ["question"] * len(users))
         dangers, questions = asking_too(kb.intent_examples, "safety"), asking_too(kb.intent_examples, "question")
@@ -41,7 +39,7 @@ def fit_intent_models(kb: KnowledgeBase, questions_raw: np.ndarray, encode: Call
         if dangers:  # the safety model alone learns these, fitted once with them
             x_safety = np.vstack([x, encode([normalize(t) for t in dangers + questions])])
             y_safety = np.concatenate([y == "safety", np.ones(len(dangers)), np.zeros(len(questions))]).astype(float)
-            safety = Logistic.fit(x_safety, y_safety, l2=L2_SAFETY).to_dict(["vector"])
+            safety = Logistic.fit(x_safety, y_safety, l2=L2_INTENT).to_dict(["vector"])
             out["intents"] = {c: safety if c == "safety" else out["intents"][c] for c in INTENT_CLASSES
                               if c == "safety" or c in out["intents"]}
     if kb.emotion_examples:
