@@ -194,3 +194,29 @@ def test_a_batch_of_conversations_gets_the_replies_each_gets_alone(assistant) ->
         assert abs(got.confidence - alone.confidence) < 1e-6
     assert together[0].answer.id == "live-permission-close" and together[1].answer.id == "minors-teen-mode-off"
     assert together[0].context and together[3].context is None
+
+
+def test_a_follow_up_is_read_in_context_without_running_the_model_on_the_topic_again(assistant) -> None:
+    """The follow-up with the topic before it gets a vector made of its parts' (context.compose): the model reads
+    the follow-up alone and the topic's question as it was asked (without polarity words); not the two together."""
+    from assistant.engine import Assistant
+    from assistant.engine.context import PriorTurn
+
+    class Reading:  # the real model, and what it is given to read
+        def __init__(self, inner) -> None:
+            self.inner, self.name, self.dimension, self.read = inner, inner.name, inner.dimension, []
+
+        def encode(self, texts: list[str], batch_size: int = 32):
+            self.read.extend(texts)
+            return self.inner.encode(texts, batch_size)
+
+    model = Reading(assistant.embedder)
+    fresh = Assistant(assistant.data, model, assistant.settings)
+    first = fresh.ask("怎么开通直播权限")
+    model.read.clear()
+    reply = fresh.ask("那怎么关掉呢", prior=[PriorTurn("怎么开通直播权限", first.decision, first.answer.id)])
+    assert reply.decision == "answer" and reply.answer.id == "live-permission-close", reply.reason
+    assert reply.context is not None and "直播权限" in reply.context
+    # the follow-up, and the topic without its polarity word (开通), each alone: never the two together
+    assert sorted(model.read) == sorted([fresh.retriever.prepare("那怎么关掉呢").norm,
+                                         fresh.retriever.prepare("怎么 直播权限").norm])

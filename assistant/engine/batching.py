@@ -19,13 +19,14 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
-T = TypeVar("T")
+Q = TypeVar("Q")  # what is asked (a question's text, or a reading of it)
+T = TypeVar("T")  # what each gets back
 
 
-class _Request(Generic[T]):
+class _Request(Generic[Q, T]):
     __slots__ = ("texts", "event", "lead", "results", "error")
 
-    def __init__(self, texts: list[str]) -> None:
+    def __init__(self, texts: list[Q]) -> None:
         self.texts = texts
         self.event = threading.Event()
         self.lead = False
@@ -33,11 +34,11 @@ class _Request(Generic[T]):
         self.error: BaseException | None = None
 
 
-class Coalescer(Generic[T]):
+class Coalescer(Generic[Q, T]):
     """Runs ``batch(texts) -> one result per text`` for concurrent callers together; thread-safe; bulk calls
     (``max_batch`` texts or more) go straight through."""
 
-    def __init__(self, batch: Callable[[list[str]], Sequence[T]], max_batch: int = 32,
+    def __init__(self, batch: Callable[[list[Q]], Sequence[T]], max_batch: int = 32,
                  wait_ms: float = 2.0) -> None:
         if max_batch < 1 or wait_ms < 0:
             raise ValueError("max_batch must be >= 1 and wait_ms >= 0")
@@ -46,7 +47,7 @@ class Coalescer(Generic[T]):
         self.wait_s = wait_ms / 1e3
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
-        self._queue: deque[_Request[T]] = deque()
+        self._queue: deque[_Request[Q, T]] = deque()
         self._busy = False
         self._gathering = False
         self._last_batch = 1
@@ -58,10 +59,10 @@ class Coalescer(Generic[T]):
         """Requests waiting for a batch (not counting the batch being run)."""
         return len(self._queue)
 
-    def run(self, texts: list[str]) -> Sequence[T]:
+    def run(self, texts: list[Q]) -> Sequence[T]:
         if not texts or len(texts) >= self.max_batch:
             return self.batch(texts)
-        request: _Request[T] = _Request(texts)
+        request: _Request[Q, T] = _Request(texts)
         with self._lock:
             self._queue.append(request)
             if self._busy:

@@ -32,13 +32,17 @@ class QueryPreparer:
 
     def prepare(self, text: str) -> Query:
         said = self.normalizer.normalize(text)
-        norm = self.segmenter.canonical(self.transliterate(said))
+        norm = self.model_text(said)
         lexical = self.normalizer.drop_fillers(norm)
         words = self.segmenter.words(lexical)
         return Query(
             text=text, norm=norm, words=tuple(words), tokens=tuple(self.segmenter.tokens_of(words)),
             polarity=polarity_sides(norm), bigrams=bigrams(lexical), said=said,
         )
+
+    def model_text(self, said: str) -> str:
+        """What the model reads of a normalised text (``Query.norm``): pinyin read back, canonical words."""
+        return self.segmenter.canonical(self.transliterate(said))
 
 
 def validate_question(question: object, max_chars: int) -> str:

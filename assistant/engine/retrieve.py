@@ -31,6 +31,10 @@ class HybridRetriever:
     def prepare(self, text: str) -> Query:
         return self.queries.prepare(text)
 
+    def model_text(self, text: str) -> str:
+        """``prepare(text).norm`` without the segmentation the lexical leg needs."""
+        return self.queries.model_text(self.queries.normalizer.normalize(text))
+
     def dense_search(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """FAISS top-k question hits for a batch of query vectors."""
         sims, ids = self.data.faiss.search(np.ascontiguousarray(vectors, dtype=np.float32), self.dense_k)
