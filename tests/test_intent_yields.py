@@ -194,9 +194,21 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("legal", "已经在小红书发帖曝光了 下一步找电视台", True),
     ("legal", "fa yuan jian", True),
     ("legal", "怎么联系电视台合作", False),
+    # held15
+    ("safety", "救命 我不小心把给孙子拍的视频删了 还能找回来吗", False),
+    ("safety", "救命啊 手机一打开就自己放视频 声音好大关不掉", False),
+    ("safety", "救命 他把我关在屋子里 出不去", True),
+    ("safety", "评论区好多人刷“我先走一步了”，这是什么梗", False),
+    ("safety", "我先走一步了 药都准备好了", True),
+    ("legal", "律师已经在起草诉状了", True),
+    ("legal", "已经联系了本地媒体记者，明天来采访我", True),
+    ("legal", "我是做消费维权科普的，教人怎么去12315投诉的视频能发吗", False),
+    ("human", "联系客服是在“我-设置-反馈与帮助”里面吗", False),
+    ("human", "客服那边说会给我回电话，回电号码一般是什么开头的", False),
+    ("human", "能不能安排客服给我回个电话", True),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9, held10, held11, held12, held13 and held14
+    """Phrasings from the held sets held6_a/b, held7_c, held9 to held15
     (tests/fixtures/eval/intents) and their counterparts."""
     from assistant.engine.intent import _Rule
 
