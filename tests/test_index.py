@@ -1,6 +1,7 @@
 """Versioned index folders: manifest, atomic publish, rollback, and clear errors on load."""
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -73,3 +74,28 @@ def test_hnsw_is_chosen_above_the_size_threshold() -> None:
     vectors = np.random.default_rng(0).standard_normal((300, 16)).astype("float32")
     assert type(index_mod.make_faiss(vectors, "auto", 100)).__name__ == "IndexHNSWFlat"
     assert type(index_mod.make_faiss(vectors, "auto", 1000)).__name__ == "IndexFlatIP"
+
+
+def test_the_lexical_index_files_do_not_depend_on_the_process(tmp_path: Path) -> None:
+    """Two builds of one KB write the same BM25 files: its vocabulary is numbered in sorted order, not in the order a
+    set of words iterates, which changes with each process's string hashing."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, hashlib, pathlib\n"
+        "from assistant.index.data import lexical_index\n"
+        "docs = [['直播', '权限', '开通'], ['密码', '忘记', '找回'], ['直播', '关闭'], ['<empty>']]\n"
+        "index = lexical_index(docs)\n"
+        "index.save(sys.argv[1], show_progress=False)\n"
+        "print(index.get_scores(['直播', '关闭']).round(4).tolist())\n"
+    )
+    seen = []
+    for seed in ("1", "2", "3"):
+        out = tmp_path / seed
+        done = subprocess.run([sys.executable, "-c", script, str(out)], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed}, cwd=Path(__file__).resolve().parent.parent)
+        files = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+        seen.append((done.stdout, files))
+    assert seen[0] == seen[1] == seen[2]
+    assert "vocab.index.json" in seen[0][1]

@@ -137,6 +137,17 @@ def _segment(kb: KnowledgeBase, text: KbText, normalizer: Normalizer, segmenter:
     return out
 
 
+def lexical_index(docs: list[list[str]]) -> bm25s.BM25:
+    """BM25 over token lists, its vocabulary numbered in sorted order: bm25s numbers a token list's words as a
+    set iterates them, which differs between processes, so two builds of one KB wrote different files."""
+    from bm25s.tokenization import Tokenized
+
+    vocab = {w: i for i, w in enumerate(sorted({w for doc in docs for w in doc}))}
+    bm25 = bm25s.BM25()
+    bm25.index(Tokenized(ids=[[vocab[w] for w in doc] for doc in docs], vocab=vocab), show_progress=False)
+    return bm25
+
+
 def assemble(
     kb: KnowledgeBase,
     vectors: np.ndarray,
@@ -153,8 +164,7 @@ def assemble(
     texts, owners, words, tokens, qwords, qgrams = (seg.texts, seg.owners, seg.entry_words, seg.tokens, seg.qwords,
                                                      seg.qgrams)
     pinyin = text.pinyin
-    bm25 = bm25s.BM25()
-    bm25.index([t or ["<empty>"] for t in tokens], show_progress=False)
+    bm25 = lexical_index([t or ["<empty>"] for t in tokens])
     return IndexData(
         path=None,
         manifest=manifest,
