@@ -206,9 +206,24 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("human", "联系客服是在“我-设置-反馈与帮助”里面吗", False),
     ("human", "客服那边说会给我回电话，回电号码一般是什么开头的", False),
     ("human", "能不能安排客服给我回个电话", True),
+    # held16: a family's everyday worries in words of danger
+    ("safety", "我妈拉黑了一个老同学现在后悔了 怎么解除拉黑 她急得打了我十个电话", False),
+    ("safety", "孩子把家里地址拍进视频里了 她在学校我联系不上 我能删她的视频吗", False),
+    ("safety", "我爸去世后他的号还在扣会员费 家属怎么取消 他手机也找不到了", False),
+    ("safety", "我闺女说她同学十二点还在刷 青少年模式几点以后不能用", False),
+    ("safety", "怎么设置才能不让陌生人看我女儿的作品", False),
+    ("safety", "我妈抖音里绑了我的银行卡 我想解绑", False),
+    ("safety", "手机刷着刷着就变得很烫 是不是要爆炸了", False),
+    ("safety", "救命 我妈手机刷视频突然没声音了", False),
+    ("safety", "他们绑了我儿子 要五十万", True),
+    ("safety", "女儿放学没回家 联系不上", True),
+    ("safety", "卡里的钱还在刷 怎么办", True),
+    ("human", "我看了整个人都不好了 家长有办法处理吗", False),
+    ("human", "昨天有人打电话给我爸 说是抖音客服", False),
+    ("human", "你们打电话给我 我等着", True),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9 to held15
+    """Phrasings from the held sets held6_a/b, held7_c, held9 to held16
     (tests/fixtures/eval/intents) and their counterparts."""
     from assistant.engine.intent import _Rule
 
