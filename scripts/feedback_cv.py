@@ -42,13 +42,15 @@ from assistant.build.feedback import fit
 from assistant.config import Settings
 from assistant.desk.feedback import grouping as grouping_mod
 from assistant.desk.feedback.grouping import best_topic, centred, pairwise
-from assistant.engine.assistant import HANDOFF_INTENTS, Assistant, read_feedback
+from assistant.engine.assistant import Assistant
 from assistant.engine.feedback import ANSWERED_FEEDBACK, FeedbackDetector, elsewhere
+from assistant.engine.intent import read_feedback
 from assistant.engine.rank import Ranked
 from assistant.errors import InvalidQuestion
 from assistant.evaluation.feedback import macro_f1
 from assistant.kb import load_kb
 from assistant.kb.examples import FEEDBACK_EXAMPLES, FeedbackExample, read_feedback_examples
+from assistant.kb.intents import HANDOFF_INTENTS
 
 
 def fold_of(text: str, folds: int) -> int:

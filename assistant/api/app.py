@@ -38,7 +38,7 @@ from .problems import install_error_handler
 from .ratelimit import LIMITS_ENV, RateLimiter
 from .routes import admin, agent, agent_tickets, attachments, feedback, learning, live, ops, pages, public, tickets
 from .routes import review as review_routes
-from .runtime import AssistantHolder, freeze_heap, watch_index
+from .runtime import AssistantHolder, few_malloc_arenas, freeze_heap, watch_index
 from .supervise import die_with_parent
 
 log = logging.getLogger("assistant.api")
@@ -172,6 +172,7 @@ def app_from_env() -> FastAPI:
     from ..engine.batching import serving_threads
 
     serving_threads()
+    few_malloc_arenas()
     die_with_parent()
     board, shared = os.environ.get(BOARD_ENV), os.environ.get(LIMITS_ENV)
     return create_app(Settings(), board=LoadBoard(board) if board else None, shared=Path(shared) if shared else None)

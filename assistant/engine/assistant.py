@@ -20,22 +20,20 @@ from .. import index as index_mod
 from ..config import Settings
 from ..errors import InvalidQuestion
 from ..index import IndexData
-from ..kb.intents import HANDOFF_INTENTS
 from ..text import JiebaSegmenter, Normalizer
 from .batching import Coalescer
 from .cache import LruCache
-from .context import FollowUps, PriorTurn, compose
-from .decide import AnswerRef, Decider, Reply, Thresholds
+from .context import FollowUps, PriorTurn, Reading, compose
+from .decide import AnswerRef, Decider, Reply, Thresholds, related_entries
 from .embed import Embedder, apply_adapter, index_runtime, load_embedder
-from .features import F, unit_rows
-from .feedback import HANDED_FEEDBACK, FeedbackDetector
-from .intent import QUESTION, Intent, IntentDetector
+from .features import F
+from .feedback import FeedbackDetector
+from .intent import QUESTION, IntentDetector, read_feedback
 from .query import Query, validate_question
 from .rank import Ranked, Ranker
 from .retrieve import HybridRetriever
 
 log = logging.getLogger("assistant")
-RELATED = 3  # 相关问题 offered after an answer
 # a message this short that looks off-domain alone may be a follow-up; unless it is this like an off-domain example
 # (the dialogue tune set's short follow-ups: 0.76-0.89; the intents tune set's off-domain requests: median 0.83)
 FOLLOW_UP_CHARS = 10
@@ -46,15 +44,6 @@ STANDS_ALONE_CHARS = 12
 # conversation points to this high (feedback after an unrelated question stays feedback: on the feedback tune part
 # after a random KB question, 7 of 357 were answered instead, all still recorded; 3 with 5, 26 with 50)
 BACKED_WITHIN = 10
-
-
-@dataclass(frozen=True)
-class Reading:
-    """A text to rank: a message alone (no ``parts``), or read in its conversation: the contextual text and what it
-    is made of (the topic's questions, then the message; context.FollowUps.parts)."""
-
-    text: str
-    parts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -352,41 +341,6 @@ class Assistant:
         if not parts:
             return np.zeros((0, self.embedder.dimension), dtype=np.float32)
         return np.stack([known[ns[0]] if len(ns) == 1 else compose(ns, [known[n] for n in ns]) for ns in parts])
-
-
-def read_feedback(detector: FeedbackDetector, intent: Intent, said: str, raw: np.ndarray) -> Intent:
-    """The intent, or feedback when it may be and the detector says so. A message handed to a person (客服回复全是
-    模板 根本解决不了问题 reads as a request for one) stays handed off, and carries its feedback to be recorded too
-    when the detector is sure. scripts/feedback_cv.py reads messages through this too."""
-    if intent.name in HANDOFF_INTENTS:
-        view = detector.detect(said, raw)
-        return replace(intent, feedback=view) if view.feedback and view.probability >= HANDED_FEEDBACK else intent
-    if _may_be_feedback(intent) and (view := detector.detect(said, raw)).feedback:
-        return replace(intent, name="feedback", reason=f"feedback ({view.probability:.2f})", feedback=view)
-    return intent
-
-
-def _may_be_feedback(intent: Intent) -> bool:
-    """Only what would otherwise be a question for the KB may be feedback: a threat, a request for a person, small
-    talk and an off-domain message are what they are (on the tune part, letting feedback override off-domain and
-    model-only small talk found 4 more of its 193 feedback messages, at the risk of taking other platforms'
-    questions, far from the KB, for feedback)."""
-    return intent.name == QUESTION
-
-
-def related_entries(data: IndexData, n: int = RELATED) -> dict[int, tuple[int, ...]]:
-    """Per entry, the entries of its category nearest to it (centroids of their questions): what a user with
-    this question is likely to need next."""
-    if not data.question_count:
-        return {}
-    centroids = unit_rows(np.add.reduceat(np.asarray(data.vectors), data.starts, axis=0))
-    sims = centroids @ centroids.T
-    categories = np.array([e.category for e in data.entries])
-    out = {}
-    for i in range(len(data.entries)):
-        same = np.flatnonzero((categories == categories[i]) & (np.arange(len(categories)) != i))
-        out[i] = tuple(int(j) for j in same[np.argsort(-sims[i, same], kind="stable")][:n])
-    return out
 
 
 def _backed(alone: Ranked, within: Ranked) -> bool:

@@ -37,6 +37,15 @@ class PriorTurn:
     entry_id: str | None = None
 
 
+@dataclass(frozen=True)
+class Reading:
+    """A text to rank: a message alone (no ``parts``), or read in its conversation: the contextual text and what it
+    is made of (the topic's questions, then the message; context.FollowUps.parts)."""
+
+    text: str
+    parts: tuple[str, ...] = ()
+
+
 class FollowUps:
     def __init__(self, max_turns: int = 2) -> None:
         self.max_turns = max_turns

@@ -11,9 +11,12 @@ import numpy as np
 
 from ..index import IndexData
 from ..text import Normalizer
+from .features import unit_rows
 from .feedback import ANSWERED_FEEDBACK, CLARIFIED_FEEDBACK, FeedbackView, asks_for_help
 from .intent import NEUTRAL, QUESTION, matter_entries
 from .rank import Ranked
+
+RELATED = 3  # 相关问题 offered after an answer
 
 Decision = Literal["answer", "clarify", "handoff", "smalltalk", "feedback"]
 DECISIONS: tuple[Decision, ...] = ("answer", "clarify", "handoff", "smalltalk", "feedback")
@@ -202,3 +205,18 @@ class Decider:
             return replace(clarify, reason=f"confidence {p:.2f} below the clarify threshold {th.clarify:.2f}, but "
                            "the first entry is clearly ahead of the others")
         return replace(base, reason=f"confidence {p:.2f} below the clarify threshold {th.clarify:.2f}")
+
+
+def related_entries(data: IndexData, n: int = RELATED) -> dict[int, tuple[int, ...]]:
+    """Per entry, the entries of its category nearest to it (centroids of their questions): what a user with
+    this question is likely to need next."""
+    if not data.question_count:
+        return {}
+    centroids = unit_rows(np.add.reduceat(np.asarray(data.vectors), data.starts, axis=0))
+    sims = centroids @ centroids.T
+    categories = np.array([e.category for e in data.entries])
+    out = {}
+    for i in range(len(data.entries)):
+        same = np.flatnonzero((categories == categories[i]) & (np.arange(len(categories)) != i))
+        out[i] = tuple(int(j) for j in same[np.argsort(-sims[i, same], kind="stable")][:n])
+    return out
