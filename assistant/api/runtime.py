@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import functools
 import gc
 import logging
 import threading
@@ -79,11 +80,9 @@ def _trim_malloc() -> None:
     """Give the freed index's memory back to the system. glibc keeps freed blocks in its arenas for reuse, and
     the next load (two Assistants side by side for a moment) does not fit in them exactly, so without this the
     resident size crept up by a few MB a reload."""
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:  # not glibc
-        return
-    libc.malloc_trim(0)
+    libc = _glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
 
 
 M_ARENA_MAX = -8  # glibc's mallopt parameter
@@ -94,11 +93,18 @@ def few_malloc_arenas(arenas: int = 2) -> None:
     their own (up to 8 a core), and a reload that ran on a new thread of the pool built its Assistant in a fresh
     one: the replaced index's memory stayed behind in the old arena, and the resident size jumped by ~28 MB at a
     random reload (tests/api/test_reload_memory.py: 2 runs of 4 after the KB's feedback examples grew)."""
+    libc = _glibc()
+    if libc is not None:
+        libc.mallopt(M_ARENA_MAX, arenas)
+
+
+@functools.cache
+def _glibc() -> ctypes.CDLL | None:
+    """The C library, when it is glibc (malloc_trim and mallopt are glibc's); None elsewhere."""
     try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:  # not glibc
-        return
-    libc.mallopt(M_ARENA_MAX, arenas)
+        return ctypes.CDLL("libc.so.6")
+    except OSError:
+        return None
 
 
 class AssistantHolder:

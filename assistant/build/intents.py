@@ -62,10 +62,9 @@ def fit_emotion_models(x: np.ndarray, y: np.ndarray, calm: np.ndarray, calm_weig
     heard a feeling in a third of the KB's plain users' questions (粉丝团灯牌咋点亮: angry)."""
     if not len(calm) or calm_weight <= 0:
         return _one_vs_rest(x, y, EMOTION_CLASSES, l2=L2_EMOTION)
-    both = np.vstack([x, calm])
     weight = np.concatenate([np.ones(len(x)), np.full(len(calm), calm_weight * len(x) / len(calm))])
-    return {c: Logistic.fit(both, np.concatenate([y == c, np.zeros(len(calm))]).astype(float), weight,
-                            l2=L2_EMOTION).to_dict(["vector"]) for c in EMOTION_CLASSES if (y == c).any()}
+    return _one_vs_rest(np.vstack([x, calm]), np.concatenate([y, np.full(len(calm), "neutral")]), EMOTION_CLASSES,
+                        l2=L2_EMOTION, weight=weight)
 
 
 def users_questions(kb: KnowledgeBase) -> list[str]:
@@ -95,5 +94,7 @@ def asking_too(examples: tuple[tuple[str, str], ...], label: str) -> list[str]:
     return [f"{asks[i % len(asks)]} {t}" if i % 2 else f"{t} {asks[i % len(asks)]}" for i, t in enumerate(dangers)]
 
 
-def _one_vs_rest(x: np.ndarray, y: np.ndarray, classes: tuple[str, ...], l2: float) -> dict[str, Any]:
-    return {c: Logistic.fit(x, (y == c).astype(float), l2=l2).to_dict(["vector"]) for c in classes if (y == c).any()}
+def _one_vs_rest(x: np.ndarray, y: np.ndarray, classes: tuple[str, ...], l2: float,
+                 weight: np.ndarray | None = None) -> dict[str, Any]:
+    return {c: Logistic.fit(x, (y == c).astype(float), weight, l2=l2).to_dict(["vector"]) for c in classes
+            if (y == c).any()}
