@@ -91,7 +91,8 @@ class Decider:
         self.alternatives = alternatives
         self.default_team = default_team
         self.related = related or {}
-        self.matters = matter_entries(data.intents, [e.question for e in data.entries], normalizer.normalize)
+        self.matters = matter_entries(data.intents, [e.question for e in data.entries], normalizer.normalize,
+                                      frozenset(i for i, e in enumerate(data.entries) if e.team == "safety"))
 
     @staticmethod
     def pick_share(scores: np.ndarray) -> float:
