@@ -111,12 +111,12 @@ class IntentThresholds:
     # then on held9+held10 (190 handoffs, read) 0.8: safety 0.945, 0.5: 0.95, 0.3: 0.955, cross-validation the same
     danger: float = 0.5
     # a danger heard by the safety model alone (no pattern's word) gives way to a confident answer from an entry
-    # outside the safety team when the model gives it less than this. Fresh users' questions for the KB
-    # (held_kbq1, kb/tune/part_d.jsonl) showed the model hearing danger in plain ones: 拍的时候挺清楚 发上去糊了 0.84,
-    # 昨天还800多个赞 今天咋剩600了 0.94, each with its entry confidently first. With part_d: scripts/intents_cv.py
-    # (5 folds) 0 / 0.97 / 1.01: near-misses kept 0.9797 / 0.9811 / 0.9815, dangers found 0.9684 / 0.9675 / 0.9601;
-    # the KB's users' questions (kb/tune and tune_written, 1321 in scope) answered right 0.827 / 0.837 / 0.837
-    backing_danger: float = 0.97
+    # outside the safety team when the model gives it less than this: off. Fresh users' questions for the KB
+    # (held_kbq1, kb/tune/part_d.jsonl) showed the model hearing danger in plain ones (拍的时候挺清楚 发上去糊了 0.84,
+    # each with its entry confidently first), but scripts/intents_cv.py (5 folds, held17 in) at 0.97 kept 4 more of
+    # 2328 near-misses and lost 2 dangers: 我不想醒过来了，把我账号注销吧 was answered with how to close an account.
+    # The KB's users' questions (kb/tune and tune_written, 1321 in scope) answered right: 0.827 off, 0.837 at 0.97
+    backing_danger: float = 0.0
 
 
 class _Rule:
