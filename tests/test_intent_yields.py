@@ -266,6 +266,10 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("human", "提现的支付宝想换一个", False),
     ("human", "不想让人看到我关注了谁", False),
     ("human", "换一个人来跟我说", True),
+    ("offdomain", "想把钱提到支付宝 先得怎么设置", False),  # our earnings, withdrawn to another service
+    ("offdomain", "付款那步报错了 可微信里钱已经没了", False),
+    ("offdomain", "支付宝花呗怎么关", True),
+    ("offdomain", "微信转账转错了能撤回吗", True),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
     """Phrasings from the held sets held6_a/b, held7_c, held9 to held17
