@@ -52,40 +52,9 @@ def test_a_statement_gives_way_only_when_the_model_all_but_rules_it_out(detector
 
 
 @pytest.mark.parametrize("text", ["有人说要来我家杀了我 怎么办", "不想活了 怎么死比较快"])
-def test_a_threat_in_words_never_gives_way(embedder, text: str) -> None:
-    found = detect(safety_detector(embedder, 1.01), embedder, text)
-    assert found.name == "safety" and found.evidence == "pattern" and not found.yields
-
-
-DANGERS = ["他天天在楼下等我 我好怕", "前夫拿着刀在门口", "有人拿我的照片要钱", "我朋友说活着太累了 药都准备好了"]
-
-
-def safety_detector(embedder, backing_danger: float) -> IntentDetector:
-    """The shipped intents with a small safety model fitted on a few messages (real vectors)."""
-    x = embedder.encode(DANGERS + QUESTIONS)
-    y = np.array([1.0] * len(DANGERS) + [0.0] * len(QUESTIONS))
-    models = {"intents": {"safety": Logistic.fit(x, y).to_dict(["vector"])}}
-    return IntentDetector(load_kb(SHIPPED_KB).intents, embedder.encode, IntentThresholds(backing_danger=backing_danger),
-                          models=models)
-
-
-def test_a_danger_heard_by_the_model_alone_gives_way_only_below_its_bar(embedder) -> None:
-    text = "楼下一直有个男的盯着我家窗户看 三天了"  # no pattern's word: the model alone hears it
-    found = detect(safety_detector(embedder, 1.01), embedder, text)
-    assert found.name == "safety" and found.evidence == "model" and found.yields
-    assert not detect(safety_detector(embedder, 0.0), embedder, text).yields
-
-
-def test_a_danger_gives_way_to_a_confident_answer_but_not_to_the_safety_teams_entry(assistant) -> None:
-    heard = Intent("safety", "the intent model (0.50)", evidence="model", yields=True)
-    ranked = assistant.rank_many(["我密码忘记了咋找回来"])[0]
-    reply = assistant.decider.decide(replace(ranked, intent=heard), None, 0.0)
-    assert reply.decision == "answer" and reply.answer.id == "account-password-reset-phone", reply.reason
-    assert reply.offer_human and "safety" in reply.reason and "gives way" in reply.reason
-    blocked = assistant.rank_many(["怎么拉黑一个人"])[0]
-    assert assistant.data.entries[int(blocked.entries[0])].team == "safety"
-    reply = assistant.decider.decide(replace(blocked, intent=heard), None, 0.0)
-    assert reply.decision == "handoff" and reply.intent == "safety" and reply.team == "safety", reply.reason
+def test_a_threat_never_gives_way(detector, embedder, text: str) -> None:
+    found = detect(detector(1.01), embedder, text)
+    assert found.name == "safety" and not found.yields
 
 
 def test_the_decider_answers_an_intent_that_gives_way_and_still_offers_a_person(assistant) -> None:
@@ -109,7 +78,7 @@ def test_an_unsure_kb_keeps_the_intent(assistant) -> None:
 def test_an_intent_never_gives_way_to_the_entry_about_its_own_matter() -> None:
     questions = ["怎么联系人工客服？", "怎么修改昵称？", "涉及律师函、起诉或法院调取证据的事情，怎么联系平台？"]
     found = matter_entries(load_kb(SHIPPED_KB).intents, questions, Normalizer().normalize)
-    assert found == {"human": frozenset({0}), "legal": frozenset({2}), "safety": frozenset()}
+    assert found == {"human": frozenset({0}), "legal": frozenset({2})}
 
 
 @pytest.mark.parametrize(("text", "safety"), [("不是全部关掉 就是不想让陌生人再给我发 熟人还得能发", False),

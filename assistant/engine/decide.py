@@ -91,8 +91,7 @@ class Decider:
         self.alternatives = alternatives
         self.default_team = default_team
         self.related = related or {}
-        self.matters = matter_entries(data.intents, [e.question for e in data.entries], normalizer.normalize,
-                                      frozenset(i for i, e in enumerate(data.entries) if e.team == "safety"))
+        self.matters = matter_entries(data.intents, [e.question for e in data.entries], normalizer.normalize)
 
     @staticmethod
     def pick_share(scores: np.ndarray) -> float:

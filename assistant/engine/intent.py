@@ -110,13 +110,6 @@ class IntentThresholds:
     # 0.8 until the safety model learned dangers said with a request for a person (build/intents.py asking_too);
     # then on held9+held10 (190 handoffs, read) 0.8: safety 0.945, 0.5: 0.95, 0.3: 0.955, cross-validation the same
     danger: float = 0.5
-    # a danger heard by the safety model alone (no pattern's word) gives way to a confident answer from an entry
-    # outside the safety team when the model gives it less than this: off. Fresh users' questions for the KB
-    # (held_kbq1, kb/tune/part_d.jsonl) showed the model hearing danger in plain ones (拍的时候挺清楚 发上去糊了 0.84,
-    # each with its entry confidently first), but scripts/intents_cv.py (5 folds, held17 in) at 0.97 kept 4 more of
-    # 2328 near-misses and lost 2 dangers: 我不想醒过来了，把我账号注销吧 was answered with how to close an account.
-    # The KB's users' questions (kb/tune and tune_written, 1321 in scope) answered right: 0.827 off, 0.837 at 0.97
-    backing_danger: float = 0.0
 
 
 class _Rule:
@@ -240,8 +233,7 @@ class IntentDetector:
                 name = self._smalltalk_kind(sims)
             rule = self.rules.get(name)
             if not (rule and rule.vetoed(norm)):
-                yields = (name == "offdomain" or name == "safety" and p < self.thresholds.backing_danger
-                          or self._yields(name, norm, vector, self.thresholds.backing_model))
+                yields = name == "offdomain" or self._yields(name, norm, vector, self.thresholds.backing_model)
                 return Intent(name, f"the intent model ({p:.2f})", emotion, "model", off, yields=yields)
         t = self.thresholds
         for name in (*HANDOFF_INTENTS, *(f"smalltalk.{k}" for k in SMALLTALK_KINDS)):
@@ -297,13 +289,13 @@ class IntentDetector:
         return NEUTRAL
 
 
-def matter_entries(intents: Intents, questions: Sequence[str], normalize: Callable[[str], str],
-                   safety: frozenset[int] = frozenset()) -> dict[str, frozenset[int]]:
-    """Per yielding intent, the entries about that very matter, to which it never gives way: for a request for a
-    person or a legal matter the entries whose own question its patterns take, vetoes aside (怎么联系人工客服 for a
-    person; 律师函、起诉 for a legal matter; on the tune sets, nearly every request for a person that the KB answers
-    with confidence is answered by 怎么联系人工客服); for a danger, the safety team's entries (``safety``)."""
-    out = {"safety": safety}
+def matter_entries(intents: Intents, questions: Sequence[str],
+                   normalize: Callable[[str], str]) -> dict[str, frozenset[int]]:
+    """Per yielding intent (human, legal), the entries whose own question its patterns take, vetoes aside
+    (怎么联系人工客服 for a person; 律师函、起诉 for a legal matter): an intent never gives way to the entry about
+    that very matter. On the tune sets, nearly every request for a person that the KB answers with confidence is
+    answered by 怎么联系人工客服."""
+    out = {}
     for name in ("human", "legal"):
         patterns = [re.compile(p) for p in intents.rule(name).patterns]
         out[name] = frozenset(i for i, q in enumerate(questions) if any(p.search(normalize(q)) for p in patterns))
