@@ -239,9 +239,34 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("offdomain", "付款那步报错了 可微信里钱已经没了", False),
     ("offdomain", "支付宝花呗怎么关", True),
     ("offdomain", "微信转账转错了能撤回吗", True),
+    # held18: the user scrolling (not money drained), a curse at oneself quoted, a scammer's story; a photo of the
+    # user's door, a drug taken with alcohol, the police asking for data, a bare transfer
+    ("safety", "要死了要死了 明天考试我还在刷 怎么设置用多久就提醒我休息", False),
+    ("safety", "凌晨三点了我还在刷", False),
+    ("safety", "卡里的钱还在刷 怎么办", True),
+    ("safety", "我在视频里骂了自己一句去死吧 开玩笑的 被提示违规了 这也不行", False),
+    ("safety", "网上认识的女孩找我借钱说家里出事了 是不是骗子", False),
+    ("safety", "我妈出事了 在医院", True),
+    ("safety", "那人刚发了一张我家门口的照片过来 就写了两个字 明天见", True),
+    ("safety", "视频里说跟踪这两个字会违规吗", False),
+    ("safety", "吃了半盒头孢又喝了一瓶白酒 想看看会怎样", True),
+    ("legal", "我们是某市公安局某派出所 因办案需要请平台配合调取一个账号的注册信息", True),
+    ("legal", "法院要调取我的聊天记录 平台会给吗", False),
+    ("human", "我真的受够这个智能助手了 直接帮我转接吧", True),
+    # held19: a real person performing, someone claiming to be staff, a joke death, a violation notice, one's own
+    # door filmed; a groomer's secrecy, a buyer posting the seller's address and threatening the family
+    ("human", "我直播弹吉他被判定录播了 明明是真人在弹啊 怎么申诉", False),
+    ("human", "有人加我说是平台工作人员要给我开通带货 要我先交钱 这是真的吗", False),
+    ("human", "我要找你们的工作人员", True),
+    ("safety", "直播pk输了想死哈哈哈 有没有什么提高pk胜率的技巧", False),
+    ("safety", "我直播被断了 提示是疑似诱导未成年打赏 怎么申诉", False),
+    ("safety", "视频里拍到了我家门口 担心暴露地址 能不能打码后重新发", False),
+    ("safety", "有个人天天找我儿子连麦 让他别告诉爸妈 今天说在校门口等他", True),
+    ("safety", "买家把我家地址和孩子照片发出来了 说要让我家里人付出代价", True),
+    ("safety", "你们平台早晚要付出代价", False),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9 to held17
+    """Phrasings from the held sets held6_a/b, held7_c, held9 to held18
     (tests/fixtures/eval/intents) and their counterparts."""
     from assistant.engine.intent import _Rule
 
@@ -325,3 +350,39 @@ def test_words_in_another_sense_are_blanked_out_not_a_veto() -> None:
     assert IntentRule.from_dict({k: v for k, v in rule.to_dict().items() if k != "ignore"}).ignore == ()
     parse_intents({"safety": {"patterns": [], "ignore": ["("]}}, "intents.yaml", problems)
     assert problems and "`safety`" in problems[0] and "not a valid regular expression" in problems[0]
+
+
+def test_the_safety_model_reads_the_messages_character_ngrams_too(embedder, fixture_kb) -> None:
+    """build/intents.py GRAM_CLASSES: the safety model is fitted on the vector and the n-grams that enough labelled
+    examples share (engine/feedback.py gram_row), and the detector gives it the same row; the other models read the
+    vector alone. Fitted on a few examples whose dangers all say 跟踪, the n-gram carries a danger said in words
+    the examples do not otherwise have."""
+    from assistant.build import intents as build_intents
+    from assistant.engine.feedback import gram_row
+
+    dangers = ["有人一直跟踪我", "那个男的跟踪我到家", "他天天跟踪我上下班", "被人跟踪了好害怕", "下班有人跟踪我",
+               "放学路上有人跟踪我女儿"]
+    questions = ["怎么修改昵称", "视频审核要多久", "金币怎么充值", "怎么关闭私信", "直播权限怎么开通", "怎么注销账号",
+                 "跟拍视频怎么拍", "怎么跟别人合拍"]
+    kb = replace(fixture_kb, intent_examples=tuple((t, "safety") for t in dangers)
+                 + tuple((t, "question") for t in questions) + tuple((t, "human") for t in PEOPLE), tune=())
+    kb_questions = [q for e in kb.entries for q in e.questions][:200]
+    models = build_intents.fit_intent_models(kb, kb_questions, embedder.encode(kb_questions), embedder.encode, str)
+    vocabulary = {g: i for i, g in enumerate(models["intent_grams"])}
+    assert "跟踪" in vocabulary and "怎么" in vocabulary and "审核" not in vocabulary  # shared by 5 examples or more
+    safety, human = models["intents"]["safety"], models["intents"]["human"]
+    assert safety["features"] == ["vector", "grams"] and human["features"] == ["vector"]
+    dim = embedder.encode(["x"]).shape[1]
+    assert len(safety["coef"]) == dim + len(vocabulary) and len(human["coef"]) == dim
+    found = IntentDetector(kb.intents, embedder.encode, models=models)
+    assert found.by_grams == {"safety"}
+    said = "最近总感觉被跟踪"
+    row = np.concatenate([embedder.encode([said])[0], gram_row(said, vocabulary)])
+    expected = float(Logistic.from_dict(safety).proba(row[None, :])[0])
+    assert found._proba("safety", said, embedder.encode([said])[0]) == pytest.approx(expected)
+    assert gram_row(said, vocabulary)[vocabulary["跟踪"]] == 1.0
+    # without GRAM_CLASSES every model reads the vector alone, and no vocabulary is kept
+    plain = build_intents.fit_intent_models(kb, kb_questions, embedder.encode(kb_questions), embedder.encode, str,
+                                            gram_classes=())
+    assert "intent_grams" not in plain and plain["intents"]["safety"]["features"] == ["vector"]
+    assert IntentDetector(kb.intents, embedder.encode, models=plain).by_grams == frozenset()

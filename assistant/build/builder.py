@@ -156,7 +156,7 @@ class IndexBuilder:
                        adapter=matrix, model_dir=model_dir)
         clock.lap("faiss")
         read = QueryPreparer(self.normalizer, segmenter, text.pinyin.table, text.pinyin.common)
-        models = fit_intent_models(kb, raw, self.embedder.encode, lambda t: read.prepare(t).norm)
+        models = fit_intent_models(kb, base.question_texts, raw, self.embedder.encode, lambda t: read.prepare(t).norm)
         if feedback := fit_feedback_models(kb, base.question_texts, raw, self.embedder.encode, read.prepare):
             models = {**models, "feedback": feedback}
         data = replace(data, intent_models=models)

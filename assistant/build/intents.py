@@ -6,14 +6,16 @@ off-domain. They back the patterns of intents.yaml up where users say the same t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
+from ..engine.feedback import gram_row
 from ..engine.logistic import Logistic
 from ..kb import KnowledgeBase
 from ..kb.intents import off_domain_probes
+from .feedback import vocabulary_of
 
 INTENT_CLASSES = ("human", "safety", "legal", "smalltalk", "offdomain")
 EMOTION_CLASSES = ("angry", "anxious", "distressed")
@@ -27,27 +29,52 @@ L2_EMOTION = 1e-2
 # recall 0.798 -> 0.917 (without -> 0.5); the KB's labelled users' questions (kb/tune) read as upset 34% -> 13%.
 # 1.0: 0.966, 0.895, 0.917, 11%; 2.0: 0.970, 0.895, 0.927, 10%
 CALM_WEIGHT = 0.5
+# the intent models that read the message's character n-grams beside its vector (engine/feedback.py gram_row), with
+# their ridge; the n-grams are those that five or more labelled examples have (build/feedback.py vocabulary_of).
+# Cross-validated (scripts/intents_cv.py --grams, 5358 examples, 2026-12-01): the vector alone: handoff recall
+# 0.9795, 50 of 2328 near-misses, 33 of 879 users' questions for the KB taken by an intent (tune_written and
+# held_kbq2, not learned); safety reading n-grams: 0.9818, 41, 26 (ridge 0.1: 0.9799, 39; 0.003: 0.9818, 42);
+# safety, human and legal: 0.9799 (human 0.983 -> 0.980, legal 0.992 -> 0.984), 41, 25. With held18 in (5651):
+# 0.9812, 53 of 2493, 20 of 571 -> 0.9819, 41, 16
+GRAM_CLASSES: tuple[str, ...] = ("safety",)
+L2_GRAMS = 1e-2
 
 
-def fit_intent_models(kb: KnowledgeBase, questions_raw: np.ndarray, encode: Callable[[list[str]], np.ndarray],
-                      normalize: Callable[[str], str]) -> dict[str, Any]:
-    """``{"intents": {class: params}, "emotions": {class: params}}``, each part only when the KB has examples."""
+def fit_intent_models(kb: KnowledgeBase, questions: Sequence[str], questions_raw: np.ndarray,
+                      encode: Callable[[list[str]], np.ndarray], normalize: Callable[[str], str],
+                      gram_classes: tuple[str, ...] = GRAM_CLASSES, l2_grams: float = L2_GRAMS) -> dict[str, Any]:
+    """``{"intents": {class: params}, "emotions": {class: params}, "intent_grams": [n-gram, ...]}``, each part
+    only when the KB has examples (``questions``: the KB's questions, ``questions_raw`` their vectors)."""
     out: dict[str, Any] = {}
     if kb.intent_examples:
         probes, users = off_domain_probes(), users_questions(kb)
-        x = np.vstack([encode([normalize(t) for t, _ in kb.intent_examples]), questions_raw,
-                       encode([normalize(p) for p in probes]), encode([normalize(q) for q in users])])
+        texts = [normalize(t) for t, _ in kb.intent_examples]
+        said = texts + [normalize(q) for q in questions] + [normalize(p) for p in probes] + [normalize(q)
+                                                                                              for q in users]
+        x = np.vstack([encode(texts), questions_raw, encode(said[len(texts) + len(questions):])])
         y = np.array([label for _, label in kb.intent_examples] + ["question"] * len(questions_raw)
                      + ["offdomain"] * len(probes) + ["question"] * len(users))
-        dangers, questions = asking_too(kb.intent_examples, "safety"), asking_too(kb.intent_examples, "question")
-        classes = tuple(c for c in INTENT_CLASSES if not (dangers and c == "safety"))
-        out["intents"] = _one_vs_rest(x, y, classes, l2=L2_INTENT)
-        if dangers:  # the safety model alone learns these, fitted once with them
-            x_safety = np.vstack([x, encode([normalize(t) for t in dangers + questions])])
-            y_safety = np.concatenate([y == "safety", np.ones(len(dangers)), np.zeros(len(questions))]).astype(float)
-            safety = Logistic.fit(x_safety, y_safety, l2=L2_INTENT).to_dict(["vector"])
-            out["intents"] = {c: safety if c == "safety" else out["intents"][c] for c in INTENT_CLASSES
-                              if c == "safety" or c in out["intents"]}
+        dangers, asking = asking_too(kb.intent_examples, "safety"), asking_too(kb.intent_examples, "question")
+        by_grams = tuple(c for c in gram_classes if (y == c).any())
+        vocabulary = vocabulary_of(texts) if by_grams else {}
+        if vocabulary:
+            out["intent_grams"] = sorted(vocabulary, key=vocabulary.__getitem__)
+        classes = tuple(c for c in INTENT_CLASSES if not (dangers and c == "safety") and c not in by_grams)
+        models = _one_vs_rest(x, y, classes, l2=L2_INTENT)
+        joined = [normalize(t) for t in dangers + asking]
+        x_more = encode(joined) if dangers else np.zeros((0, x.shape[1]))
+        for c in by_grams + (("safety",) if dangers and "safety" not in by_grams else ()):
+            # the safety model also learns dangers said with a request for a person (asking_too)
+            more = c == "safety" and bool(dangers)
+            xc, yc = (np.vstack([x, x_more]), np.concatenate([y == c, np.ones(len(dangers)),
+                                                              np.zeros(len(asking))])) if more else (x, y == c)
+            if c in by_grams:
+                rows = said + (joined if more else [])
+                xc = np.hstack([xc, np.vstack([gram_row(s, vocabulary) for s in rows])])
+                models[c] = Logistic.fit(xc, yc.astype(float), l2=l2_grams).to_dict(["vector", "grams"])
+            else:
+                models[c] = Logistic.fit(xc, yc.astype(float), l2=L2_INTENT).to_dict(["vector"])
+        out["intents"] = {c: models[c] for c in INTENT_CLASSES if c in models}
     if kb.emotion_examples:
         x = encode([normalize(t) for t, _ in kb.emotion_examples])
         y = np.array([label for _, label in kb.emotion_examples])

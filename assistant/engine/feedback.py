@@ -101,14 +101,19 @@ def grams(said: str) -> set[str]:
     return {text[i : i + n] for n in GRAM_SIZES for i in range(len(text) - n + 1)}
 
 
+def gram_row(said: str, vocabulary: dict[str, int]) -> np.ndarray:
+    """Which of the vocabulary's character n-grams the message has (1.0 or 0.0), in the vocabulary's order."""
+    row = np.zeros(len(vocabulary))
+    for g in grams(said):
+        if (i := vocabulary.get(g)) is not None:
+            row[i] = 1.0
+    return row
+
+
 def features(said: str, vector: np.ndarray, vocabulary: dict[str, int]) -> np.ndarray:
     """One row: the vector, the cues and the vocabulary's n-grams, in that order."""
     cues = np.array([1.0 if p.search(said) else 0.0 for _, p in _CUES])
-    counted = np.zeros(len(vocabulary))
-    for g in grams(said):
-        if (i := vocabulary.get(g)) is not None:
-            counted[i] = 1.0
-    return np.concatenate([np.asarray(vector, dtype=np.float64), cues, counted])
+    return np.concatenate([np.asarray(vector, dtype=np.float64), cues, gram_row(said, vocabulary)])
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..kb.intents import EMOTIONS, HANDOFF_INTENTS, SMALLTALK_KINDS, IntentRule, Intents, off_domain_probes
-from .feedback import HANDED_FEEDBACK, FeedbackDetector, FeedbackView
+from .feedback import HANDED_FEEDBACK, FeedbackDetector, FeedbackView, gram_row
 from .logistic import Logistic
 
 QUESTION = "question"
@@ -142,6 +142,9 @@ class IntentDetector:
         self.thresholds = thresholds or IntentThresholds()
         models = models or {}
         self.intent_model = {c: Logistic.from_dict(p) for c, p in models.get("intents", {}).items()}
+        # the models that read the message's n-grams too (build/intents.py GRAM_CLASSES)
+        self.by_grams = frozenset(c for c, p in models.get("intents", {}).items() if "grams" in p.get("features", ()))
+        self.vocabulary = {g: i for i, g in enumerate(models.get("intent_grams", []))}
         self.emotion_model = {c: Logistic.from_dict(p) for c, p in models.get("emotions", {}).items()}
         self.rules = {r.name: _Rule(r) for r in intents.rules}
         texts, labels = [], []
@@ -163,7 +166,7 @@ class IntentDetector:
             rule = self.rules.get(name)
             words = rule.match(norm) if rule else None
             if words:
-                if name != "safety" and (danger := self._danger(vector)) is not None:  # 陌生号码每天给我打电话…
+                if name != "safety" and (danger := self._danger(norm, vector)) is not None:  # 陌生号码每天给我打电话…
                     return Intent("safety", f"「{words}」, and the intent model hears danger ({danger:.2f})", emotion,
                                   "model")
                 return Intent(name, f"「{words}」", emotion, "pattern", yields=self._yields(name, norm, vector))
@@ -173,12 +176,22 @@ class IntentDetector:
             return Intent(f"smalltalk.{kind}", f"「{bare}」", emotion, "pattern")
         return self._by_meaning(norm, vector, sims, kb_similarity, emotion)
 
-    def _danger(self, vector: np.ndarray) -> float | None:
+    def _danger(self, norm: str, vector: np.ndarray) -> float | None:
         """The safety model's probability when it reaches ``danger``: a message whose words ask for a person or
         threaten a lawsuit but whose meaning is a danger goes to the safety team."""
-        model = self.intent_model.get("safety")
-        p = float(model.proba(vector[None, :])[0]) if model is not None else 0.0
+        p = self._proba("safety", norm, vector)
         return p if p >= self.thresholds.danger else None
+
+    def _proba(self, name: str, norm: str, vector: np.ndarray) -> float:
+        """The intent model's probability of ``name`` for the message (0 without the model)."""
+        model = self.intent_model.get(name)
+        if model is None:
+            return 0.0
+        row = np.concatenate([vector, gram_row(norm, self.vocabulary)]) if name in self.by_grams else vector
+        return float(model.proba(row[None, :])[0])
+
+    def _intent_probs(self, norm: str, vector: np.ndarray) -> dict[str, float]:
+        return {c: self._proba(c, norm, vector) for c in self.intent_model}
 
     def _smalltalk(self, bare: str) -> str | None:
         """The kind of small talk when its phrases (and particles) cover the whole message, else None."""
@@ -215,7 +228,7 @@ class IntentDetector:
     def _by_meaning(self, norm: str, vector: np.ndarray, sims: np.ndarray, kb_similarity: float,
                     emotion: str) -> Intent:
         off = self._closest(sims, "offdomain") or 0.0
-        learned = _best(self.intent_model, vector, self.thresholds.model)
+        learned = _best(self._intent_probs(norm, vector), self.thresholds.model)
         need = {"smalltalk": self.thresholds.model_smalltalk, "offdomain": self.thresholds.model_offdomain}
         if learned is not None and learned[0] in HANDOFF_INTENTS and _ASKS.search(norm):
             need = {**need, learned[0]: self.thresholds.model_question}
@@ -266,7 +279,7 @@ class IntentDetector:
             need = t.backing_statement
         else:
             return False
-        return float(model.proba(vector[None, :])[0]) < need
+        return self._proba(name, norm, vector) < need
 
     def _smalltalk_kind(self, sims: np.ndarray) -> str:
         """The kind whose examples are closest, for a message the model calls small talk."""
@@ -279,7 +292,8 @@ class IntentDetector:
             rule = self.rules.get(f"emotion.{name}")
             if rule is not None and rule.match(norm):
                 return name
-        learned = _best(self.emotion_model, vector, self.thresholds.emotion_model)
+        learned = _best({c: float(m.proba(vector[None, :])[0]) for c, m in self.emotion_model.items()},
+                        self.thresholds.emotion_model)
         if learned is not None:
             return learned[0]
         for name in EMOTIONS:
@@ -302,11 +316,10 @@ def matter_entries(intents: Intents, questions: Sequence[str],
     return out
 
 
-def _best(models: dict[str, Logistic], vector: np.ndarray, threshold: float) -> tuple[str, float] | None:
+def _best(probs: dict[str, float], threshold: float) -> tuple[str, float] | None:
     """The most probable class of one-vs-rest models when it reaches the threshold."""
-    if not models:
+    if not probs:
         return None
-    probs = {c: float(m.proba(vector[None, :])[0]) for c, m in models.items()}
     best = max(probs, key=lambda c: probs[c])
     return (best, probs[best]) if probs[best] >= threshold else None
 
