@@ -49,32 +49,33 @@ def fit_intent_models(kb: KnowledgeBase, questions: Sequence[str], questions_raw
     if kb.intent_examples:
         probes, users = off_domain_probes(), users_questions(kb)
         texts = [normalize(t) for t, _ in kb.intent_examples]
-        said = texts + [normalize(q) for q in questions] + [normalize(p) for p in probes] + [normalize(q)
-                                                                                              for q in users]
-        x = np.vstack([encode(texts), questions_raw, encode(said[len(texts) + len(questions):])])
+        others = [normalize(p) for p in probes] + [normalize(q) for q in users]
         y = np.array([label for _, label in kb.intent_examples] + ["question"] * len(questions_raw)
                      + ["offdomain"] * len(probes) + ["question"] * len(users))
+        # the safety model also learns dangers said with a request for a person, and questions so said (asking_too)
         dangers, asking = asking_too(kb.intent_examples, "safety"), asking_too(kb.intent_examples, "question")
+        joined = [normalize(t) for t in dangers + asking] if dangers else []
+        x = np.vstack([encode(texts), questions_raw, encode(others)] + ([encode(joined)] if joined else []))
         by_grams = tuple(c for c in gram_classes if (y == c).any())
         vocabulary = vocabulary_of(texts) if by_grams else {}
+        grams = np.vstack([gram_row(s, vocabulary) for s in texts + [normalize(q) for q in questions] + others
+                           + joined]) if vocabulary else None
         if vocabulary:
             out["intent_grams"] = sorted(vocabulary, key=vocabulary.__getitem__)
-        classes = tuple(c for c in INTENT_CLASSES if not (dangers and c == "safety") and c not in by_grams)
-        models = _one_vs_rest(x, y, classes, l2=L2_INTENT)
-        joined = [normalize(t) for t in dangers + asking]
-        x_more = encode(joined) if dangers else np.zeros((0, x.shape[1]))
-        for c in by_grams + (("safety",) if dangers and "safety" not in by_grams else ()):
-            # the safety model also learns dangers said with a request for a person (asking_too)
-            more = c == "safety" and bool(dangers)
-            xc, yc = (np.vstack([x, x_more]), np.concatenate([y == c, np.ones(len(dangers)),
-                                                              np.zeros(len(asking))])) if more else (x, y == c)
-            if c in by_grams:
-                rows = said + (joined if more else [])
-                xc = np.hstack([xc, np.vstack([gram_row(s, vocabulary) for s in rows])])
-                models[c] = Logistic.fit(xc, yc.astype(float), l2=l2_grams).to_dict(["vector", "grams"])
+        models = {}
+        for c in INTENT_CLASSES:
+            if not (y == c).any():
+                continue
+            target = (y == c).astype(float)
+            if c == "safety" and joined:
+                target = np.concatenate([target, np.ones(len(dangers)), np.zeros(len(asking))])
+            xc = x[: len(target)]
+            if c in by_grams and grams is not None:
+                xc = np.hstack([xc, grams[: len(target)]])
+                models[c] = Logistic.fit(xc, target, l2=l2_grams).to_dict(["vector", "grams"])
             else:
-                models[c] = Logistic.fit(xc, yc.astype(float), l2=L2_INTENT).to_dict(["vector"])
-        out["intents"] = {c: models[c] for c in INTENT_CLASSES if c in models}
+                models[c] = Logistic.fit(xc, target, l2=L2_INTENT).to_dict(["vector"])
+        out["intents"] = models
     if kb.emotion_examples:
         x = encode([normalize(t) for t, _ in kb.emotion_examples])
         y = np.array([label for _, label in kb.emotion_examples])
