@@ -264,9 +264,37 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("safety", "有个人天天找我儿子连麦 让他别告诉爸妈 今天说在校门口等他", True),
     ("safety", "买家把我家地址和孩子照片发出来了 说要让我家里人付出代价", True),
     ("safety", "你们平台早晚要付出代价", False),
+    # held20: a knife sent back, a news clip, a seller's 不活了 over a price, a quoted curse, a plea for views, a
+    # label put on a video; days counted down, pain as relief; a word said in a video, a hotline on a product page;
+    # the police asking, a lawsuit against the platform too, the mayor's hotline; a pop-up that came out, staff to
+    # help run a live room; a breathing person; another service's account tied to ours
+    ("safety", "在直播间买的菜刀 到手刀刃是断的 怎么退货", False),
+    ("safety", "他拿着菜刀在门口砸门", True),
+    ("safety", "刷到跳楼的新闻视频 看着难受 怎么设置不推这类", False),
+    ("safety", "主播喊家人们我不活了 这价格亏死了 这算不算虚假宣传", False),
+    ("safety", "我不活了", True),
+    ("safety", "被禁言七天 我就跟朋友开玩笑说了句你去死吧 能解封吗", False),
+    ("safety", "救救我的播放量吧 怎么才能上热门", False),
+    ("safety", "救救我 他在打我", True),
+    ("safety", "爬山视频被打上危险行为请勿模仿 至于吗", False),
+    ("safety", "一个礼拜没怎么吃东西了 感觉撑不到下周了", True),
+    ("safety", "我把胳膊抓破了 只有疼的时候才好受一点", True),
+    ("legal", "普法视频里讲到起诉坐牢这种词会被限流吗", False),
+    ("legal", "商品页写着有问题打12315 这是你们平台的电话吗", False),
+    ("legal", "再不处理我就打12315", True),
+    ("legal", "我是某市公安局民警 办案需要调取一个账号的注册信息和登录记录 请告知协查流程", True),
+    ("legal", "我要把mcn和平台一起告了 欠我的分成一分都不能少", True),
+    ("legal", "市长热线我打过了 人民网留言板也写了 看你们怎么交代", True),
+    ("human", "今天不知道点了啥 出来一个会员说每个月要扣钱 你们帮我看看怎么取消", False),
+    ("human", "你们出来一个能管事的", True),
+    ("human", "直播间想找个人帮我管 房管在哪设", False),
+    ("human", "能不能有个喘气的来回我一下", True),
+    ("human", "有人吗？我说的是真的人", True),
+    ("offdomain", "QQ关联怎么取消掉", False),
+    ("offdomain", "qq怎么改密码", True),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9 to held18
+    """Phrasings from the held sets held6_a/b, held7_c, held9 to held20
     (tests/fixtures/eval/intents) and their counterparts."""
     from assistant.engine.intent import _Rule
 
@@ -353,10 +381,10 @@ def test_words_in_another_sense_are_blanked_out_not_a_veto() -> None:
 
 
 def test_the_safety_model_reads_the_messages_character_ngrams_too(embedder, fixture_kb) -> None:
-    """build/intents.py GRAM_CLASSES: the safety model is fitted on the vector and the n-grams that enough labelled
-    examples share (engine/feedback.py gram_row), and the detector gives it the same row; the other models read the
-    vector alone. Fitted on a few examples whose dangers all say 跟踪, the n-gram carries a danger said in words
-    the examples do not otherwise have."""
+    """build/intents.py GRAM_CLASSES: the safety model (small talk too, which these examples lack) is fitted on the
+    vector and the n-grams that enough labelled examples share (engine/feedback.py gram_row), and the detector gives
+    it the same row; the other models read the vector alone. Fitted on a few examples whose dangers all say 跟踪,
+    the n-gram carries a danger said in words the examples do not otherwise have."""
     from assistant.build import intents as build_intents
     from assistant.engine.feedback import gram_row
 

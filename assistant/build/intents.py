@@ -35,8 +35,10 @@ CALM_WEIGHT = 0.5
 # 0.9795, 50 of 2328 near-misses, 33 of 879 users' questions for the KB taken by an intent (tune_written and
 # held_kbq2, not learned); safety reading n-grams: 0.9818, 41, 26 (ridge 0.1: 0.9799, 39; 0.003: 0.9818, 42);
 # safety, human and legal: 0.9799 (human 0.983 -> 0.980, legal 0.992 -> 0.984), 41, 25. With held18 in (5651):
-# 0.9812, 53 of 2493, 20 of 571 -> 0.9819, 41, 16
-GRAM_CLASSES: tuple[str, ...] = ("safety",)
+# 0.9812, 53 of 2493, 20 of 571 -> 0.9819, 41, 16. With held19 in too (5925): small talk reading n-grams as well
+# 0.9333 -> 0.9458 with every other figure identical (0.9816, 41 of 2649, 15 of 571); off-domain reading them
+# 0.943 -> 0.933
+GRAM_CLASSES: tuple[str, ...] = ("safety", "smalltalk")
 L2_GRAMS = 1e-2
 
 
