@@ -1,16 +1,28 @@
 """The feedback collector's data and pure parts: the labelled set's size and split, the KB's training examples
-kept apart from the report part, the grouping rule's pieces, the board's spike flag and CSV export."""
+kept apart from the report part, the grouping rule's pieces, the board's spike flag and CSV export, and which
+readings of a message give way to feedback."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 
+import numpy as np
+
 from assistant.desk.feedback import Topic
 from assistant.desk.feedback.board import sort_views, topic_csv, topic_view
 from assistant.desk.feedback.grouping import best_topic, centred, pairwise, title_of
 from assistant.desk.feedback.models import FeedbackItem
-from assistant.engine.feedback import asks_for_help, elsewhere
+from assistant.engine.feedback import (
+    CUES,
+    OFFDOMAIN_FEEDBACK,
+    FeedbackDetector,
+    FeedbackModels,
+    asks_for_help,
+    elsewhere,
+)
+from assistant.engine.intent import Intent, read_feedback
+from assistant.engine.logistic import Logistic
 from assistant.kb.examples import read_feedback_examples
 from tests.conftest import ROOT
 
@@ -92,3 +104,32 @@ def test_feedback_that_asks_for_help_is_told_from_feedback_that_only_tells() -> 
     assert not asks_for_help("哪有你们这样的", "complaint")
     assert asks_for_help("想把视频发给闺女 点了半天不知道怎么弄 麻烦你们教教我", "other")
     assert not asks_for_help("就是想说一声 你们加油", "other")
+
+
+def detector_saying(p: float, dim: int = 4) -> FeedbackDetector:
+    """A detector whose model gives every message probability ``p`` (no cue or n-gram weighs anything)."""
+    width = dim + len(CUES)
+    flat = Logistic(mean=np.zeros(width), std=np.ones(width), coef=np.zeros(width),
+                    intercept=float(np.log(p / (1 - p))))
+    detector = FeedbackDetector(None)
+    detector.models = FeedbackModels(vocabulary={}, is_feedback=flat, threshold=0.5,
+                                     categories={"bug": flat}, areas={"app": flat}, sentiments={"negative": flat},
+                                     centre=np.zeros(dim))
+    return detector
+
+
+def test_an_off_domain_reading_by_meaning_gives_way_to_sure_feedback() -> None:
+    """engine/feedback.py OFFDOMAIN_FEEDBACK: 红点上显示3 可所有消息我都看过了 reads as off-domain to the intent
+    models (far from the KB's questions); the detector sure of feedback takes it. A message off-domain by another
+    service's name, small talk and a handoff stay what they are; a question is feedback at the detector's own
+    threshold."""
+    said, raw = "红点上显示3 可所有消息我都看过了", np.zeros(4)
+    sure, unsure = detector_saying(OFFDOMAIN_FEEDBACK + 0.01), detector_saying(OFFDOMAIN_FEEDBACK - 0.05)
+    by_meaning = Intent("offdomain", "off-domain", evidence="distance", yields=True)
+    assert read_feedback(sure, by_meaning, said, raw).name == "feedback"
+    assert read_feedback(unsure, by_meaning, said, raw).name == "offdomain"
+    assert read_feedback(unsure, Intent("question"), said, raw).name == "feedback"
+    assert read_feedback(sure, Intent("offdomain", "「qq」", evidence="pattern"), said, raw).name == "offdomain"
+    assert read_feedback(sure, Intent("smalltalk.ack", evidence="examples"), said, raw).name == "smalltalk.ack"
+    handed = read_feedback(sure, Intent("human", evidence="pattern"), said, raw)
+    assert handed.name == "human" and handed.feedback is not None  # handed off, and recorded too

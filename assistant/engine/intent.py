@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..kb.intents import EMOTIONS, HANDOFF_INTENTS, SMALLTALK_KINDS, IntentRule, Intents, off_domain_probes
-from .feedback import HANDED_FEEDBACK, FeedbackDetector, FeedbackView, gram_row
+from .feedback import HANDED_FEEDBACK, OFFDOMAIN_FEEDBACK, FeedbackDetector, FeedbackView, gram_row
 from .logistic import Logistic
 
 QUESTION = "question"
@@ -331,14 +331,14 @@ def read_feedback(detector: FeedbackDetector, intent: Intent, said: str, raw: np
     if intent.name in HANDOFF_INTENTS:
         view = detector.detect(said, raw)
         return replace(intent, feedback=view) if view.feedback and view.probability >= HANDED_FEEDBACK else intent
-    if _may_be_feedback(intent) and (view := detector.detect(said, raw)).feedback:
+    if _may_be_feedback(intent) and (view := detector.detect(said, raw)).feedback and (
+            intent.name == QUESTION or view.probability >= OFFDOMAIN_FEEDBACK):
         return replace(intent, name="feedback", reason=f"feedback ({view.probability:.2f})", feedback=view)
     return intent
 
 
 def _may_be_feedback(intent: Intent) -> bool:
-    """Only what would otherwise be a question for the KB may be feedback: a threat, a request for a person, small
-    talk and an off-domain message are what they are (on the tune part, letting feedback override off-domain and
-    model-only small talk found 4 more of its 193 feedback messages, at the risk of taking other platforms'
-    questions, far from the KB, for feedback)."""
-    return intent.name == QUESTION
+    """What would otherwise be a question for the KB may be feedback, and so may a message called off-domain by its
+    meaning alone when the detector is sure (engine/feedback.py OFFDOMAIN_FEEDBACK): a threat, a request for a
+    person, small talk and a message naming another service are what they are."""
+    return intent.name == QUESTION or (intent.name == "offdomain" and intent.evidence != "pattern")
