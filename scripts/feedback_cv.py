@@ -44,7 +44,7 @@ from assistant.desk.feedback import grouping as grouping_mod
 from assistant.desk.feedback.grouping import best_topic, centred, pairwise
 from assistant.engine.assistant import Assistant
 from assistant.engine.feedback import ANSWERED_FEEDBACK, FeedbackDetector, elsewhere
-from assistant.engine.intent import read_feedback
+from assistant.engine.intent import QUESTION, feedback_bar, read_feedback
 from assistant.engine.rank import Ranked
 from assistant.errors import InvalidQuestion
 from assistant.evaluation.feedback import macro_f1
@@ -60,7 +60,9 @@ def fold_of(text: str, folds: int) -> int:
 @dataclass(frozen=True)
 class Item:
     """A message read once: its ranking with the intents (no feedback yet), its raw vector, and what the Decider
-    does with it when it is not feedback."""
+    does with it when it is not feedback: the KB's decision for one that may be feedback (engine/intent.py
+    feedback_bar; an off-domain reading is decided as a question, as it is once taken for feedback), the intent's
+    otherwise."""
 
     text: str
     ranked: Ranked
@@ -85,7 +87,11 @@ def read_all(bot: Assistant, texts: Sequence[str]) -> list[Item | None]:
         fine = [r for r in ranked if r is not None]
         raw = iter(bot.embedder.encode([r.query.norm for r in fine])) if fine else iter(())
         for t, r in zip(chunk, ranked, strict=True):
-            out.append(None if r is None else Item(t, r, next(raw), bot.decider.decide(r, None, 0.0).decision))
+            if r is not None and feedback_bar(r.intent) is not None:
+                r_kb = replace(r, intent=replace(r.intent, name=QUESTION, yields=False))
+            else:
+                r_kb = r
+            out.append(None if r is None else Item(t, r, next(raw), bot.decider.decide(r_kb, None, 0.0).decision))
     return out
 
 
@@ -128,6 +134,7 @@ def cross_validate(bot: Assistant, examples: Sequence[FeedbackExample], items: S
             view = detector.describe(it.ranked.query.said, it.raw) if it is not None else None
             rows[i] = {"gold": e.feedback, "taken": got, "p": p, "category": view.category if view else "other",
                        "area": view.area if view else "other", "intent": it.ranked.intent.name if it else "-",
+                       "bar": feedback_bar(it.ranked.intent) if it else None,
                        "decision": it.decision if it else "-",
                        "elsewhere": elsewhere(it.ranked.query.said) if it else False,
                        "vector": centred(it.raw, detector.centre) if it else None}
@@ -153,16 +160,16 @@ def figures(examples: Sequence[FeedbackExample], rows: Sequence[dict[str, Any]],
 
 
 def takes(r: dict[str, Any], th: float, clarify: float, answer: float, handed: float) -> bool:
-    """The Decider's rule in arithmetic: feedback when the intent is a question and p >= th, and the KB would hand
-    off, or offer choices and p >= clarify, or answer and p >= answer (then answered and recorded); a message
-    handed to a person by its intent is recorded too when p >= handed; never one about another service's things
-    (engine/feedback.py ELSEWHERE)."""
+    """The Decider's rule in arithmetic: feedback when the intent may be feedback (engine/intent.py feedback_bar: a
+    question, or off-domain by meaning at p >= 0.9) and p >= th, and the KB would hand off, or offer choices and
+    p >= clarify, or answer and p >= answer (then answered and recorded); a message handed to a person by its intent
+    is recorded too when p >= handed; never one about another service's things (engine/feedback.py ELSEWHERE)."""
     if r["elsewhere"]:
         return False
     if r["intent"] in HANDOFF_INTENTS:
         return bool(r["p"] >= handed)
     need = {"handoff": th, "clarify": max(th, clarify), "answer": max(th, answer)}.get(r["decision"], 2.0)
-    return r["intent"] == "question" and r["p"] >= need
+    return r["bar"] is not None and r["p"] >= max(need, r["bar"])
 
 
 def sweep(rows: Sequence[dict[str, Any]], probes: dict[str, list[dict[str, Any]]]) -> list[str]:
@@ -262,6 +269,7 @@ def probes(bot: Assistant, detector: FeedbackDetector, sets: dict[str, list[str]
         for t, it in zip(texts, read_all(bot, texts), strict=True):
             got, p = taken(bot, detector, it)
             rows[name].append({"p": p, "intent": it.ranked.intent.name if it else "-",
+                               "bar": feedback_bar(it.ranked.intent) if it else None,
                                "decision": it.decision if it else "-",
                                "elsewhere": elsewhere(it.ranked.query.said) if it else False})
             if got:

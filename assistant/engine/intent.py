@@ -331,14 +331,20 @@ def read_feedback(detector: FeedbackDetector, intent: Intent, said: str, raw: np
     if intent.name in HANDOFF_INTENTS:
         view = detector.detect(said, raw)
         return replace(intent, feedback=view) if view.feedback and view.probability >= HANDED_FEEDBACK else intent
-    if _may_be_feedback(intent) and (view := detector.detect(said, raw)).feedback and (
-            intent.name == QUESTION or view.probability >= OFFDOMAIN_FEEDBACK):
+    if (bar := feedback_bar(intent)) is not None and (view := detector.detect(said, raw)).feedback and (
+            view.probability >= bar):
         return replace(intent, name="feedback", reason=f"feedback ({view.probability:.2f})", feedback=view)
     return intent
 
 
-def _may_be_feedback(intent: Intent) -> bool:
-    """What would otherwise be a question for the KB may be feedback, and so may a message called off-domain by its
-    meaning alone when the detector is sure (engine/feedback.py OFFDOMAIN_FEEDBACK): a threat, a request for a
-    person, small talk and a message naming another service are what they are."""
-    return intent.name == QUESTION or (intent.name == "offdomain" and intent.evidence != "pattern")
+def feedback_bar(intent: Intent) -> float | None:
+    """The probability a message read as ``intent`` must reach besides the detector's own threshold to be feedback,
+    or None when it cannot be: what would otherwise be a question for the KB may be feedback, and so may a message
+    called off-domain by its meaning alone when the detector is sure (engine/feedback.py OFFDOMAIN_FEEDBACK); a
+    threat, a request for a person, small talk and a message naming another service are what they are.
+    scripts/feedback_cv.py's threshold sweep applies the same bar."""
+    if intent.name == QUESTION:
+        return 0.0
+    if intent.name == "offdomain" and intent.evidence != "pattern":
+        return OFFDOMAIN_FEEDBACK
+    return None
