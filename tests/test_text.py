@@ -1,10 +1,10 @@
 """Each normalisation rule with real examples of what users type."""
 
-from pathlib import Path
-
 import pytest
 
+from assistant.kb import load_kb
 from assistant.text import JiebaSegmenter, Normalizer
+from tests.conftest import SHIPPED_KB
 
 N = Normalizer()
 
@@ -79,9 +79,7 @@ def test_synonym_variants_become_the_kb_word_in_the_text() -> None:
 def test_the_shipped_kb_reads_english_words_as_its_own() -> None:
     """Users type English among Chinese words or instead of them (held_kbq4: my account got hacked; withdraw一直
     pending): kb/synonyms.yaml maps them to the KB's words, for both legs and the intent models."""
-    from assistant.kb import load_kb
-
-    kb = load_kb(Path(__file__).resolve().parents[1] / "kb")
+    kb = load_kb(SHIPPED_KB)
     seg = JiebaSegmenter(kb.dict_terms, kb.synonyms)
     assert seg.canonical(N.normalize("my account got hacked")) == "my 账号 got 被盗"
     assert seg.canonical(N.normalize("how to save video to my phone gallery")) == "how to 保存 视频 to my 手机 相册"
