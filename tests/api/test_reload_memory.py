@@ -1,6 +1,11 @@
 """Reloading the index does not grow the server: 30 admin reloads of a real index in a real `assistant serve`
 process. Each reload used to keep the replaced index for good (gc.freeze froze its reference cycles), ~80 MB
-a reload with the shipped KB."""
+a reload with the shipped KB.
+
+The resident size swings from one reload to the next by about one index (fixture KB: 396, 438, 398, 441, ...
+410, 451): the freed copy's memory is not all given back before the following reload reuses it. So the first
+and last ten reloads are compared by their peaks, not one reading against another: the CI run of c10938c failed
+when its first reading fell low in the swing and its last high (393 vs 451) while the peaks held still."""
 
 from __future__ import annotations
 
@@ -45,5 +50,5 @@ def test_thirty_reloads_do_not_grow_the_process(api_settings: Settings, built_in
                 sizes.append(_rss_mb(server.pid))
     finally:
         _stop(server)
-    first, last = sizes[0], sizes[-1]
+    first, last = max(sizes[:10]), max(sizes[-10:])
     assert last < first * 1.10, [round(s) for s in sizes]
