@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -156,8 +157,9 @@ class IndexBuilder:
                        adapter=matrix, model_dir=model_dir)
         clock.lap("faiss")
         read = QueryPreparer(self.normalizer, segmenter, text.pinyin.table, text.pinyin.common)
-        models = fit_intent_models(kb, base.question_texts, raw, self.embedder.encode, lambda t: read.prepare(t).norm)
-        if feedback := fit_feedback_models(kb, base.question_texts, raw, self.embedder.encode, read.prepare):
+        encode = _EncodeOnce(self.embedder.encode)  # the intent examples are the feedback models' questions too
+        models = fit_intent_models(kb, base.question_texts, raw, encode, lambda t: read.prepare(t).norm)
+        if feedback := fit_feedback_models(kb, base.question_texts, raw, encode, read.prepare):
             models = {**models, "feedback": feedback}
         data = replace(data, intent_models=models)
         clock.lap("intents")
@@ -176,3 +178,20 @@ class IndexBuilder:
             rows = order[i : i + chunk]
             out[rows] = self.embedder.encode([texts[j] for j in rows])
         return out
+
+
+class _EncodeOnce:
+    """An embedder's ``encode`` that encodes each text once: the intent and feedback models read the same intent
+    examples (6858 in the shipped KB, ~30 s of int8 encoding one text a run on 2 cores)."""
+
+    def __init__(self, encode: Callable[[list[str]], np.ndarray]) -> None:
+        self._encode = encode
+        self._seen: dict[str, np.ndarray] = {}
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        new = list(dict.fromkeys(t for t in texts if t not in self._seen))
+        if new:
+            self._seen.update(zip(new, self._encode(new), strict=True))
+        if not texts:
+            return self._encode([])
+        return np.vstack([self._seen[t] for t in texts])
