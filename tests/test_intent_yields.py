@@ -375,9 +375,18 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("offdomain", "人家小红书搜索能按最新排序，这边也弄一个吧。", False),
     ("offdomain", "显示退款成功三天了，支付宝里查不到这笔退款。", False),
     ("offdomain", "淘宝怎么退款", True),
+    # held24: a scam reported to the police by its victim, a joke title, a meme, a label put on a video, a draft lost
+    ("legal", "被刷单返利骗了三百 已经报警了 平台能封那个骗子号吗", False),
+    ("legal", "你们平台骗钱 我已经报警了", True),
+    ("legal", "我想做个搞笑视频 标题叫“我要起诉我的猫” 会违规吗", False),
+    ("legal", "“律师函警告”这个梗能用在视频标题里吗", False),
+    ("safety", "献血的vlog被打了血腥标签 怎么申诉", False),
+    ("safety", "我被打了 好疼", True),
+    ("safety", "救命啊 草稿全没了 能找回吗", False),
+    ("safety", "救命 有人要打我", True),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9 to held23, held_kbq5 and held_fb11
+    """Phrasings from the held sets held6_a/b, held7_c, held9 to held24, held_kbq5 and held_fb11
     (tests/fixtures/eval/intents) and their counterparts."""
     from assistant.engine.intent import _Rule
 
