@@ -32,10 +32,10 @@ class Logistic:
         reg = np.full(d, l2 * len(y))
         reg[-1] = 0.0
         damped = reg + 1e-9
-        beta = np.zeros(d)
         if d > WIDE:
             return cls._fit_wide(x, y, w, mean, std, reg, damped)
         z = np.hstack([(x - mean) / std, np.ones((len(x), 1))])
+        beta = np.zeros(d)
         for _ in range(50):  # Newton-Raphson (IRLS); converges in a handful of steps
             p = 1.0 / (1.0 + np.exp(-np.clip(z @ beta, -30, 30)))
             grad = z.T @ (w * (p - y)) + reg * beta
@@ -138,9 +138,9 @@ class _Standardised:
         sparse = (x != 0).mean(0) <= self.SPARSE
         self.dense_cols, self.sparse_cols = np.flatnonzero(~sparse), np.flatnonzero(sparse)
         self.dense = x[:, self.dense_cols]
-        rows, cols = np.nonzero(x[:, self.sparse_cols])
-        self.rows, self.cols = rows, cols
-        self.values = x[:, self.sparse_cols][rows, cols]
+        cells = x[:, self.sparse_cols]
+        self.rows, self.cols = np.nonzero(cells)
+        self.values = cells[self.rows, self.cols]
         self.squares = self.values * self.values
 
     def __matmul__(self, beta: np.ndarray) -> np.ndarray:

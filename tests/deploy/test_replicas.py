@@ -55,8 +55,8 @@ def nginx_config(folder: Path, listen: int, replicas: list[int]) -> Path:
 
 def ask_from(address: str, url: str, n: int, out: list[int | str]) -> None:
     """``n`` questions from one client address (nginx counts its rate limit per address). A reply that breaks off
-    is recorded by its exception's name and the client goes on: a replica killed between writing a reply's headers
-    and its body (uvicorn writes them apart) leaves nginx half a reply it has already passed on and cannot retry
+    is recorded by its exception's name and message and the client goes on: a replica killed between writing a
+    reply's headers and its body (uvicorn writes them apart) leaves nginx half a reply it has passed on and cannot retry
     (the CI dry run of db3729c lost one client's last 13 questions to one such break, its exception unrecorded)."""
     with httpx.Client(base_url=url, transport=httpx.HTTPTransport(local_address=address), timeout=30) as client:
         for k in range(n):
@@ -109,7 +109,8 @@ def test_two_replicas_behind_nginx(settings: Settings, built_index: Path, tmp_pa
             assert time.monotonic() < deadline, "a replica did not load the new version"
             time.sleep(0.3)
 
-        # one replica killed under load: nginx retries what it had, no client sees a failure
+        # one replica killed under load: nginx retries what it had; no client sees an error status, and at most two
+        # replies cut off mid-way by the kill break (see ask_from)
         statuses: list[int | str] = []
         clients = [threading.Thread(target=ask_from, args=(f"127.0.1.{k}", proxied, 15, statuses))
                    for k in range(1, 9)]
