@@ -384,9 +384,38 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("safety", "我被打了 好疼", True),
     ("safety", "救命啊 草稿全没了 能找回吗", False),
     ("safety", "救命 有人要打我", True),
+    # held25: a lawyer's badge applied for, a remix of a TV show, the police asking where to send a request; where
+    # the way to a person is, old colleagues, appeals compared, a real teacher; comments exploding, laughing till
+    # one could die, 打死我也想不到, a gunshot effect; gas turned on, a fee about to be paid, a child asked out;
+    # held_kbq7: a block asked about, a crash filmed, a video sent to WeChat, a withdrawal typed 体现
+    ("legal", "想申请律师身份的黄V 要交哪些证明", False),
+    ("legal", "我已经请了律师 等着收传票吧", True),
+    ("legal", "315晚会相关的二创会不会违规", False),
+    ("legal", "我是经侦大队的 关于一起诈骗案需要调取账号交易流水 协查函发到哪", True),
+    ("legal", "如果有人被举报到派出所了 平台会配合调查吗", False),
+    ("human", "我的页面里哪里能点进去找人工 找半天没找到", False),
+    ("human", "想把毛笔字拍下来发上去给老同事们看看 点了加号就不会弄了", False),
+    ("human", "人工申诉和自助申诉有啥区别", False),
+    ("human", "有没有官方的创作者培训课 真人老师带的那种", False),
+    ("human", "给我转人工 在哪都找不到人工", True),
+    ("safety", "要炸了 评论一下涨了几千条 怎么置顶评论", False),
+    ("safety", "笑到想死 这个合拍怎么弄的", False),
+    ("safety", "打死我也想不到视频会火 怎么接广告", False),
+    ("safety", "开枪特效在哪里找", False),
+    ("safety", "有人拿枪指着我", True),
+    ("safety", "煤气已经开了", True),
+    ("safety", "网上贷款说要先交解冻费才能放款 我准备转了 这是真的吗", True),
+    ("safety", "保证金要交那么多 我就卖点手工饰品 门槛太高了", False),
+    ("safety", "有个主播一直哄我家小孩打赏 还约她线下见面 孩子才11岁 明天就要去了", True),
+    ("safety", "有个人老是缠着我，想让他再也看不到我、联系不上我", False),
+    ("safety", "我女儿出去玩 现在联系不上了", True),
+    ("safety", "拍到路上车祸现场了，能发出来提醒大家吗，有血的那种", False),
+    ("offdomain", "看到个好玩的想发给微信上的闺蜜，咋发过去", False),
+    ("offdomain", "体现到支付宝一般要多久才到账，等了一晚上了", False),
+    ("offdomain", "微信怎么发朋友圈", True),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9 to held24, held_kbq5 and held_fb11
+    """Phrasings from the held sets held6_a/b, held7_c, held9 to held25, held_kbq5, held_kbq7 and held_fb11
     (tests/fixtures/eval/intents) and their counterparts."""
     from assistant.engine.intent import _Rule
 

@@ -220,3 +220,15 @@ def test_a_follow_up_is_read_in_context_without_running_the_model_on_the_topic_a
     # the follow-up, and the topic without its polarity word (开通), each alone: never the two together
     assert sorted(model.read) == sorted([fresh.retriever.prepare("那怎么关掉呢").norm,
                                          fresh.retriever.prepare("怎么 直播权限").norm])
+
+
+def test_feedback_the_kb_would_offer_choices_for_gets_them_beside_the_thanks(assistant) -> None:
+    # told as a bug, and the KB's confidence reaches clarify: thanked, recorded, and the account entries offered
+    told = assistant.ask("半夜收到消息说我的号在广州登录了 我人在哈尔滨根本没登")
+    assert told.decision == "feedback" and told.feedback is not None, told.reason
+    assert told.confidence >= assistant.thresholds.clarify
+    assert "account-stolen" in [a.id for a in told.alternatives]
+    # a wish the KB has nothing near: thanked, with no choices
+    wish = assistant.ask("希望能出个批量下载视频的功能")
+    assert wish.decision == "feedback" and wish.confidence < assistant.thresholds.clarify, wish.reason
+    assert wish.alternatives == ()

@@ -221,7 +221,8 @@ class TurnOut(Model):
     intent: str | None = None
     emotion: str | None = None
     context: str | None = None
-    choices: list[ChoiceOut] = Field(default_factory=list, description="a clarify turn: the questions it offered")
+    choices: list[ChoiceOut] = Field(default_factory=list, description="the questions offered by a clarify turn, or "
+                                     "beside the thanks of a feedback turn")
 
 
 class SessionTurns(Model):

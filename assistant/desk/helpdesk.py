@@ -87,7 +87,7 @@ class HelpDesk:
                 entry_id=reply.answer.id if reply.answer else None, channel=a.channel, intent=reply.intent,
                 emotion=reply.emotion, context=reply.context,
                 choices=tuple(TurnChoice(c.id, c.question) for c in reply.alternatives)
-                if reply.decision == "clarify" else (),
+                if reply.decision in ("clarify", "feedback") else (),
             ))
             if reply.decision != "handoff":
                 out.append((reply, None, None))

@@ -117,6 +117,7 @@
           var b = self.add(T("bot_name"), "bot history");
           renderAnswer(b, t.answer);
           if (t.decision === "clarify" && t.choices && t.choices.length) self.choices(b, t.choices);
+          if (t.decision === "feedback") self.offered(b, t.choices);
         });
       })
       .catch(function () { /* a new session, or the service is busy: start afresh */ });
@@ -286,6 +287,8 @@
       this.related(b, reply.related || []);
     } else if (reply.decision === "feedback") {
       b.appendChild(el("p", "", reply.message));
+      /* the entries the KB would have offered for it, under the thanks */
+      this.offered(b, reply.alternatives);
     } else if (reply.decision === "smalltalk") {
       b.appendChild(el("p", "", reply.message));
       if (reply.offer_human) this.humanChoice(b);
@@ -306,6 +309,13 @@
     if (reply.decision !== "feedback" && reply.feedback_id) b.appendChild(el("div", "note", SAY("feedback.recorded")));
     if (reply.feedback_id && reply.feedback_token) this.trackFeedback(reply.feedback_id, reply.feedback_token);
     this.scroll();
+  };
+
+  /* Feedback the KB also offered choices for: a line that says so, and the choices. */
+  Widget.prototype.offered = function (bubble, offered) {
+    if (!offered || !offered.length) return;
+    bubble.appendChild(el("div", "note", SAY("feedback.choices")));
+    this.choices(bubble, offered);
   };
 
   /* 您是不是想问: the questions offered (a reply's alternatives, or a reloaded clarify turn's choices). */

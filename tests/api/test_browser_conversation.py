@@ -144,3 +144,22 @@ def test_an_upset_users_ticket_comes_first_in_the_console(browser, live: LiveSer
     first.click()
     console.locator("#t-info", has_text="用户情绪：生气").wait_for()
     console.screenshot(path=str(SHOTS / "agent-console-priority.png"))
+
+
+def test_feedback_near_kb_entries_shows_them_under_the_thanks_and_after_a_reload(browser, live: LiveServer) -> None:
+    user = user_page(browser, live.url + "/")
+    ask_and_wait(user, "半夜收到消息说我的号在广州登录了 我人在哈尔滨根本没登")  # told as a bug
+    reply = user.locator(".msg.bot").last
+    assert "已经记录" in reply.inner_text()  # thanked (feedback.bug)
+    reply.locator(".note", has_text="可以看看这些").wait_for()
+    offered = reply.locator(".choice:not(.other)").all_inner_texts()
+    assert "账号被盗了怎么办？" in offered
+    user.screenshot(path=str(SHOTS / "widget-feedback-choices.png"))
+    user.reload()
+    history = user.locator(".msg.bot.history", has_text="可以看看这些")
+    history.wait_for()
+    assert history.locator(".choice:not(.other)").all_inner_texts() == offered
+    before = bot_replies(user)
+    history.locator(".choice", has_text="账号被盗了怎么办？").click()
+    expect(user.locator(".msg.bot:not(.typing)")).to_have_count(before + 1, timeout=TIMEOUT)
+    assert user.locator(".msg.bot .q").last.inner_text() == "账号被盗了怎么办？"
