@@ -413,10 +413,43 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("offdomain", "看到个好玩的想发给微信上的闺蜜，咋发过去", False),
     ("offdomain", "体现到支付宝一般要多久才到账，等了一晚上了", False),
     ("offdomain", "微信怎么发朋友圈", True),
+    # held26: another user sued, a lawyer's letter template, a regulator's requirement; a danger word quoted in a
+    # title, hyperbole, 救命 in delight; a painless way out searched for, a banking app opened for a scammer; a
+    # person asked for after 你是机器人吧, the bot's abilities asked about; a shop moving from 淘宝 to 抖店
+    ("legal", "我想起诉盗我视频的那个博主 平台能提供他的身份信息给我吗", False),
+    ("legal", "我要起诉你们平台和那个博主", True),
+    ("legal", "律师函模板哪里有 我想发给搬运我视频的人", False),
+    ("legal", "主管部门要求我们企业号公示营业执照 在哪上传", False),
+    ("legal", "我要向主管部门投诉你们", True),
+    ("safety", "拍心理危机干预的公益视频 标题能带“自杀”两个字吗", False),
+    ("safety", "健身视频标题写“练腿练到想死” 会被当负面内容吗", False),
+    ("safety", "救命 这也太好看了吧 这个特效叫啥名字", False),
+    ("safety", "救命 他要杀我", True),
+    ("safety", "一直在搜怎么能不痛地离开", True),
+    ("safety", "刷单那边说再转5000就能全部提现 我手机银行都打开了", True),
+    ("human", "你是机器人吧？那就别浪费我时间了 让人工接", True),
+    ("human", "你们的智能客服能回答店铺后台的问题吗", False),
+    ("offdomain", "之前一直在淘宝 最近想转过来做抖店 新店第一个月大概要交多少钱", False),
+    ("offdomain", "淘宝开店要交多少保证金", True),
+    # held_fb14: 玩人呢, pushed to spend a refund, picture-in-picture wanted while on WeChat
+    ("human", "提现活动说能拿一百 最后差0.01提不了 玩人呢", False),
+    ("human", "客服人呢", True),
+    ("safety", "退款不退原路 退到抖音余额里 什么意思？逼我接着花？", False),
+    ("safety", "他逼我转账", True),
+    ("offdomain", "求画中画 想一边回微信一边看", False),
+    # held_kbq8: a QQ link to undo, an account no longer followed, a record that follows the user, a phone locked
+    # in teen mode
+    ("offdomain", "QQ跟这个号连着，我不想连了，怎么断开", False),
+    ("offdomain", "qq怎么改密码", True),
+    ("human", "之前关注的一个人现在天天发广告，不想跟着他了怎么弄", False),
+    ("safety", "之前违规过一次，这个记录会一直跟着我吗，多久能消掉", False),
+    ("safety", "他一直跟着我 我好害怕", True),
+    ("safety", "青少年模式的4位密码忘了，关不掉，手机被锁在里面了", False),
+    ("safety", "我被锁在房间里了", True),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9 to held25, held_kbq5, held_kbq7 and held_fb11
-    (tests/fixtures/eval/intents) and their counterparts."""
+    """Phrasings from the held sets held6_a/b, held7_c, held9 to held26, held_kbq5, held_kbq7, held_kbq8, held_fb11
+    and held_fb14 (tests/fixtures/eval/intents) and their counterparts."""
     from assistant.engine.intent import _Rule
 
     norm = Normalizer().normalize(text)
