@@ -25,7 +25,9 @@ __all__ = ["AREAS", "CATEGORIES", "SENTIMENTS", "FeedbackDetector", "FeedbackVie
 # Cues of form. A request asks for a change (希望/建议/求/能不能加); a how-to asks for a way (怎么/在哪); a report
 # says what goes wrong, again and again (一直/老是/又); a complaint judges (太坑了/凭什么); praise thanks.
 CUES: tuple[tuple[str, str], ...] = (
-    ("wish", r"希望|建议|要是能|就好了|拜托|拜讬|求求|求你们|求个|求一个|麻烦.{0,4}(加|出|改)"),
+    # 求 opening a message asks for a thing (求夜间模式, 求批量删除作品); 求助/求问/求大神告诉我 ask for help
+    ("wish", r"希望|建议|要是能|就好了|拜托|拜讬|求求|求你们|求个|求一个|麻烦.{0,4}(加|出|改)|"
+             r"(^|[\s,，。!！~～])求(?!助|救|问|解|教|你|您|大神|大佬|帮|告诉|指导|科普|推荐|各位|好心|管理)"),
     ("can_add", r"(能不能|可不可以|能否|可以)(给|多|再)?.{0,3}"
                 r"(加|出|做|改|增加|支持|优化|适配|放宽|多给|关掉|记住|存|留|隐藏|自定|自订|按)"),
     ("want", r"想要|需要|很需要|太需要|特别需要|真的很需要"),
