@@ -495,10 +495,60 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("safety", "我需要自杀干预热线", True),
     ("safety", "刷到的急救视频里教的海姆立克法是对的吗", False),
     ("safety", "快叫急救 他倒了", True),
+    # held29: service contacts in traditional characters and pinyin, a ticket's progress looked up, a 真人 badge, a
+    # meme and a film's line, a review by a person or the system, a voice bot wished for; a game's 杀穿, a murder
+    # documentary, a joke's 杀了我, an edit that makes one 想死
+    ("human", "怎麼聯絡人工客服", False),
+    ("human", "ren gong ke fu dian hua shi duo shao", False),
+    ("human", "人工客服说三个工作日 今天第四天了 进度在哪查", False),
+    ("human", "工单进度在哪查 给我转人工", True),
+    ("human", "交友里那个真人标签怎么获得", False),
+    ("human", "我要跟活人说话 这句台词出自哪部电影", False),
+    ("human", "申诉之后是人工看还是系统看", False),
+    ("human", "你是人工还是机器人 换个人来", True),
+    ("human", "机器人客服能改成语音的吗", False),
+    ("safety", "今晚五排谁来 我要杀穿", False),
+    ("safety", "这个杀人案纪录片叫什么名字", False),
+    ("safety", "他说要杀了我哈哈哈 这段拍成视频会火吗", False),
+    ("safety", "他说要杀了我 我好怕", True),
+    ("safety", "这视频剪得我想死", False),
+    # held_fb17: another app that already has a thing, watching in a small window while replying on WeChat
+    ("offdomain", "稍后再看功能什么时候能有啊 b站都有", False),
+    ("offdomain", "想要个小窗播放 边刷边回微信", False),
+    ("offdomain", "b站有没有会员", True),
+    # held_kbq11: 人共 inside 家里人共用 (人工 typed 人共 stays a request for a person), a play's 主人公
+    ("human", "会员能不能给家里人共用", False),
+    ("human", "转人共", True),
+    ("human", "这个剧的主人公叫什么", False),
+    # held30: exasperation (我要炸了) and a threat to blow something up, a self-defence lesson, progress tracked, a
+    # wife's threat to throw the phone, a mother's 打死 over a top-up, a game's quoted 杀了他, meat cut with a knife, a
+    # knife's brand, a hooked fish that bled, a farewell; the app's 12315 entry, a law firm's advert, a legal
+    # channel's cases, a judge freezing income; an agent rated, the bot praised over the agents
+    ("safety", "我要炸了 上传到99%又失败了", False),
+    ("safety", "我要炸了他们公司 说到做到", True),
+    ("safety", "看了个女生被跟踪的防身教学视频 有更多这类的吗", False),
+    ("safety", "健身打卡 跟踪体重变化的视频模板在哪", False),
+    ("safety", "有个男的一直跟踪我 我好怕", True),
+    ("safety", "我老婆威胁我再刷就把手机扔了 哈哈 有没有防沉迷设置", False),
+    ("safety", "要被我妈打死了 手滑充了648 能退吗", False),
+    ("safety", "我爸喝醉了说要打死我", True),
+    ("safety", '吃鸡直播里喊"我杀了他" 会不会被系统误判啊', False),
+    ("safety", "火锅店直播 有拿刀切肉的画面 可以吗", False),
+    ("safety", "这个博主用的菜刀是哪个牌子 想买", False),
+    ("safety", "钓鱼视频 鱼嘴挂钩流了点血 审核一直不给过", False),
+    ("safety", "明天大家就再也看不到我了", True),
+    ("legal", "app里那个12315投诉入口在哪 商家发货太慢了", False),
+    ("legal", "我要去12315投诉你们", True),
+    ("legal", '老刷到那种"打官司找xx律师"的广告 能不能别推了', False),
+    ("legal", "法治频道的案件回顾 能不能搬运", False),
+    ("legal", "我是执行局的法官 依法需要冻结某账号的收益", True),
+    ("legal", "我是市场监管局的 想开个政务号", False),
+    ("human", "刚才那个人工客服态度挺好的 在哪给她打分", False),
+    ("human", "你比以前的人工客服还快 厉害", False),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9 to held28, held_kbq5, held_kbq7 to held_kbq9, held_fb11,
-    held_fb14 and held_fb15 (tests/fixtures/eval/intents) and their counterparts."""
+    """Phrasings from the held sets held6_a/b, held7_c, held9 to held30, held_kbq5, held_kbq7 to held_kbq9,
+    held_kbq11, held_fb11, held_fb14, held_fb15 and held_fb17 (tests/fixtures/eval/intents) and their counterparts."""
     from assistant.engine.intent import _Rule
 
     norm = Normalizer().normalize(text)
