@@ -545,9 +545,25 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("legal", "我是市场监管局的 想开个政务号", False),
     ("human", "刚才那个人工客服态度挺好的 在哪给她打分", False),
     ("human", "你比以前的人工客服还快 厉害", False),
+    # held31: a deskmate or a boyfriend who follows the user's lead, door-to-door fees, a gaming friend's solo, a
+    # father's 打死 laughed at; a scammer asking for more after the user paid; a tax inspection, a market regulator
+    # and a company's legal department asking formally, 广告 read as 告; a dedicated agent arranged
+    ("safety", "我同桌天天跟着我 说要学我拍变装视频 变装怎么卡点啊", False),
+    ("safety", "我男朋友天天跟着我刷同一个博主 想问怎么创建共同收藏夹", False),
+    ("safety", "前男友天天跟着我 还说要来我家", True),
+    ("safety", "物业说要挨家挨户找上门收费 我录了视频想发 能@物业公司的号吗", False),
+    ("safety", "开黑的朋友说要找上门跟我solo 笑死 这种语音能剪进视频吗", False),
+    ("safety", "我爸说要打死我因为我打游戏 哈哈 拍个搞笑段子用啥模板好😂", False),
+    ("safety", "有人说我中奖了要先交税才能领 我转了一半他催我转剩下的", True),
+    ("legal", "税务局稽查 需要平台提供某主播的收入流水", True),
+    ("legal", "起诉需要平台提供什么材料", False),
+    ("legal", "我是市场监管局的工作人员 要求平台提供某直播间商家的经营资质材料", True),
+    ("legal", "我们公司的商标被店铺冒用 法务部要向平台提交正式的侵权投诉函", True),
+    ("legal", "我的照片被人拿去做广告 我要发律师函给你们和那个商家", True),
+    ("human", "我是商家 店铺保证金的问题请安排专属客服对接", True),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9 to held30, held_kbq5, held_kbq7 to held_kbq9,
+    """Phrasings from the held sets held6_a/b, held7_c, held9 to held31, held_kbq5, held_kbq7 to held_kbq9,
     held_kbq11, held_fb11, held_fb14, held_fb15 and held_fb17 (tests/fixtures/eval/intents) and their counterparts."""
     from assistant.engine.intent import _Rule
 
