@@ -532,6 +532,7 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("safety", "我老婆威胁我再刷就把手机扔了 哈哈 有没有防沉迷设置", False),
     ("safety", "要被我妈打死了 手滑充了648 能退吗", False),
     ("safety", "我爸喝醉了说要打死我", True),
+    ("safety", "我会被我老公打死的 他已经打过我好几次了", True),
     ("safety", '吃鸡直播里喊"我杀了他" 会不会被系统误判啊', False),
     ("safety", "火锅店直播 有拿刀切肉的画面 可以吗", False),
     ("safety", "这个博主用的菜刀是哪个牌子 想买", False),
@@ -551,6 +552,7 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("safety", "我同桌天天跟着我 说要学我拍变装视频 变装怎么卡点啊", False),
     ("safety", "我男朋友天天跟着我刷同一个博主 想问怎么创建共同收藏夹", False),
     ("safety", "前男友天天跟着我 还说要来我家", True),
+    ("safety", "有个同学天天跟着我回家", True),
     ("safety", "物业说要挨家挨户找上门收费 我录了视频想发 能@物业公司的号吗", False),
     ("safety", "开黑的朋友说要找上门跟我solo 笑死 这种语音能剪进视频吗", False),
     ("safety", "我爸说要打死我因为我打游戏 哈哈 拍个搞笑段子用啥模板好😂", False),
@@ -561,10 +563,29 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("legal", "我们公司的商标被店铺冒用 法务部要向平台提交正式的侵权投诉函", True),
     ("legal", "我的照片被人拿去做广告 我要发律师函给你们和那个商家", True),
     ("human", "我是商家 店铺保证金的问题请安排专属客服对接", True),
+    ("human", "我不和你说了 让你们的老大来", True),
+    ("human", "兄弟别发链接了 号被封了战队明天打比赛 让你们运营直接跟我聊", True),
+    ("human", "怎么让运营给我推流", False),
+    # held32: a danger word quoted as a lyric, a song's name, a self-defence title, a novel's title; a crab's pinch,
+    # a water-bead toy gun; a court's judgement, the customs asking
+    ("safety", '说唱歌手的"杀"字歌词被消音了', False),
+    ("safety", '歌名带"想死"的那首歌为啥在音乐库里找不到', False),
+    ("safety", '防身术教学"被人从后面掐脖子怎么挣脱"，这标题能用吗', False),
+    ("safety", "推理小说书名叫《我杀了我老公》，能直接当标题吗", False),
+    ("safety", '他说"我要杀了你" 我好怕', True),
+    ("safety", "赶海被螃蟹夹到手流血，这段要打码吗", False),
+    ("safety", "他拿刀划我手流血了", True),
+    ("safety", "玩具水弹枪能在小店卖吗", False),
+    ("legal", "法院判决要求你们删除那条视频，判决书怎么提交", True),
+    ("legal", "法院判决书能拍成视频发吗", False),
+    ("legal", "海关缉私局需要核实一个带货账号的资料", True),
+    # held_kbq14: logging in with WeChat's icon is ours
+    ("offdomain", "想以后直接点那个绿色微信图标就能登进来", False),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9 to held31, held_kbq5, held_kbq7 to held_kbq9,
-    held_kbq11, held_fb11, held_fb14, held_fb15 and held_fb17 (tests/fixtures/eval/intents) and their counterparts."""
+    """Phrasings from the held sets held6_a/b, held7_c, held9 to held32, held_kbq5, held_kbq7 to held_kbq9,
+    held_kbq11, held_kbq14, held_fb11, held_fb14, held_fb15 and held_fb17 (tests/fixtures/eval/intents) and their
+    counterparts."""
     from assistant.engine.intent import _Rule
 
     norm = Normalizer().normalize(text)
@@ -583,6 +604,21 @@ def test_the_model_alone_hands_to_a_person_only_a_message_that_names_someone(emb
     assert float(found.intent_model["human"].proba(vectors[:1])[0]) > 0.5  # the model does call it so
     assert found.detect(odd[0], vectors[0], kb_similarity=0.9).name == "question"
     assert found.detect(odd[1], vectors[1], kb_similarity=0.9).name == "human"
+
+
+def test_the_model_alone_hands_to_the_legal_team_only_a_message_with_a_legal_word(embedder) -> None:
+    """运费险理赔到账了 没想到这么省事 read by a model that calls it a legal matter is not one: it names no law,
+    office, complaint or formal step; the same model's pick stands for a message that names one (no pattern
+    matches either)."""
+    odd = ["运费险理赔到账了 没想到这么省事", "你们这种霸王条款迟早要被追究责任"]
+    x = embedder.encode(odd + QUESTIONS)
+    y = np.array([1.0] * len(odd) + [0.0] * len(QUESTIONS))
+    models = {"intents": {"legal": Logistic.fit(x, y).to_dict(["vector"])}}
+    found = IntentDetector(load_kb(SHIPPED_KB).intents, embedder.encode, models=models)
+    vectors = embedder.encode(odd)
+    assert float(found.intent_model["legal"].proba(vectors[:1])[0]) > 0.5  # the model does call it so
+    assert found.detect(odd[0], vectors[0], kb_similarity=0.9).name == "question"
+    assert found.detect(odd[1], vectors[1], kb_similarity=0.9).name == "legal"
 
 
 def test_words_that_ask_for_a_person_give_way_to_a_danger_the_safety_model_hears(embedder) -> None:
