@@ -592,18 +592,23 @@ def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> Non
     assert bool(_Rule(load_kb(SHIPPED_KB).intents.rule(rule)).match(norm)) is found
 
 
+def model_alone_reads(embedder, name: str, positives: list[str], odd: list[str]) -> list[str]:
+    """What a detector whose only model, ``name``, learned ``positives`` and ``odd`` against plain questions makes
+    of each odd message (the model itself calls the first one ``name``: checked)."""
+    x = embedder.encode(positives + odd + QUESTIONS)
+    y = np.array([1.0] * (len(positives) + len(odd)) + [0.0] * len(QUESTIONS))
+    found = IntentDetector(load_kb(SHIPPED_KB).intents, embedder.encode,
+                           models={"intents": {name: Logistic.fit(x, y).to_dict(["vector"])}})
+    vectors = embedder.encode(odd)
+    assert float(found.intent_model[name].proba(vectors[:1])[0]) > 0.5  # the model does call it so
+    return [found.detect(text, vector, kb_similarity=0.9).name for text, vector in zip(odd, vectors, strict=True)]
+
+
 def test_the_model_alone_hands_to_a_person_only_a_message_that_names_someone(embedder) -> None:
     """死活收不到验证码 read by a model that calls it a request for a person is still a question: no person, staff,
     bot or call is named in it; the same model's pick stands for a message that names one."""
     odd = ["死活收不到验证码 试了十几次了", "客服你们快点处理一下"]
-    x = embedder.encode(PEOPLE + odd + QUESTIONS)
-    y = np.array([1.0] * (len(PEOPLE) + len(odd)) + [0.0] * len(QUESTIONS))
-    models = {"intents": {"human": Logistic.fit(x, y).to_dict(["vector"])}}
-    found = IntentDetector(load_kb(SHIPPED_KB).intents, embedder.encode, models=models)
-    vectors = embedder.encode(odd)
-    assert float(found.intent_model["human"].proba(vectors[:1])[0]) > 0.5  # the model does call it so
-    assert found.detect(odd[0], vectors[0], kb_similarity=0.9).name == "question"
-    assert found.detect(odd[1], vectors[1], kb_similarity=0.9).name == "human"
+    assert model_alone_reads(embedder, "human", PEOPLE, odd) == ["question", "human"]
 
 
 def test_the_model_alone_hands_to_the_legal_team_only_a_message_with_a_legal_word(embedder) -> None:
@@ -611,14 +616,7 @@ def test_the_model_alone_hands_to_the_legal_team_only_a_message_with_a_legal_wor
     office, complaint or formal step; the same model's pick stands for a message that names one (no pattern
     matches either)."""
     odd = ["运费险理赔到账了 没想到这么省事", "你们这种霸王条款迟早要被追究责任"]
-    x = embedder.encode(odd + QUESTIONS)
-    y = np.array([1.0] * len(odd) + [0.0] * len(QUESTIONS))
-    models = {"intents": {"legal": Logistic.fit(x, y).to_dict(["vector"])}}
-    found = IntentDetector(load_kb(SHIPPED_KB).intents, embedder.encode, models=models)
-    vectors = embedder.encode(odd)
-    assert float(found.intent_model["legal"].proba(vectors[:1])[0]) > 0.5  # the model does call it so
-    assert found.detect(odd[0], vectors[0], kb_similarity=0.9).name == "question"
-    assert found.detect(odd[1], vectors[1], kb_similarity=0.9).name == "legal"
+    assert model_alone_reads(embedder, "legal", [], odd) == ["question", "legal"]
 
 
 def test_words_that_ask_for_a_person_give_way_to_a_danger_the_safety_model_hears(embedder) -> None:
