@@ -5,6 +5,7 @@ import os
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant import index as index_mod
@@ -28,6 +29,40 @@ def test_loaded_index_matches_the_kb(built_index: Path, fixture_kb, embedder) ->
     assert data.faiss.ntotal == fixture_kb.question_count == data.question_count
     assert [e.id for e in data.entries] == [e.id for e in fixture_kb.entries]
     assert data.adapter is not None and data.adapter.shape == (512, 512)
+
+
+def test_a_loaded_index_keeps_its_bigrams_and_model_weights_as_arrays(built_index: Path, embedder) -> None:
+    """What every worker holds for as long as it serves: the questions' bigrams as ids in shared arrays (not a set of
+    strings a question) and the fitted models' weights as float64 arrays (not lists of Python floats)."""
+    data = index_mod.load(built_index, embedder.name, embedder.dimension)
+    stored = json.loads((built_index / "questions.json").read_text("utf-8"))["bigrams"]
+    grams = data.question_grams
+    assert grams.question_count == data.question_count == len(stored)
+    for q, expected in enumerate(stored):
+        assert grams.bigrams(q) == frozenset(expected)
+        assert all(q in grams.postings([g])[0].tolist() for g in expected)
+        terms = set(expected) | {c for g in expected for c in g}
+        assert sorted(grams.question_terms(q).tolist()) == sorted(grams.vocab[t] for t in terms)
+    assert sum(len(p) for p in grams.postings(list(grams.vocab))) == sum(len(b) for b in stored)
+    assert grams.postings(["不在题库里"]) == []
+    characters = [t for t, i in grams.vocab.items() if i >= grams.n_grams]  # document terms only, not bigrams
+    assert characters and grams.postings(characters) == []
+    raw = json.loads((built_index / "text.json").read_text("utf-8"))["intent_models"]
+    fitted = list(_fitted(data.intent_models, raw))
+    assert fitted  # the fixture KB's intent, emotion and feedback models
+    for model, stored_model in fitted:
+        assert isinstance(model["coef"], np.ndarray) and model["coef"].dtype == np.float64
+        assert isinstance(model["features"], list) and isinstance(model["intercept"], float)
+        assert model["coef"].tolist() == stored_model["coef"] and model["mean"].tolist() == stored_model["mean"]
+
+
+def _fitted(tree, stored):
+    """The fitted models (a dict with coefficients) in a loaded tree, with the same model as stored."""
+    if isinstance(tree, dict):
+        if "coef" in tree:
+            yield tree, stored
+        for k, v in tree.items():
+            yield from _fitted(v, stored[k])
 
 
 def test_current_points_at_the_published_version(settings, built_index: Path) -> None:

@@ -19,7 +19,7 @@ def _direct_doc_cosine(assistant, query_terms: frozenset[str], questions: list[i
     """TF-IDF cosine written out plainly: idf smoothed over all questions, an entry's weight per term = idf x the
     number of its questions with the term, the query's = idf of each of its known terms."""
     data = assistant.data
-    all_terms = [char_terms(g) for g in data.question_bigrams]
+    all_terms = [char_terms(data.question_grams.bigrams(q)) for q in range(data.question_count)]
     df = Counter(t for terms in all_terms for t in terms)
     n = len(all_terms)
 

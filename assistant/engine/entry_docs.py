@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..index.grams import QuestionGrams
+
 
 def char_terms(grams: frozenset[str]) -> frozenset[str]:
     """The document terms of a text from its character bigrams: the bigrams and their characters."""
@@ -27,23 +29,22 @@ class EntryDocs:
     norms: np.ndarray
 
     @classmethod
-    def build(cls, question_terms: list[frozenset[str]], owner: np.ndarray, n_entries: int) -> EntryDocs:
-        vocab: dict[str, int] = {}
-        ids = np.fromiter((vocab.setdefault(t, len(vocab)) for terms in question_terms for t in terms),
-                          dtype=np.int64)
-        size = max(len(vocab), 1)
-        entry = np.repeat(owner, [len(terms) for terms in question_terms])
-        df = np.bincount(ids, minlength=size).astype(np.float64)
-        idf = np.log((1 + len(question_terms)) / (1 + df)) + 1
+    def build(cls, grams: QuestionGrams, owner: np.ndarray, n_entries: int) -> EntryDocs:
+        """From the questions' document terms (index/grams.py; its vocabulary is shared, not copied)."""
+        size = max(len(grams.vocab), 1)
+        n_questions = grams.question_count
+        entry = np.repeat(owner, np.diff(grams.term_indptr))
+        df = np.bincount(grams.terms, minlength=size).astype(np.float64)
+        idf = np.log((1 + n_questions) / (1 + df)) + 1
         # (entry, term) pairs counted once each: the CSR rows come out sorted by entry
-        keys, counts = np.unique(entry * size + ids, return_counts=True)
+        keys, counts = np.unique(entry * size + grams.terms, return_counts=True)
         indptr = np.searchsorted(keys // size, np.arange(n_entries + 1))
         term_ids = keys % size
         weights = counts * idf[term_ids]
         norms = np.zeros(n_entries)
         filled = np.diff(indptr) > 0
         norms[filled] = np.sqrt(np.add.reduceat(weights**2, indptr[:-1][filled]))
-        return cls(vocab=vocab, idf=idf, indptr=indptr, terms=term_ids, weights=weights, norms=norms)
+        return cls(vocab=grams.vocab, idf=idf, indptr=indptr, terms=term_ids, weights=weights, norms=norms)
 
     def _query(self, terms: frozenset[str]) -> tuple[np.ndarray, float]:
         ids = np.array([self.vocab[t] for t in terms if t in self.vocab], dtype=np.int64)
@@ -62,18 +63,15 @@ class EntryDocs:
         out[norms > 0] = dots[norms > 0] / (norms[norms > 0] * qnorm)
         return out
 
-    def cosine_of(self, terms: frozenset[str], questions: list[frozenset[str]]) -> float:
-        """The cosine with a document made of these questions (an entry with some questions left out)."""
+    def cosine_of(self, terms: frozenset[str], questions: list[np.ndarray]) -> float:
+        """The cosine with a document made of these questions' terms (an entry with some questions left out)."""
         ids, qnorm = self._query(terms)
-        doc: dict[int, int] = {}
-        for q in questions:
-            for t in q:
-                if t in self.vocab:
-                    doc[self.vocab[t]] = doc.get(self.vocab[t], 0) + 1
-        if qnorm == 0 or not doc:
+        if qnorm == 0 or not questions:
             return 0.0
-        keys = np.fromiter(doc, dtype=np.int64, count=len(doc))
-        w = np.fromiter(doc.values(), dtype=np.float64, count=len(doc)) * self.idf[keys]
+        keys, counts = np.unique(np.concatenate(questions), return_counts=True)
+        if not len(keys):
+            return 0.0
+        w = counts * self.idf[keys]
         return float((w * self.idf[keys])[np.isin(keys, ids)].sum() / (np.sqrt((w**2).sum()) * qnorm))
 
 

@@ -92,15 +92,11 @@ class EntryFeatures:
         self.data = data
         self.segmenter = segmenter
         self._counts = np.diff(np.append(data.starts, data.question_count))
-        # character bigram -> the questions that have it: one query's overlap with every question is a bincount
-        postings: dict[str, list[int]] = {}
-        for q, grams in enumerate(data.question_bigrams):
-            for g in grams:
-                postings.setdefault(g, []).append(q)
-        self._gram_postings = {g: np.array(qs, dtype=np.int64) for g, qs in postings.items()}
+        # character bigram -> the questions that have it (index/grams.py): one query's overlap with every question
+        # is a bincount
+        self._grams = data.question_grams
         self._centroids = unit_rows(np.add.reduceat(data.vectors, data.starts, axis=0))
-        self._doc = EntryDocs.build([char_terms(g) for g in data.question_bigrams], data.question_entry,
-                                    len(data.entries))
+        self._doc = EntryDocs.build(data.question_grams, data.question_entry, len(data.entries))
 
     def compute(self, query: Query, vector: np.ndarray, entries: np.ndarray, lex_scores: np.ndarray,
                 hits: tuple[np.ndarray, np.ndarray], excluded: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -139,7 +135,7 @@ class EntryFeatures:
         # leave-one-out (build time): the candidate entries that lost questions
         left_out = np.maximum.reduceat(excluded[layout.flat], layout.offsets)
         self._word_features(query, entries, left_out, excluded, feats)
-        if query.bigrams and self._gram_postings:
+        if query.bigrams and self._grams.n_grams:
             feats[:, F.char_overlap] = self._bigram_overlap(query.bigrams, layout, excluded)
         terms = char_terms(query.bigrams)
         feats[:, F.doc_cos] = self._doc.cosine(terms, entries)
@@ -147,7 +143,7 @@ class EntryFeatures:
         for row in np.flatnonzero(left_out).tolist():  # those entries' document and centroid, without them
             start, end = self.data.ranges[int(entries[row])]
             kept = np.flatnonzero(~excluded[start:end]) + start
-            kept_terms = [char_terms(self.data.question_bigrams[q]) for q in kept]
+            kept_terms = [self._grams.question_terms(q) for q in kept.tolist()]
             feats[row, F.doc_cos] = self._doc.cosine_of(terms, kept_terms)
             feats[row, F.centroid] = unit_rows(self.data.vectors[kept].sum(axis=0, keepdims=True))[0] @ vector
         return feats, matched
@@ -161,7 +157,7 @@ class EntryFeatures:
 
     def _bigram_overlap(self, grams: frozenset[str], layout: _Layout, excluded: np.ndarray) -> np.ndarray:
         """Per entry: the largest share of the query's character bigrams that one of its questions has."""
-        lists = [self._gram_postings[g] for g in grams if g in self._gram_postings]
+        lists = self._grams.postings(grams)
         offsets, flat = layout.offsets, layout.flat
         if not lists:
             return np.zeros(len(offsets), dtype=np.float32)

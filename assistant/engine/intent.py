@@ -296,10 +296,11 @@ def matter_entries(intents: Intents, questions: Sequence[str],
     (怎么联系人工客服 for a person; 律师函、起诉 for a legal matter): an intent never gives way to the entry about
     that very matter. On the tune sets, nearly every request for a person that the KB answers with confidence is
     answered by 怎么联系人工客服."""
+    texts = [normalize(q) for q in questions]
     out = {}
     for name in ("human", "legal"):
         patterns = [re.compile(p) for p in intents.rule(name).patterns]
-        out[name] = frozenset(i for i, q in enumerate(questions) if any(p.search(normalize(q)) for p in patterns))
+        out[name] = frozenset(i for i, t in enumerate(texts) if any(p.search(t) for p in patterns))
     return out
 
 

@@ -16,6 +16,7 @@ import numpy as np
 from ..kb import Entry, Intents, KnowledgeBase, Voice
 from ..pinyin import PinyinTransliterator
 from ..text import JiebaSegmenter, Normalizer, bigrams, polarity_sides
+from .grams import QuestionGrams
 from .manifest import Manifest
 
 
@@ -40,7 +41,7 @@ class IndexData:
     voice: Voice
     adapter: np.ndarray | None = None  # (dim, dim) applied to query vectors before search
     question_words: tuple[frozenset[str], ...] = ()  # build time only: leave-one-out coverage
-    question_bigrams: tuple[frozenset[str], ...] = ()
+    question_grams: QuestionGrams = field(default_factory=lambda: QuestionGrams.build(()))  # character bigrams
     pinyin: dict[str, str] = field(default_factory=dict)  # pinyin key -> KB word, for pinyin-typed questions
     pinyin_common: dict[str, str] = field(default_factory=dict)  # ... -> common word, for keys the KB lacks
     model_dir: Path | None = None  # a fine-tuned model (`build --tune`) saved inside the version
@@ -183,7 +184,7 @@ def assemble(
         intents=kb.intents,
         voice=kb.voice,
         question_words=tuple(qwords),
-        question_bigrams=tuple(qgrams),
+        question_grams=QuestionGrams.build(qgrams),
         pinyin=pinyin.table,
         pinyin_common=pinyin.common,
     )

@@ -26,6 +26,7 @@ from ..kb.intents import default_intents
 from ..kb.voice import default_voice, with_defaults
 from ..text import Normalizer, polarity_sides
 from .data import IndexData
+from .grams import QuestionGrams
 from .manifest import Manifest, read_manifest, write_manifest
 
 
@@ -34,7 +35,7 @@ def save(data: IndexData, folder: Path) -> None:
     entries = [e.model_dump(mode="json") for e in data.entries]
     (folder / "entries.json").write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
     questions = {"texts": list(data.question_texts), "entry": data.question_entry.tolist(),
-                 "bigrams": [sorted(g) for g in data.question_bigrams],
+                 "bigrams": [sorted(data.question_grams.bigrams(q)) for q in range(data.question_count)],
                  "entry_words": [sorted(w) for w in data.entry_words]}
     (folder / "questions.json").write_text(json.dumps(questions, ensure_ascii=False), encoding="utf-8")
     text = {"dict_terms": list(data.dict_terms), "synonyms": data.synonyms, "pinyin": data.pinyin,
@@ -82,20 +83,41 @@ def load(folder: Path, model_name: str | None = None, dimension: int | None = No
         vectors=vectors,
         faiss=dense,
         bm25=bm25,
-        entry_words=tuple(frozenset(w) for w in questions["entry_words"]),
+        entry_words=_shared_strings(questions["entry_words"]),
         entry_keywords=tuple(tuple(normalizer.normalize(k) for k in e.keywords) for e in entries),
         entry_polarity=tuple(polarity_sides(normalizer.normalize(e.question)) for e in entries),
         dict_terms=tuple(text["dict_terms"]),
         synonyms=dict(text["synonyms"]),
         intents=Intents.from_list(text["intents"]) if "intents" in text else default_intents(),
         voice=with_defaults(Voice(text["voice"])) if "voice" in text else default_voice(),
-        intent_models=dict(text.get("intent_models", {})),
+        intent_models=numbers_as_arrays(text.get("intent_models", {})),
         adapter=adapter,
-        question_bigrams=tuple(frozenset(g) for g in questions["bigrams"]),
+        question_grams=QuestionGrams.build(questions["bigrams"]),
         pinyin=dict(text["pinyin"]),
         pinyin_common=dict(text["pinyin_common"]),
         model_dir=model_dir,
     )
+
+
+def _shared_strings(groups: list[list[str]]) -> tuple[frozenset[str], ...]:
+    """Sets of words, every word one string object (the JSON reader makes a copy of a word each time it occurs:
+    ~25 MB a worker at 100k questions)."""
+    seen: dict[str, str] = {}
+    return tuple(frozenset(seen.setdefault(w, w) for w in words) for words in groups)
+
+
+def numbers_as_arrays(tree: Any) -> Any:
+    """A JSON tree with its lists of numbers as float64 arrays: the fitted models' weights (text.json's
+    intent_models, ~850k numbers with the shipped KB's feedback models) cost 8 bytes a number instead of a Python
+    float and a list slot (~32), in every worker for as long as it serves; the models read them with np.asarray,
+    which takes such an array as it is."""
+    if isinstance(tree, dict):
+        return {k: numbers_as_arrays(v) for k, v in tree.items()}
+    if isinstance(tree, list):
+        if tree and all(type(x) in (int, float) for x in tree):
+            return np.asarray(tree, dtype=np.float64)
+        return [numbers_as_arrays(v) for v in tree]
+    return tree
 
 
 def _check_model(folder: Path, manifest: Manifest, model_name: str | None, dimension: int | None) -> None:
