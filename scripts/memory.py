@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def smaps(pid: int) -> dict[str, float]:
-    """Rss, Pss and private (clean + dirty) of one process, in MB."""
+    """Rss, Pss, private (clean + dirty) and anonymous (not file-backed) memory of one process, in MB."""
     fields: dict[str, float] = {}
     try:
         text = Path(f"/proc/{pid}/smaps_rollup").read_text()
@@ -44,7 +44,8 @@ def smaps(pid: int) -> dict[str, float]:
         if value.strip().endswith("kB"):
             fields[name] = int(value.split()[0]) / 1024
     return {"rss": fields.get("Rss", 0.0), "pss": fields.get("Pss", 0.0),
-            "private": fields.get("Private_Clean", 0.0) + fields.get("Private_Dirty", 0.0)}
+            "private": fields.get("Private_Clean", 0.0) + fields.get("Private_Dirty", 0.0),
+            "anonymous": fields.get("Anonymous", 0.0)}
 
 
 def service_memory(pid: int) -> dict[str, Any]:

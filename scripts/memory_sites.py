@@ -21,14 +21,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def anonymous_mb() -> float:
     """This process's anonymous resident memory (its heap, the model's buffers), in MB; mapped index files apart."""
-    for line in Path("/proc/self/smaps_rollup").read_text().splitlines():
-        if line.startswith("Anonymous:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    from memory import smaps
+
+    return smaps(os.getpid()).get("anonymous", 0.0)
 
 
 def main() -> None:

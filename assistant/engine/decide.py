@@ -226,16 +226,16 @@ def related_entries(data: IndexData, n: int = RELATED, block: int = 512) -> dict
         by_category.setdefault(e.category, []).append(i)
     out: dict[int, tuple[int, ...]] = {}
     for members in by_category.values():
+        k = min(n, len(members) - 1)
+        if k <= 0:  # alone in its category (or nothing asked for)
+            out.update((i, ()) for i in members)
+            continue
         group = np.asarray(members, dtype=np.int64)
-        k = min(n, len(group) - 1)
         for lo in range(0, len(group), block):
             rows = np.arange(lo, min(lo + block, len(group)))
             # in float64 to 1e-9: equal centroids tie exactly (in entry order), however the product's blocks round
             sims = np.round(centroids[group[rows]] @ centroids[group].T, 9)
             sims[np.arange(len(rows)), rows] = -np.inf  # not itself
-            if k <= 0:
-                out.update((int(group[r]), ()) for r in rows)
-                continue
             # the k-th largest of each row, then everything at least as near, nearest first and ties in order
             kth = -np.partition(-sims, k - 1, axis=1)[:, k - 1]
             r, c = np.nonzero(sims >= kth[:, None])
