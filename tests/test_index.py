@@ -14,7 +14,7 @@ from assistant.errors import IndexUnavailable
 
 def test_manifest_describes_the_build(built_index: Path, fixture_kb) -> None:
     m = json.loads((built_index / "manifest.json").read_text(encoding="utf-8"))
-    assert m["model"] == {"name": "m3e-small+int8", "dimension": 512}  # the default runtime, int8, named
+    assert m["model"] == {"name": "m3e-small+int8-7bit", "dimension": 512}  # the default runtime, int8, named
     assert m["kb"]["sha256"] == fixture_kb.sha256
     assert m["kb"]["entries"] == 25 and m["kb"]["questions"] == fixture_kb.question_count
     assert m["faiss"] == "flat"
@@ -89,7 +89,7 @@ def test_publish_rollback_and_prune(tmp_path: Path, built_index: Path) -> None:
 
 
 def test_load_refuses_another_model(built_index: Path) -> None:
-    with pytest.raises(IndexUnavailable, match=r"built with model 'm3e-small\+int8'.*rebuild"):
+    with pytest.raises(IndexUnavailable, match=r"built with model 'm3e-small\+int8-7bit'.*rebuild"):
         index_mod.load(built_index, "bge-base-zh", 768)
 
 

@@ -78,7 +78,7 @@ class OnnxEmbedder:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        from .onnx import FP32, INT8, ensure_export, read_meta
+        from .onnx import FP32, INT8, INT8_MIN_COSINE, ensure_export, int8_agreement, read_meta
 
         folder = ensure_export(path, cache_dir, int8=int8)
         meta = read_meta(folder)
@@ -88,6 +88,9 @@ class OnnxEmbedder:
         self._pad_id = int(meta["pad_id"])
         model_file = str(folder / (INT8 if int8 else FP32))
         self._session = _session(ort, model_file, threads)
+        if int8 and (agreement := int8_agreement(self._session, folder)) < INT8_MIN_COSINE:
+            raise Int8Disagrees(f"the int8 graph gives vectors at cosine {agreement:.3f} to the model's on this "
+                                f"CPU (at least {INT8_MIN_COSINE} needed)")
         # A lone question runs on every core when this embedder was given fewer (a worker's share): when one
         # question is all there is to encode, the service is not busy, and the other cores are likely idle
         # (bench_serve's one client: 13.6 -> 11.6 ms p50, medians of 3). Batches keep the worker's share.
@@ -159,18 +162,27 @@ def padding_runs(lengths: list[int], max_batch: int) -> list[tuple[int, int]]:
     return runs[::-1]
 
 
+class Int8Disagrees(RuntimeError):
+    """The int8 graph's vectors are too far from the model's on this machine (``onnx.int8_agreement``)."""
+
+
+# The int8 graph with 7-bit weights (onnx._quantize). Indexes built with the 8-bit graph before it ("+int8") are
+# not searched with it: the vectors differ as much as int8 from fp32 ones, and the model check asks for a rebuild.
+INT8_TAG = "+int8-7bit"
+
+
 def model_name(model: str, runtime: str) -> str:
     """The model name an index records. int8 vectors differ enough from fp32 ones (PyTorch or ONNX, which agree)
     that an index must be built and searched with the same kind: mixing them cost 0.7 points of top-1."""
     name = Path(model).name
-    return f"{name}+int8" if runtime == "onnx-int8" else name
+    return f"{name}{INT8_TAG}" if runtime == "onnx-int8" else name
 
 
 def index_runtime(index_model: str, runtime: str) -> str:
     """The runtime that gives the vectors of an index built with model ``index_model``: int8 for an int8 index,
     otherwise fp32 (ONNX, or PyTorch when asked for: they agree). A service started with the other FAQ_RUNTIME
     serves the index with this one instead of refusing every question."""
-    if index_model.endswith("+int8"):
+    if "+int8" in index_model:  # this graph's (INT8_TAG) or an older int8 graph's: the model check says rebuild
         return "onnx-int8"
     return "onnx" if runtime == "onnx-int8" else runtime
 
@@ -181,6 +193,10 @@ def load_embedder(settings: Settings) -> Any:
         try:
             return OnnxEmbedder(settings.model, settings.cache_dir, int8=settings.runtime == "onnx-int8",
                                 threads=settings.embed_threads)
+        except Int8Disagrees as exc:
+            log.error("FAQ_RUNTIME=onnx-int8 unusable: %s; serving with FAQ_RUNTIME=onnx (fp32) instead, which "
+                      "needs an index built with it (`assistant build` does that under the same setting)", exc)
+            return OnnxEmbedder(settings.model, settings.cache_dir, threads=settings.embed_threads)
         except IndexUnavailable:
             raise
         except (ImportError, OSError, RuntimeError, ValueError, AssistantError) as exc:
