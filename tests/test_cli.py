@@ -85,8 +85,12 @@ def test_build_rollback_ask_and_eval(tmp_path: Path) -> None:
         {"query": "怎么关闭直播权限", "expected": "live-permission-close"},
         {"query": "今天天气怎么样", "expected": None},
     ]), encoding="utf-8")
-    ev = run("eval", "--kb", str(FIXTURE_KB), "--queries", str(queries), "--json", env=env)
+    ev = run("eval", "--kb", str(FIXTURE_KB), "--queries", str(queries), "--json", "--plots", str(tmp_path / "plots"),
+             env=env)
     assert ev.returncode == 0, ev.stderr
+    charts = sorted(p.name for p in (tmp_path / "plots").iterdir())  # make eval's charts: matplotlib is installed
+    assert charts == ["precision_coverage.png", "reliability.png"]
+    assert all((tmp_path / "plots" / c).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for c in charts)
     report = json.loads(ev.stdout)
     assert report["queries"] == 3 and report["in_scope"] == 2 and report["out_of_scope"] == 1
     assert report["top1"] == 1.0
