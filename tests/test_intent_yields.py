@@ -579,11 +579,39 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("legal", "法院判决要求你们删除那条视频，判决书怎么提交", True),
     ("legal", "法院判决书能拍成视频发吗", False),
     ("legal", "海关缉私局需要核实一个带货账号的资料", True),
+    # held33: a fish that died on a fishing stream, a shooter's headshot, an episode's or a sketch's quoted title, a
+    # stream's quoted cry, a guild's course quoting the rules; a drama's lawsuit, a regulator's campaign, the user
+    # sued and asking how to export messages, the lawyer's letter of the user's own; a sketch's quoted line, a
+    # figurine, an agent praised; filming one's working day
+    ("safety", "钓鱼直播 鱼死了算血腥画面吗 哈哈", False),
+    ("safety", "我的猫死了 我也不想活了", True),
+    ("safety", "吃鸡被一枪爆头 气死了 这种集锦怎么剪", False),
+    ("safety", "他拿枪指着我", True),
+    ("safety", '心理学博主 做了期"如何识别身边人的自杀信号" 能投DOU+吗', False),
+    ("safety", '拍了个"老板要杀了我"的职场搞笑段子 能上热门吗', False),
+    ("safety", '有人直播喊"救命"其实是在玩恐怖游戏 这种标题党能举报吗', False),
+    ("safety", "救命 有人在直播间说要来我家", True),
+    ("safety", "想引用平台关于观众发轻生言论时的处理规范 官方文档在哪", False),
+    ("safety", "xiang si, mei ren zai hu wo", True),
+    ("legal", "打官司题材的短剧 哪里找无版权素材", False),
+    ("legal", "网信办的清朗行动对小博主影响大吗", False),
+    ("legal", "被人起诉了 律师让我导出聊天记录 平台私信怎么导出", False),
+    ("legal", "你们平台是不是被起诉过 网上看到新闻 好奇问问", False),
+    ("legal", "粉丝开玩笑说要给我寄律师函 哈哈 这是啥新梗", False),
+    ("legal", "收到我的律师函别说没提醒你们", True),
+    ("legal", "我要起诉你们 这个短剧明明是我原创的", True),
+    ("human", "你们这个客服是真人还是AI啊 好奇问问", False),
+    ("human", "你是真人还是AI 不是的话给我转人工", True),
+    ("human", '拍了个"叫你们经理出来"的情景喜剧 能上热门吗', False),
+    ("human", '在拍客服吐槽短剧 台词里一直喊"转人工" 会被误判吗', False),
+    ("human", "真人手办开箱能带货吗", False),
+    ("human", "上次那个人工客服很耐心帮我解决了 在哪给她好评", False),
+    ("human", "短剧被下架了 转人工", True),
     # held_kbq14: logging in with WeChat's icon is ours
     ("offdomain", "想以后直接点那个绿色微信图标就能登进来", False),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9 to held32, held_kbq5, held_kbq7 to held_kbq9,
+    """Phrasings from the held sets held6_a/b, held7_c, held9 to held33, held_kbq5, held_kbq7 to held_kbq9,
     held_kbq11, held_kbq14, held_fb11, held_fb14, held_fb15 and held_fb17 (tests/fixtures/eval/intents) and their
     counterparts."""
     from assistant.engine.intent import _Rule
