@@ -121,3 +121,23 @@ def test_a_wide_logistic_solved_by_conjugate_gradients_equals_the_hessian_solve(
     assert np.abs(wide.coef - solved.coef).max() < 1e-8
     assert abs(wide.intercept - solved.intercept) < 1e-8
     assert 0.2 < wide.proba(x).mean() < 0.8
+
+
+def test_a_sparse_matrix_fits_the_same_logistic_as_its_dense_rows(monkeypatch) -> None:
+    from scipy import sparse
+
+    from assistant.engine import logistic
+    from assistant.engine.logistic import Inputs
+
+    rng = np.random.default_rng(11)
+    x = (rng.random((400, logistic.WIDE + 80)) < 0.01).astype(float)
+    x[:, :16] = rng.normal(size=(400, 16))
+    y = (x[:, :16] @ rng.normal(size=16) + 3 * x[:, 100] + rng.normal(size=400) > 0).astype(float)
+    dense = Logistic.fit(x, y, l2=0.01)
+    shared = Inputs(sparse.csr_array(x))  # made once, for several fits on the same rows
+    for fitted in (Logistic.fit(sparse.csr_array(x), y, l2=0.01), Logistic.fit(shared, y, l2=0.01)):
+        assert np.abs(fitted.coef - dense.coef).max() < 1e-8
+        assert np.abs(fitted.std - dense.std).max() < 1e-12
+    assert shared.wide is not None and len(shared.wide.dense_cols) == 16  # the n-grams stay sparse
+    narrow = x[:, :40]
+    assert np.abs(Logistic.fit(sparse.csr_array(narrow), y).coef - Logistic.fit(narrow, y).coef).max() < 1e-8

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 
-from ..engine.feedback import AREAS, CATEGORIES, SENTIMENTS, FeedbackModels, features, grams
-from ..engine.logistic import Logistic
+from ..engine.feedback import AREAS, CATEGORIES, SENTIMENTS, FeedbackModels, feature_matrix, grams
+from ..engine.logistic import Inputs, Logistic
 from ..engine.query import Query
 from ..kb import KnowledgeBase
 from ..kb.examples import FEEDBACK_EXAMPLES, FeedbackExample, read_feedback_examples
@@ -56,12 +57,13 @@ def fit(examples: Sequence[FeedbackExample], said: Sequence[str], vectors: np.nd
     """The models from labelled messages (normalised text and vector) and more questions (the keyword arguments:
     for scripts/feedback_cv.py)."""
     vocabulary = vocabulary_of(said)
-    x_lab = np.vstack([features(s, v, vocabulary) for s, v in zip(said, vectors, strict=True)])
-    x_q = np.vstack([features(s, v, vocabulary) for s, v in zip(questions, question_vectors, strict=True)])
-    y = np.array([e.feedback for e in examples] + [False] * len(x_q), dtype=float)
-    weight = np.concatenate([np.ones(len(x_lab)), np.full(len(x_q), QUESTION_WEIGHT * len(x_lab) / max(len(x_q), 1))])
-    is_feedback = Logistic.fit(np.vstack([x_lab, x_q]), y, weight, l2=l2)
-    x_fb = x_lab[np.array([e.feedback for e in examples], dtype=bool)]
+    x_lab = feature_matrix(said, vectors, vocabulary)
+    x_q = feature_matrix(questions, question_vectors, vocabulary)
+    n_lab, n_q = x_lab.shape[0], x_q.shape[0]
+    y = np.array([e.feedback for e in examples] + [False] * n_q, dtype=float)
+    weight = np.concatenate([np.ones(n_lab), np.full(n_q, QUESTION_WEIGHT * n_lab / max(n_q, 1))])
+    is_feedback = Logistic.fit(sparse.vstack([x_lab, x_q], format="csr"), y, weight, l2=l2)
+    x_fb = Inputs(x_lab[np.flatnonzero([e.feedback for e in examples])])  # shared by the 24 models below
     chosen = [e for e in examples if e.feedback]
     return FeedbackModels(vocabulary=vocabulary, is_feedback=is_feedback, threshold=threshold,
                           categories=one_vs_rest(x_fb, [e.category for e in chosen], CATEGORIES, l2_kind,
@@ -77,12 +79,13 @@ def vocabulary_of(said: Iterable[str]) -> dict[str, int]:
     return {g: i for i, g in enumerate(sorted(g for g, n in counts.items() if n >= MIN_GRAM_COUNT))}
 
 
-def one_vs_rest(x: np.ndarray, values: Sequence[str], classes: tuple[str, ...], l2: float = L2_KIND,
+def one_vs_rest(x: np.ndarray | Inputs, values: Sequence[str], classes: tuple[str, ...], l2: float = L2_KIND,
                 balanced: bool = False) -> dict[str, Logistic]:
     """One logistic per class that occurs in ``values`` (one label a row of ``x``). ``balanced``: each class's
     messages weigh as much as the rest together, so that a small category (praise, other) is not drowned by
     feature requests."""
     labels = np.array(values)
+    x = x if isinstance(x, Inputs) else Inputs(x)
     out = {}
     for c in classes:
         y = (labels == c).astype(float)

@@ -10,8 +10,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 
-from ..engine.feedback import gram_row
+from ..engine.feedback import gram_matrix
 from ..engine.logistic import Logistic
 from ..kb import KnowledgeBase
 from ..kb.intents import off_domain_probes
@@ -60,8 +61,8 @@ def fit_intent_models(kb: KnowledgeBase, questions: Sequence[str], questions_raw
         x = np.vstack([encode(texts), questions_raw, encode(others)] + ([encode(joined)] if joined else []))
         by_grams = tuple(c for c in gram_classes if (y == c).any())
         vocabulary = vocabulary_of(texts) if by_grams else {}
-        grams = np.vstack([gram_row(s, vocabulary) for s in texts + [normalize(q) for q in questions] + others
-                           + joined]) if vocabulary else None
+        grams = gram_matrix(texts + [normalize(q) for q in questions] + others + joined, vocabulary
+                            ) if vocabulary else None
         if vocabulary:
             out["intent_grams"] = sorted(vocabulary, key=vocabulary.__getitem__)
         models = {}
@@ -73,8 +74,8 @@ def fit_intent_models(kb: KnowledgeBase, questions: Sequence[str], questions_raw
                 target = np.concatenate([target, np.ones(len(dangers)), np.zeros(len(asking))])
             xc = x[: len(target)]
             if c in by_grams and grams is not None:
-                xc = np.hstack([xc, grams[: len(target)]])
-                models[c] = Logistic.fit(xc, target, l2=l2_grams).to_dict(["vector", "grams"])
+                wide = sparse.hstack([sparse.csr_array(xc), grams[: len(target)]], format="csr")
+                models[c] = Logistic.fit(wide, target, l2=l2_grams).to_dict(["vector", "grams"])
             else:
                 models[c] = Logistic.fit(xc, target, l2=L2_INTENT).to_dict(["vector"])
         out["intents"] = models

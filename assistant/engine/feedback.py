@@ -12,10 +12,12 @@ area and sentiment.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 
 from ..kb.examples import AREAS, CATEGORIES, SENTIMENTS
 from .logistic import Logistic
@@ -117,10 +119,28 @@ def gram_row(said: str, vocabulary: dict[str, int]) -> np.ndarray:
     return row
 
 
+def gram_matrix(said: Sequence[str], vocabulary: dict[str, int]) -> sparse.csr_array:
+    """``gram_row`` of each message, as a sparse matrix (for learning: most cells are zero)."""
+    rows: list[int] = []
+    cols: list[int] = []
+    for n, s in enumerate(said):
+        found = {i for g in grams(s) if (i := vocabulary.get(g)) is not None}
+        rows += [n] * len(found)
+        cols += sorted(found)
+    return sparse.csr_array((np.ones(len(rows)), (rows, cols)), shape=(len(said), len(vocabulary)))
+
+
 def features(said: str, vector: np.ndarray, vocabulary: dict[str, int]) -> np.ndarray:
     """One row: the vector, the cues and the vocabulary's n-grams, in that order."""
     cues = np.array([1.0 if p.search(said) else 0.0 for _, p in _CUES])
     return np.concatenate([np.asarray(vector, dtype=np.float64), cues, gram_row(said, vocabulary)])
+
+
+def feature_matrix(said: Sequence[str], vectors: np.ndarray, vocabulary: dict[str, int]) -> sparse.csr_array:
+    """``features`` of each message, as a sparse matrix (the n-grams kept sparse) for learning."""
+    cues = np.array([[1.0 if p.search(s) else 0.0 for _, p in _CUES] for s in said]).reshape(len(said), len(_CUES))
+    dense = np.hstack([np.asarray(vectors, dtype=np.float64).reshape(len(said), -1), cues])
+    return sparse.hstack([sparse.csr_array(dense), gram_matrix(said, vocabulary)], format="csr")
 
 
 @dataclass(frozen=True)

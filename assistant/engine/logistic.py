@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 
 WIDE = 1024  # wider inputs (the feedback models' n-grams) solve each Newton step by conjugate gradients
+CG_TOL = 1e-4  # the inner solve's tolerance near the optimum (relative to the gradient's norm)
 
 
 @dataclass(frozen=True)
@@ -21,20 +23,22 @@ class Logistic:
     intercept: float
 
     @classmethod
-    def fit(cls, x: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None, l2: float = 1e-2) -> Logistic:
-        x = np.asarray(x, dtype=np.float64)
+    def fit(cls, x: np.ndarray | sparse.spmatrix | Inputs, y: np.ndarray, weight: np.ndarray | None = None,
+            l2: float = 1e-2) -> Logistic:
+        """``x``: the rows as an array, a scipy sparse matrix (the n-gram columns of the feedback and intent
+        models: most of their cells are zero), or ``Inputs`` made once for several fits on the same rows."""
+        inputs = x if isinstance(x, Inputs) else Inputs(x)
         y = np.asarray(y, dtype=np.float64)
         w = np.ones(len(y)) if weight is None else np.asarray(weight, dtype=np.float64)
         w = w / w.mean()
-        mean, std = x.mean(0), x.std(0)
-        std[std < 1e-9] = 1.0
-        d = x.shape[1] + 1
+        mean, std = inputs.mean, inputs.std
+        d = len(mean) + 1
         reg = np.full(d, l2 * len(y))
         reg[-1] = 0.0
         damped = reg + 1e-9
-        if d > WIDE:
-            return cls._fit_wide(x, y, w, mean, std, reg, damped)
-        z = np.hstack([(x - mean) / std, np.ones((len(x), 1))])
+        if inputs.wide is not None:
+            return cls._fit_wide(inputs.wide, y, w, mean, std, reg, damped)
+        z = inputs.narrow()
         beta = np.zeros(d)
         for _ in range(50):  # Newton-Raphson (IRLS); converges in a handful of steps
             p = 1.0 / (1.0 + np.exp(-np.clip(z @ beta, -30, 30)))
@@ -47,20 +51,39 @@ class Logistic:
         return cls(mean=mean, std=std, coef=beta[:-1], intercept=float(beta[-1]))
 
     @classmethod
-    def _fit_wide(cls, x: np.ndarray, y: np.ndarray, w: np.ndarray, mean: np.ndarray, std: np.ndarray,
+    def _fit_wide(cls, z: _Standardised, y: np.ndarray, w: np.ndarray, mean: np.ndarray, std: np.ndarray,
                   reg: np.ndarray, damped: np.ndarray) -> Logistic:
         """``fit`` for wide inputs (the feedback and intent models' n-grams): the same Newton steps, each solved by
         conjugate gradients on the standardised inputs without forming them (_Standardised keeps the mostly-zero
         n-gram columns as their non-zero cells)."""
-        z = _Standardised(x, mean, std)
         beta = np.zeros(len(reg))
+
+        def loss(logits: np.ndarray, b: np.ndarray) -> float:
+            return float(w @ (np.logaddexp(0.0, logits) - y * logits)) + 0.5 * float(b @ (reg * b))
+
+        logits = z @ beta
+        current, first = loss(logits, beta), 0.0
         for _ in range(50):
-            p = 1.0 / (1.0 + np.exp(-np.clip(z @ beta, -30, 30)))
+            p = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
             grad = z.rmatvec(w * (p - y)) + reg * beta
             h = w * p * (1 - p)
-            step = _conjugate_gradient(z, h, damped, grad, z.squared_sums(h) + damped)
-            beta -= step
-            if np.abs(step).max() < 1e-7:
+            # inexact Newton (Eisenstat-Walker): far from the optimum a rough step does as well as an exact one,
+            # so the inner solve's tolerance follows the gradient's norm down to CG_TOL; a step that does not
+            # lower the loss is halved (a rough step can overshoot)
+            norm = float(np.linalg.norm(grad))
+            first = first or norm
+            tol = min(0.5, max(CG_TOL, (norm / max(first, 1e-300)) ** 0.5))
+            step = _conjugate_gradient(z, h, damped, grad, z.squared_sums(h) + damped, tol)
+            t = 1.0
+            while True:
+                candidate = beta - t * step
+                candidate_logits = z @ candidate
+                lower = loss(candidate_logits, candidate)
+                if lower <= current or t < 1e-4:
+                    break
+                t /= 2
+            beta, logits, current = candidate, candidate_logits, lower
+            if np.abs(t * step).max() < 1e-7:
                 break
         return cls(mean=mean, std=std, coef=beta[:-1], intercept=float(beta[-1]))
 
@@ -125,6 +148,31 @@ class Logistic:
                    intercept=float(d["intercept"]))
 
 
+class Inputs:
+    """A fit's rows with their column means and standard deviations, computed once: the one-vs-rest models of one
+    set of rows (the feedback categories, areas and sentiments: 24 fits) share them. Wide rows (more than ``WIDE``
+    columns) are kept as ``_Standardised``, and a scipy sparse matrix is never made dense: the feedback model's
+    rows were ~21k x 13k float64 cells (2.2 GB) made dense, most of them zero n-grams."""
+
+    def __init__(self, x: np.ndarray | sparse.spmatrix) -> None:
+        if sparse.issparse(x):
+            x = sparse.csc_array(x, dtype=np.float64)
+            self.mean = np.asarray(x.mean(axis=0)).ravel()
+            squares = np.asarray(x.multiply(x).mean(axis=0)).ravel()
+            self.std = np.sqrt(np.maximum(squares - self.mean * self.mean, 0.0))
+        else:
+            x = np.asarray(x, dtype=np.float64)
+            self.mean, self.std = x.mean(0), x.std(0)
+        self.std[self.std < 1e-9] = 1.0
+        self._x = x
+        self.wide = _Standardised(x, self.mean, self.std) if x.shape[1] + 1 > WIDE else None
+
+    def narrow(self) -> np.ndarray:
+        """``[(x - mean) / std, 1]`` as an array."""
+        x = self._x if isinstance(self._x, np.ndarray) else self._x.toarray()
+        return np.hstack([(x - self.mean) / self.std, np.ones((x.shape[0], 1))])
+
+
 class _Standardised:
     """The matrix ``[(x - mean) / std, 1]`` as products only. Columns that are mostly zero (an n-gram's presence)
     are kept as their non-zero cells, the rest as a dense block: on the fixture KB's feedback models (3701 inputs,
@@ -132,15 +180,21 @@ class _Standardised:
 
     SPARSE = 0.05  # a column with at most this share of non-zero cells is kept sparse
 
-    def __init__(self, x: np.ndarray, mean: np.ndarray, std: np.ndarray) -> None:
+    def __init__(self, x: np.ndarray | sparse.csc_array, mean: np.ndarray, std: np.ndarray) -> None:
         self.n, self.d = x.shape
         self.mean, self.std = mean, std
-        sparse = (x != 0).mean(0) <= self.SPARSE
-        self.dense_cols, self.sparse_cols = np.flatnonzero(~sparse), np.flatnonzero(sparse)
-        self.dense = x[:, self.dense_cols]
-        cells = x[:, self.sparse_cols]
-        self.rows, self.cols = np.nonzero(cells)
-        self.values = cells[self.rows, self.cols]
+        filled = (x != 0).mean(0) if isinstance(x, np.ndarray) else np.diff(x.indptr) / max(self.n, 1)  # by column
+        is_sparse = filled <= self.SPARSE
+        self.dense_cols, self.sparse_cols = np.flatnonzero(~is_sparse), np.flatnonzero(is_sparse)
+        if not isinstance(x, np.ndarray):
+            self.dense = x[:, self.dense_cols].toarray()
+            cells = x[:, self.sparse_cols].tocoo()
+            self.rows, self.cols, self.values = cells.row, cells.col, cells.data
+        else:
+            self.dense = x[:, self.dense_cols]
+            dense_cells = x[:, self.sparse_cols]
+            self.rows, self.cols = np.nonzero(dense_cells)
+            self.values = dense_cells[self.rows, self.cols]
         self.squares = self.values * self.values
 
     def __matmul__(self, beta: np.ndarray) -> np.ndarray:
@@ -179,7 +233,7 @@ class _Standardised:
 
 
 def _conjugate_gradient(z: _Standardised, h: np.ndarray, reg: np.ndarray, grad: np.ndarray, diagonal: np.ndarray,
-                        tol: float = 1e-4) -> np.ndarray:
+                        tol: float = CG_TOL) -> np.ndarray:
     """The Newton step ``(zᵀ diag(h) z + diag(reg))⁻¹ grad`` by conjugate gradients preconditioned with the
     diagonal, without forming the Hessian, to ``tol`` of the gradient's norm (Newton's outer loop goes on until
     its step is under 1e-7, so a loose inner solve changes nothing): on the feedback models' 3701 inputs of the
