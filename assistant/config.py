@@ -31,7 +31,9 @@ class Settings(BaseSettings):
     kb_dir: Path = Field(Path("kb"), description="knowledge base folder (YAML) or a .jsonl file")
     index_dir: Path = Field(Path("index"), description="where index versions and the `current` link live")
     data_dir: Path = Field(Path("data"), description="tickets database and API keys")
-    cache_dir: Path = Field(Path(".cache"), description="indexes built by `assistant eval`, keyed by KB checksum")
+    cache_dir: Path = Field(Path(".cache"), description="indexes built by `assistant eval`, keyed by KB checksum; "
+                            "the ONNX export (`onnx/`); the labelled examples' vectors a build keeps for the next "
+                            "(`vectors/`)")
     model: str = Field(default_factory=default_model_path, description="local sentence-transformers folder")
     device: str = Field("cpu", description="torch device for the embedding model")
     teams: tuple[str, ...] = Field(DEFAULT_TEAMS, description="teams a KB entry may be routed to (JSON list)")
