@@ -88,6 +88,8 @@ def test_build_rollback_ask_and_eval(tmp_path: Path) -> None:
     ev = run("eval", "--kb", str(FIXTURE_KB), "--queries", str(queries), "--json", "--plots", str(tmp_path / "plots"),
              env=env)
     assert ev.returncode == 0, ev.stderr
+    adopted = [p.resolve().name for p in (tmp_path / "c" / "eval").glob("*/current")]
+    assert adopted == [versions[0]]  # the index folder's version of this KB, not a third build
     charts = sorted(p.name for p in (tmp_path / "plots").iterdir())  # make eval's charts: matplotlib is installed
     assert charts == ["precision_coverage.png", "reliability.png"]
     assert all((tmp_path / "plots" / c).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for c in charts)

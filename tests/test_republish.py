@@ -8,8 +8,9 @@ import shutil
 from pathlib import Path
 
 from assistant import index as index_mod
-from assistant.build.reuse import republish, reusable_version
+from assistant.build.reuse import build_settings, republish, reusable_version
 from assistant.engine.embed import model_name
+from assistant.evaluation.run import cached_index
 from assistant.index.manifest import MANIFEST
 from tests.conftest import FIXTURE_KB
 
@@ -56,3 +57,20 @@ def test_other_settings_a_tuned_model_or_an_older_manifest_build_anew(tmp_path: 
     assert reusable_version(root, sha, name, settings.model_copy(update={"target_precision": 0.9})) is None
     assert reusable_version(root, sha, name + "+int8", settings) is None
     assert reusable_version(root, "1" * 64, name, settings) is None
+
+
+def test_evaluation_takes_the_served_version_of_the_same_kb_instead_of_building(tmp_path: Path, built_index: Path,
+                                                                                 settings, embedder) -> None:
+    """`make index` then `make eval`: the eval's cache takes the index folder's version (any self-test floor)."""
+    root = tmp_path / "index"
+    sha = json.loads((built_index / MANIFEST).read_text(encoding="utf-8"))["kb"]["sha256"]
+    name = model_name(settings.model, settings.runtime)
+    floor = {**build_settings(settings), "selftest_floor": 0.5}
+    mine = kept(root, built_index, "20260101T000000000000Z-aaaaaaaa", build_settings=floor)
+    assert reusable_version(root, sha, name, settings) is None  # a build would not republish it...
+    assert reusable_version(root, sha, name, settings, ignore=("selftest_floor",)) == mine  # ...an eval reads it
+    mine_settings = settings.model_copy(update={"index_dir": root, "cache_dir": tmp_path / "cache"})
+    path = cached_index(FIXTURE_KB, mine_settings, embedder, progress=False)
+    assert path.name == mine.name and tmp_path / "cache" in path.parents
+    assert (path / MANIFEST).read_bytes() == (mine / MANIFEST).read_bytes()
+    assert cached_index(FIXTURE_KB, mine_settings, embedder, progress=False) == path  # cached from then on

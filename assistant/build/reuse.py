@@ -28,9 +28,11 @@ def build_settings(settings: Settings) -> dict[str, Any]:
     return {name: getattr(settings, name) for name in BUILD_SETTINGS}
 
 
-def reusable_version(root: Path, kb_sha256: str, model_name: str, settings: Settings) -> Path | None:
-    """The version to publish instead of building: the current one if it matches, else the newest that does."""
-    wanted = build_settings(settings)
+def reusable_version(root: Path, kb_sha256: str, model_name: str, settings: Settings,
+                     ignore: tuple[str, ...] = ()) -> Path | None:
+    """The version to publish instead of building: the current one if it matches, else the newest that does.
+    Settings named in ``ignore`` may differ (evaluation reads any version, whatever self-test floor it passed)."""
+    wanted = {k: v for k, v in build_settings(settings).items() if k not in ignore}
     now = current(root)
     for version in ([now] if now is not None else []) + versions(root)[::-1]:
         try:
@@ -38,7 +40,7 @@ def reusable_version(root: Path, kb_sha256: str, model_name: str, settings: Sett
         except IndexUnavailable:
             continue
         if (manifest.kb.sha256 == kb_sha256 and manifest.model.name == model_name and manifest.model.folder is None
-                and manifest.build_settings == wanted):
+                and {k: v for k, v in manifest.build_settings.items() if k not in ignore} == wanted):
             return version
     return None
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +15,7 @@ from tqdm import tqdm
 from .. import index as index_mod
 from ..build import IndexBuilder, TuneConfig
 from ..build.calibrate import expected_calibration_error
+from ..build.reuse import reusable_version
 from ..config import Settings
 from ..engine import Assistant, Embedder
 from ..errors import AssistantError
@@ -33,20 +36,44 @@ def load_queries(paths: list[Path]) -> list[LabelledQuestion]:
 def cached_index(kb_path: Path, settings: Settings, embedder: Embedder, progress: bool = True,
                  tune: TuneConfig | None = None) -> Path:
     """An index for this KB under the cache folder, rebuilt only when the KB checksum or model changes (or the
-    fine-tuning asked for: tuned indexes are kept apart, by epochs)."""
+    fine-tuning asked for: tuned indexes are kept apart, by epochs). A version the service's index folder keeps,
+    built from this KB with the same model and build settings (`make index`, then `make eval`), is taken into the
+    cache instead of building it again."""
     sha = kb_checksum(kb_path)
     # another build seed (FAQ_SEED) is another index: scripts/int8_quality.py compares runtimes over seeds
     seeded = f"-seed{settings.seed}" if settings.seed != Settings.model_fields["seed"].default else ""
     tuned = f"-tuned{tune.epochs:g}" if tune else ""
     root = settings.cache_dir / "eval" / f"{sha[:16]}-{embedder.name}{tuned}{seeded}"
     if not index_mod.up_to_date(root, sha, embedder.name):
-        kb = load_kb(kb_path, settings.teams)
         # evaluation measures a KB as it is: the self-test floor guards the shipped KB's builds, not this one
         lenient = settings.model_copy(update={"selftest_floor": 0.0})
-        IndexBuilder(lenient, embedder, progress=progress).build(kb, root, tune=tune)
+        served = None if tune else reusable_version(settings.index_dir, sha, embedder.name, lenient,
+                                                    ignore=("selftest_floor",))
+        if served is not None:
+            adopt(served, root)
+        else:
+            kb = load_kb(kb_path, settings.teams)
+            IndexBuilder(lenient, embedder, progress=progress).build(kb, root, tune=tune)
     current = index_mod.current(root)
     assert current is not None
     return current
+
+
+def adopt(version: Path, root: Path) -> None:
+    """Publish a copy of a built version under ``root`` (hard links where the disk allows: a version's files are
+    never written again once it is in place)."""
+    target = root / "versions" / version.name
+    if not target.exists():
+        tmp = root / "versions" / f".tmp-{version.name}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            shutil.copytree(version, tmp, copy_function=os.link)
+        except OSError:  # another file system
+            shutil.rmtree(tmp, ignore_errors=True)
+            shutil.copytree(version, tmp)
+        os.rename(tmp, target)
+    index_mod.publish(root, target)
 
 
 @dataclass(frozen=True)
