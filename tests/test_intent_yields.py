@@ -2,15 +2,23 @@
 while a request to transfer, a statement and every safety threat still go to a person."""
 
 from dataclasses import replace
+from functools import cache
 
 import numpy as np
 import pytest
 
 from assistant.engine.intent import Intent, IntentDetector, IntentThresholds, matter_entries
 from assistant.engine.logistic import Logistic
-from assistant.kb import load_kb
+from assistant.kb import KnowledgeBase, load_kb
 from assistant.text import Normalizer
 from tests.conftest import SHIPPED_KB
+
+
+@cache
+def shipped_kb() -> KnowledgeBase:
+    """The shipped KB, read once for the module (its ~500 pattern cases each read it: ~1 s apiece)."""
+    return load_kb(SHIPPED_KB)
+
 
 PEOPLE = ["给我转人工", "我要找真人客服", "叫你们经理出来", "人工客服快来", "我不跟机器人说话", "转接人工服务"]
 QUESTIONS = ["怎么修改昵称", "视频审核要多久", "金币怎么充值", "怎么关闭私信", "直播权限怎么开通", "怎么注销账号"]
@@ -24,7 +32,7 @@ def detector(embedder):
         y = np.array([1.0] * len(PEOPLE) + [0.0] * len(QUESTIONS))
         models = {"intents": {"human": Logistic.fit(x, y).to_dict(["vector"])}}
         thresholds = IntentThresholds(backing=backing, backing_statement=statement)
-        return IntentDetector(load_kb(SHIPPED_KB).intents, embedder.encode, thresholds, models=models)
+        return IntentDetector(shipped_kb().intents, embedder.encode, thresholds, models=models)
     return detector_with
 
 
@@ -77,7 +85,7 @@ def test_an_unsure_kb_keeps_the_intent(assistant) -> None:
 
 def test_an_intent_never_gives_way_to_the_entry_about_its_own_matter() -> None:
     questions = ["怎么联系人工客服？", "怎么修改昵称？", "涉及律师函、起诉或法院调取证据的事情，怎么联系平台？"]
-    found = matter_entries(load_kb(SHIPPED_KB).intents, questions, Normalizer().normalize)
+    found = matter_entries(shipped_kb().intents, questions, Normalizer().normalize)
     assert found == {"human": frozenset({0}), "legal": frozenset({2})}
 
 
@@ -88,7 +96,7 @@ def test_an_intent_never_gives_way_to_the_entry_about_its_own_matter() -> None:
 def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: bool) -> None:
     from assistant.engine.intent import _Rule
 
-    assert bool(_Rule(load_kb(SHIPPED_KB).intents.rule("safety")).match(text)) is safety
+    assert bool(_Rule(shipped_kb().intents.rule("safety")).match(text)) is safety
 
 
 @pytest.mark.parametrize(("rule", "text", "found"), [
@@ -607,17 +615,31 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("human", "真人手办开箱能带货吗", False),
     ("human", "上次那个人工客服很耐心帮我解决了 在哪给她好评", False),
     ("human", "短剧被下架了 转人工", True),
+    # held34: a farewell to the world, a bounty on one's address; a TV station's help column called in; staff asked to
+    # ring back; against: a video that teaches how to spot a pig-butchering scam, a hair-transplant clinic's ads, a
+    # shooter's best gun, an English idiom to translate
+    ("safety", "想跟这个世界说拜拜了 没什么好留恋的", True),
+    ("safety", "网上有人悬赏我的住址 说找到了就去教训我", True),
+    ("safety", "想拍一期教大家识别杀猪盘的视频 需要注意啥", False),
+    ("safety", "吃鸡哪把枪最好用", False),
+    ("safety", "帮我翻译一下 I want to kill time", False),
+    ("safety", "他说要拿枪来找我", True),
+    ("legal", "我已经联系了电视台的帮忙栏目 他们下周来采访", True),
+    ("legal", "想采访一下同城的探店博主 怎么私信比较礼貌", False),
+    ("human", "麻烦让审核那边的老师直接跟我联系", True),
+    ("human", "人工植发的广告能在这投吗", False),
+    ("human", "人工客服在哪 我要投诉", True),
     # held_kbq14: logging in with WeChat's icon is ours
     ("offdomain", "想以后直接点那个绿色微信图标就能登进来", False),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9 to held33, held_kbq5, held_kbq7 to held_kbq9,
+    """Phrasings from the held sets held6_a/b, held7_c, held9 to held34, held_kbq5, held_kbq7 to held_kbq9,
     held_kbq11, held_kbq14, held_fb11, held_fb14, held_fb15 and held_fb17 (tests/fixtures/eval/intents) and their
     counterparts."""
     from assistant.engine.intent import _Rule
 
     norm = Normalizer().normalize(text)
-    assert bool(_Rule(load_kb(SHIPPED_KB).intents.rule(rule)).match(norm)) is found
+    assert bool(_Rule(shipped_kb().intents.rule(rule)).match(norm)) is found
 
 
 def model_alone_reads(embedder, name: str, positives: list[str], odd: list[str]) -> list[str]:
@@ -625,7 +647,7 @@ def model_alone_reads(embedder, name: str, positives: list[str], odd: list[str])
     of each odd message (the model itself calls the first one ``name``: checked)."""
     x = embedder.encode(positives + odd + QUESTIONS)
     y = np.array([1.0] * (len(positives) + len(odd)) + [0.0] * len(QUESTIONS))
-    found = IntentDetector(load_kb(SHIPPED_KB).intents, embedder.encode,
+    found = IntentDetector(shipped_kb().intents, embedder.encode,
                            models={"intents": {name: Logistic.fit(x, y).to_dict(["vector"])}})
     vectors = embedder.encode(odd)
     assert float(found.intent_model[name].proba(vectors[:1])[0]) > 0.5  # the model does call it so
@@ -653,7 +675,7 @@ def test_words_that_ask_for_a_person_give_way_to_a_danger_the_safety_model_hears
     danger = ["一个陌生号码每天给我打电话 说他看见我今天穿什么衣服了", "有人说要来我家找我算账"]
     x = embedder.encode(danger + PEOPLE + QUESTIONS)
     y = np.array([1.0] * len(danger) + [0.0] * (len(PEOPLE) + len(QUESTIONS)))
-    intents = load_kb(SHIPPED_KB).intents
+    intents = shipped_kb().intents
     safety = {"intents": {"safety": Logistic.fit(x, y, l2=1e-3).to_dict(["vector"])}}
     v = embedder.encode([danger[0], "给我打电话"])
     found = IntentDetector(intents, embedder.encode, models=safety)
@@ -682,7 +704,7 @@ def test_the_users_questions_that_other_teams_entries_answer_are_ordinary_questi
     from assistant.build.intents import users_questions
     from assistant.kb.labelled import LabelledQuestion
 
-    kb = load_kb(SHIPPED_KB)
+    kb = shipped_kb()
     team = {e.id: e.team for e in kb.entries}
     safety = next(i for i, t in team.items() if t == "safety")
     other = next(i for i, t in team.items() if t not in (None, "safety"))
