@@ -57,7 +57,7 @@ class Settings(BaseSettings):
                                       "the KB has no entry for (calibration prior)")
     offdomain_share: float = Field(0.2, ge=0, lt=0.5, description="assumed share of off-domain questions and "
                                    "chit-chat (calibration prior)")
-    tune_share: float = Field(0.5, ge=0, le=1, description="weight of the KB's labelled users' questions "
+    tune_share: float = Field(0.75, ge=0, le=1, description="weight of the KB's labelled users' questions "
                               "(tune/*.jsonl) against its own held-out questions when ranking and calibration "
                               "are learned")
     selftest_floor: float = Field(0.9, ge=0, le=1, description="KB self-test top-1 a build must reach")

@@ -74,3 +74,9 @@ def test_evaluation_takes_the_served_version_of_the_same_kb_instead_of_building(
     assert path.name == mine.name and tmp_path / "cache" in path.parents
     assert (path / MANIFEST).read_bytes() == (mine / MANIFEST).read_bytes()
     assert cached_index(FIXTURE_KB, mine_settings, embedder, progress=False) == path  # cached from then on
+    # another build setting is another index: the cached one is not used for it, the index folder's is taken
+    other = kept(root, built_index, "20260102T000000000000Z-bbbbbbbb",
+                 build_settings={**floor, "tune_share": 0.25})
+    moved = cached_index(FIXTURE_KB, mine_settings.model_copy(update={"tune_share": 0.25}), embedder, progress=False)
+    assert moved.name == other.name and tmp_path / "cache" in moved.parents
+    assert cached_index(FIXTURE_KB, mine_settings, embedder, progress=False).name == mine.name  # and back

@@ -21,6 +21,8 @@ from ..engine import Assistant, Embedder
 from ..errors import AssistantError
 from ..kb import LabelledQuestion, kb_checksum, load_kb, read_labelled
 
+LENIENT = ("selftest_floor",)  # build settings an evaluation does not mind
+
 
 def load_queries(paths: list[Path]) -> list[LabelledQuestion]:
     """Labelled questions from JSON Lines files: ``expected`` is an entry id, a list of every entry that answers
@@ -44,11 +46,10 @@ def cached_index(kb_path: Path, settings: Settings, embedder: Embedder, progress
     seeded = f"-seed{settings.seed}" if settings.seed != Settings.model_fields["seed"].default else ""
     tuned = f"-tuned{tune.epochs:g}" if tune else ""
     root = settings.cache_dir / "eval" / f"{sha[:16]}-{embedder.name}{tuned}{seeded}"
-    if not index_mod.up_to_date(root, sha, embedder.name):
-        # evaluation measures a KB as it is: the self-test floor guards the shipped KB's builds, not this one
-        lenient = settings.model_copy(update={"selftest_floor": 0.0})
-        served = None if tune else reusable_version(settings.index_dir, sha, embedder.name, lenient,
-                                                    ignore=("selftest_floor",))
+    # evaluation measures a KB as it is: the self-test floor guards the shipped KB's builds, not this one
+    lenient = settings.model_copy(update={"selftest_floor": 0.0})
+    if not _cached(root, sha, embedder.name, lenient, tune):
+        served = None if tune else reusable_version(settings.index_dir, sha, embedder.name, lenient, ignore=LENIENT)
         if served is not None:
             adopt(served, root)
         else:
@@ -57,6 +58,14 @@ def cached_index(kb_path: Path, settings: Settings, embedder: Embedder, progress
     current = index_mod.current(root)
     assert current is not None
     return current
+
+
+def _cached(root: Path, sha: str, model: str, settings: Settings, tune: TuneConfig | None) -> bool:
+    """Whether the cache's current index is this KB's with this model and, but for a fine-tuned one, these build
+    settings (another FAQ_TUNE_SHARE or target precision is another index)."""
+    if not index_mod.up_to_date(root, sha, model):
+        return False
+    return tune is not None or reusable_version(root, sha, model, settings, ignore=LENIENT) == index_mod.current(root)
 
 
 def adopt(version: Path, root: Path) -> None:
