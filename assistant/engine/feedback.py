@@ -110,35 +110,39 @@ def grams(said: str) -> set[str]:
     return {text[i : i + n] for n in GRAM_SIZES for i in range(len(text) - n + 1)}
 
 
+def gram_columns(said: str, vocabulary: dict[str, int]) -> list[int]:
+    """The vocabulary's columns of the character n-grams the message has, in order."""
+    return sorted({i for g in grams(said) if (i := vocabulary.get(g)) is not None})
+
+
 def gram_row(said: str, vocabulary: dict[str, int]) -> np.ndarray:
     """Which of the vocabulary's character n-grams the message has (1.0 or 0.0), in the vocabulary's order."""
     row = np.zeros(len(vocabulary))
-    for g in grams(said):
-        if (i := vocabulary.get(g)) is not None:
-            row[i] = 1.0
+    row[gram_columns(said, vocabulary)] = 1.0
     return row
 
 
 def gram_matrix(said: Sequence[str], vocabulary: dict[str, int]) -> sparse.csr_array:
     """``gram_row`` of each message, as a sparse matrix (for learning: most cells are zero)."""
-    rows: list[int] = []
-    cols: list[int] = []
-    for n, s in enumerate(said):
-        found = {i for g in grams(s) if (i := vocabulary.get(g)) is not None}
-        rows += [n] * len(found)
-        cols += sorted(found)
+    found = [gram_columns(s, vocabulary) for s in said]
+    rows = [n for n, cols in enumerate(found) for _ in cols]
+    cols = [c for cs in found for c in cs]
     return sparse.csr_array((np.ones(len(rows)), (rows, cols)), shape=(len(said), len(vocabulary)))
+
+
+def cue_row(said: str) -> list[float]:
+    """Which of the cue patterns the message matches (1.0 or 0.0), in CUES's order."""
+    return [1.0 if p.search(said) else 0.0 for _, p in _CUES]
 
 
 def features(said: str, vector: np.ndarray, vocabulary: dict[str, int]) -> np.ndarray:
     """One row: the vector, the cues and the vocabulary's n-grams, in that order."""
-    cues = np.array([1.0 if p.search(said) else 0.0 for _, p in _CUES])
-    return np.concatenate([np.asarray(vector, dtype=np.float64), cues, gram_row(said, vocabulary)])
+    return np.concatenate([np.asarray(vector, dtype=np.float64), cue_row(said), gram_row(said, vocabulary)])
 
 
 def feature_matrix(said: Sequence[str], vectors: np.ndarray, vocabulary: dict[str, int]) -> sparse.csr_array:
     """``features`` of each message, as a sparse matrix (the n-grams kept sparse) for learning."""
-    cues = np.array([[1.0 if p.search(s) else 0.0 for _, p in _CUES] for s in said]).reshape(len(said), len(_CUES))
+    cues = np.array([cue_row(s) for s in said]).reshape(len(said), len(_CUES))
     dense = np.hstack([np.asarray(vectors, dtype=np.float64).reshape(len(said), -1), cues])
     return sparse.hstack([sparse.csr_array(dense), gram_matrix(said, vocabulary)], format="csr")
 
