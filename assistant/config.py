@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     tune_share: float = Field(0.75, ge=0, le=1, description="weight of the KB's labelled users' questions "
                               "(tune/*.jsonl) against its own held-out questions when ranking and calibration "
                               "are learned")
+    index_users_questions: bool = Field(True, description="index the KB's labelled users' questions (tune/*.jsonl) "
+                                        "that one entry answers as questions of that entry")
     selftest_floor: float = Field(0.9, ge=0, le=1, description="KB self-test top-1 a build must reach")
     min_similar: int = Field(6, ge=0, description="similar questions `check-kb` wants in every entry (the shipped "
                              "KB's style); 0 for a KB that starts without them, e.g. one just imported (it builds "

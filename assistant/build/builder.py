@@ -30,6 +30,7 @@ from .feedback import fit_feedback_models
 from .intents import fit_intent_models
 from .reuse import build_settings
 from .tune import TuneConfig, fine_tune
+from .users import with_users_questions
 
 log = logging.getLogger("assistant")
 
@@ -94,6 +95,9 @@ class IndexBuilder:
     def _build(self, kb: KnowledgeBase, root: Path | None, publish: bool, tune: TuneConfig | None,
                work: Path | None) -> BuildResult:
         s, clock = self.settings, _Clock()
+        origin = None
+        if s.index_users_questions:
+            kb, origin = with_users_questions(kb)
         segmenter = JiebaSegmenter(kb.dict_terms, kb.synonyms)
         text = KbText.read(kb, self.normalizer, segmenter)  # embedded as the questions asked will be read
         texts = list(text.texts)
@@ -106,7 +110,7 @@ class IndexBuilder:
         raw = self._encode(texts, "embedding questions")
         clock.lap("embed")
         model_dir = work / model.folder if work is not None and model is not None and model.folder else None
-        data, failures = self._assemble(kb, text, segmenter, raw, holdout, model, model_dir, clock)
+        data, failures = self._assemble(kb, text, segmenter, raw, holdout, origin, model, model_dir, clock)
         if data.manifest.selftest is not None and data.manifest.selftest.top1 < s.selftest_floor:
             raise SelfTestFailed(
                 f"KB self-test top-1 {data.manifest.selftest.top1:.3f} is below the floor {s.selftest_floor}; "
@@ -131,10 +135,12 @@ class IndexBuilder:
                          folder=folder.name, tuned=tuned)
 
     def _assemble(self, kb: KnowledgeBase, text: KbText, segmenter: JiebaSegmenter, raw: np.ndarray,
-                  holdout: np.ndarray | None, tuned: ModelInfo | None, model_dir: Path | None, clock: _Clock
-                  ) -> tuple[IndexData, list[dict[str, str]]]:
-        """The lexical index, the adapters, calibration and the final FAISS index, with their manifest."""
+                  holdout: np.ndarray | None, origin: np.ndarray | None, tuned: ModelInfo | None,
+                  model_dir: Path | None, clock: _Clock) -> tuple[IndexData, list[dict[str, str]]]:
+        """The lexical index, the adapters, calibration and the final FAISS index, with their manifest.
+        ``origin``: per question, the tune file of a user's question indexed with the KB's (-1: the KB's own)."""
         s = self.settings
+        own = np.ones(len(raw), dtype=bool) if origin is None else origin < 0
         kind = s.index_kind if s.index_kind != "auto" else ("hnsw" if len(raw) >= s.hnsw_min_vectors else "flat")
         manifest = index_mod.new_manifest(kb.source, kb.sha256, len(kb.entries), kb.question_count,
                                           self.embedder.name, self.embedder.dimension, kind)
@@ -148,13 +154,13 @@ class IndexBuilder:
         # the fold adapters (each without its fold's questions) and the final one, trained side by side with the
         # early-stopping run that picks their step count
         info, (*fold_matrices, matrix) = adapter_mod.fit_early_stopped(
-            raw, base.question_entry, [fold != f for f in range(CROSS_FOLDS)] + [None],
+            raw[own], base.question_entry[own], [(fold != f)[own] for f in range(CROSS_FOLDS)] + [None],
             adapter_mod.AdapterConfig(seed=s.seed))
         clock.lap("adapters")
         fitter = CrossFitter(s, self.normalizer, segmenter, self._encode, self.progress)
         asked = asked_in_calibration(kb)
         examples = fitter.examples(base, raw, fold, fold_matrices, asked if holdout is None else asked & holdout)
-        examples += fitter.user_examples(kb, base, raw, matrix)
+        examples += fitter.user_examples(kb, base, raw, matrix, origin)
         calibration, selftest, failures = Calibrator(s).fit(kb, base, examples)
         clock.lap("calibration")
         vectors = apply_adapter(matrix, raw)
@@ -164,8 +170,9 @@ class IndexBuilder:
         read = QueryPreparer(self.normalizer, segmenter, text.pinyin.table, text.pinyin.common)
         # the intent examples are the feedback models' questions too
         encode = _EncodeOnce(self.embedder.encode, vector_store(s.cache_dir, self.embedder))
-        models = fit_intent_models(kb, base.question_texts, raw, encode, lambda t: read.prepare(t).norm)
-        if feedback := fit_feedback_models(kb, base.question_texts, raw, encode, read.prepare):
+        texts = [t for t, keep in zip(base.question_texts, own, strict=True) if keep]
+        models = fit_intent_models(kb, texts, raw[own], encode, lambda t: read.prepare(t).norm)
+        if feedback := fit_feedback_models(kb, texts, raw[own], encode, read.prepare):
             models = {**models, "feedback": feedback}
         data = replace(data, intent_models=models)
         clock.lap("intents")

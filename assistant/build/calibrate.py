@@ -30,6 +30,7 @@ from ..kb.intents import off_domain_probes
 from ..text import JiebaSegmenter, Normalizer
 from .examples import IN_SCOPE, Example, asked_in_calibration
 from .overlaps import find_overlaps
+from .users import tune_file, tune_files
 from .variants import variant_examples
 
 CROSS_FOLDS = 4  # each fold's adapter learns from 3/4 of the questions, close to the final one
@@ -107,11 +108,12 @@ class CrossFitter:
                 examples.append(Example((), c.features, c.entries, len(query.words), -1, "probe"))
         return examples
 
-    def user_examples(self, kb: KnowledgeBase, base: IndexData, raw: np.ndarray, matrix: np.ndarray | None
-                      ) -> list[Example]:
+    def user_examples(self, kb: KnowledgeBase, base: IndexData, raw: np.ndarray, matrix: np.ndarray | None,
+                      origin: np.ndarray | None = None) -> list[Example]:
         """The KB's labelled users' questions (tune/*.jsonl), asked as the service will ask them: against every
         KB question, through the final adapter (which never saw them); a question the KB also learned from the
-        traffic (``learned:``) with that copy left out."""
+        traffic (``learned:``) with that copy left out, and with the users' questions indexed beside the KB's
+        (``origin``: their tune file, users.py) every question of its own file left out."""
         if not kb.tune:
             return []
         vectors = apply_adapter(matrix, raw)
@@ -123,10 +125,13 @@ class CrossFitter:
         learned: dict[str, list[int]] = {}
         for i in np.flatnonzero(~asked_in_calibration(kb)):
             learned.setdefault(base.question_texts[i], []).append(int(i))
+        files = tune_files(kb)
         examples = []
         for labelled, query, vector in zip(kb.tune, queries, qv, strict=True):
-            same = learned.get(labelled.query)
-            if same:  # also accepted from the traffic as a learned question: asked as the next user will ask it
+            same = learned.get(labelled.query, [])
+            if origin is not None:
+                same = sorted({*same, *np.flatnonzero(origin == files[tune_file(labelled)]).tolist()})
+            if same:  # also indexed (learned from the traffic, or a tune file's): asked as the next user will ask it
                 sims, ids = retriever.dense_search(vector[None, :])
                 c = retriever.candidates_held_out(query, vector, (sims[0], ids[0]), retriever.lexical_scores(query),
                                                   HeldOut(questions=np.array(same)))

@@ -19,7 +19,7 @@ from ..kb import load_kb
 # every setting that changes what a build writes (the others act at serving time)
 BUILD_SETTINGS = (
     "candidates", "index_kind", "hnsw_min_vectors", "target_precision", "sensitive_target_precision",
-    "clarify_recall", "unanswerable_share", "offdomain_share", "tune_share", "selftest_floor",
+    "clarify_recall", "unanswerable_share", "offdomain_share", "tune_share", "index_users_questions", "selftest_floor",
     "calibration_max_queries", "seed",
 )
 
