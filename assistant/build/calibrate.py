@@ -83,7 +83,9 @@ class CrossFitter:
                  holdout: np.ndarray | None = None) -> list[Example]:
         s = self.settings
         owner = base.question_entry
-        sample = set(question_sample(len(owner), s.calibration_max_queries, s.seed))
+        # the sample is drawn from the questions calibration asks (not the learned or users' ones it only searches)
+        asked = np.arange(len(owner)) if holdout is None else np.flatnonzero(holdout)
+        sample = {int(asked[k]) for k in question_sample(len(asked), s.calibration_max_queries, s.seed)}
         has_peer = np.bincount(owner)[owner] >= 2
         probes = off_domain_probes()
         probe_raw = self.encode([self.segmenter.canonical(self.normalizer.normalize(p)) for p in probes],
