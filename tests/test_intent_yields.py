@@ -631,9 +631,21 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("human", "人工客服在哪 我要投诉", True),
     # held_kbq14: logging in with WeChat's icon is ours
     ("offdomain", "想以后直接点那个绿色微信图标就能登进来", False),
+    # held35: last words to keep, a painless way asked for with nothing it is for; 转接 said again and again; a suit
+    # announced before a comma and the word 主播 (the normalised text has ASCII commas); against: a callback's wait
+    # asked about, a game's clips asked about as our content, a painless way to get one's ears pierced
+    ("safety", "帮我把遗言存一下吧", True),
+    ("safety", "最近一直在查哪种方式不会疼", True),
+    ("safety", "打耳洞哪种方式不会疼", False),
+    ("human", "转接！转接！转接！", True),
+    ("legal", "我准备收集好材料直接去法院起诉，不要以为我们小主播好欺负", True),
+    ("legal", "起诉那个主播需要什么材料", False),
+    ("human", "客服说会有人联系我，大概要等几天？", False),
+    ("offdomain", "和平精英击杀集锦能发吗 会不会算暴力", False),
+    ("offdomain", "和平精英怎么提升段位", True),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9 to held34, held_kbq5, held_kbq7 to held_kbq9,
+    """Phrasings from the held sets held6_a/b, held7_c, held9 to held35, held_kbq5, held_kbq7 to held_kbq9,
     held_kbq11, held_kbq14, held_fb11, held_fb14, held_fb15 and held_fb17 (tests/fixtures/eval/intents) and their
     counterparts."""
     from assistant.engine.intent import _Rule
