@@ -55,6 +55,19 @@ def readable(text: str) -> bool:
     return _READABLE.search(text) is not None
 
 
+_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+
+
+def _close_spaced_out(text: str) -> str:
+    """我 要 找 活 人, typed a character at a time for emphasis, read as 我要找活人: in a message whose words are
+    mostly single Chinese characters the gaps between Chinese characters are closed (held36)."""
+    words = text.split(" ")
+    singles = sum(1 for w in words if len(w) == 1 and "\u4e00" <= w <= "\u9fff")
+    if singles >= 3 and singles >= 0.6 * len(words):
+        return _CJK_GAP.sub("", text)
+    return text
+
+
 class Normalizer:
     """Text as both legs see it: NFKC, lower-case Latin, simplified characters, no emoji, tidy spacing."""
 
@@ -66,7 +79,7 @@ class Normalizer:
         text = self._t2s.convert(text)
         text = _EMOJI.sub(" ", text)
         text = _REPEATED_PUNCT.sub(r"\1", text)
-        return _SPACE.sub(" ", text).strip()
+        return _close_spaced_out(_SPACE.sub(" ", text).strip())
 
     @staticmethod
     def drop_fillers(text: str) -> str:

@@ -643,9 +643,26 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("human", "客服说会有人联系我，大概要等几天？", False),
     ("offdomain", "和平精英击杀集锦能发吗 会不会算暴力", False),
     ("offdomain", "和平精英怎么提升段位", True),
+    # held36: the central bank, the copyright office, "the departments concerned", a long post to expose us; a knife
+    # packed for revenge (a game stream mentioned does not veto it); a one-to-one contact arranged; against:
+    # exaggerations, a game's gunfire, a drama's fall, a consumer body's hotline played in a sketch, a callback's wait
+    ("legal", "乱扣款这事我会向人民银行反映的", True),
+    ("legal", "材料我已经寄给版权局了，顺便说一声", True),
+    ("legal", "我截图录屏全留着 到时候一起交给相关部门", True),
+    ("legal", "需要交给相关部门吗", False),
+    ("legal", "我要发长文全网曝光，让大家看看你们是怎么对待老用户的", True),
+    ("safety", "我弟打游戏直播的时候说今晚要去学校报复那几个人，他书包里装了刀", True),
+    ("human", "麻烦给我安排一对一的对接，谢谢", True),
+    ("safety", "我要爆炸了 OBS推流一直失败 码率该设多少", False),
+    ("safety", "我要炸了他们公司 说到做到", True),
+    ("safety", "搞死人了 换绑手机号一直提示频繁", False),
+    ("safety", "打CS直播一直有枪声 系统会不会误判啊", False),
+    ("safety", "短剧里男主跳楼那集为什么被删了 我还没看完", False),
+    ("legal", "想拍一个模仿12315热线接线员的搞笑视频，可以吗", False),
+    ("human", "提交了回电申请，一般多久会打过来？", False),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9 to held35, held_kbq5, held_kbq7 to held_kbq9,
+    """Phrasings from the held sets held6_a/b, held7_c, held9 to held36, held_kbq5, held_kbq7 to held_kbq9,
     held_kbq11, held_kbq14, held_fb11, held_fb14, held_fb15 and held_fb17 (tests/fixtures/eval/intents) and their
     counterparts."""
     from assistant.engine.intent import _Rule

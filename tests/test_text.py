@@ -20,6 +20,10 @@ N = Normalizer()
         ("为什么限流！！！？？？", "为什么限流!?"),  # repeated punctuation collapsed (after NFKC)
         ("视频被下架了😭😭👍", "视频被下架了"),  # emoji stripped
         ("  前后空格  ", "前后空格"),
+        ("我再说最后一遍：我 要 找 活 人", "我再说最后一遍:我要找活人"),  # typed a character at a time: gaps closed
+        ("转 人 工 ok", "转人工 ok"),  # only between Chinese characters
+        ("你好 我想问下 怎么改名字", "你好 我想问下 怎么改名字"),  # words, not single characters: kept
+        ("我 想 改个名字 还有 头像 怎么 弄", "我 想 改个名字 还有 头像 怎么 弄"),  # two single characters of seven
     ],
 )
 def test_normalize(raw: str, expected: str) -> None:
