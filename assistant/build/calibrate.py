@@ -28,9 +28,9 @@ from ..index import Calibration, IndexData, SelfTest, make_faiss
 from ..kb import KnowledgeBase
 from ..kb.intents import off_domain_probes
 from ..text import JiebaSegmenter, Normalizer
-from .examples import IN_SCOPE, Example, asked_in_calibration
+from .examples import IN_SCOPE, Example
 from .overlaps import find_overlaps
-from .users import tune_file, tune_files
+from .users import left_out
 from .variants import variant_examples
 
 CROSS_FOLDS = 4  # each fold's adapter learns from 3/4 of the questions, close to the final one
@@ -124,15 +124,9 @@ class CrossFitter:
         queries = [retriever.prepare(q.query) for q in kb.tune]
         qv = apply_adapter(matrix, self.encode([q.norm for q in queries], "embedding users' questions"))
         row = {e.id: n for n, e in enumerate(kb.entries)}
-        learned: dict[str, list[int]] = {}
-        for i in np.flatnonzero(~asked_in_calibration(kb)):
-            learned.setdefault(base.question_texts[i], []).append(int(i))
-        files = tune_files(kb)
         examples = []
-        for labelled, query, vector in zip(kb.tune, queries, qv, strict=True):
-            same = learned.get(labelled.query, [])
-            if origin is not None:
-                same = sorted({*same, *np.flatnonzero(origin == files[tune_file(labelled)]).tolist()})
+        for labelled, query, vector, same in zip(kb.tune, queries, qv, left_out(kb, base.question_texts, origin),
+                                                 strict=True):
             if same:  # also indexed (learned from the traffic, or a tune file's): asked as the next user will ask it
                 sims, ids = retriever.dense_search(vector[None, :])
                 c = retriever.candidates_held_out(query, vector, (sims[0], ids[0]), retriever.lexical_scores(query),

@@ -13,11 +13,13 @@ than they were. The adapter and the intent and feedback models learn from the KB
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
 
 from ..kb import KnowledgeBase, LabelledQuestion
+from .examples import asked_in_calibration
 
 
 def with_users_questions(kb: KnowledgeBase) -> tuple[KnowledgeBase, np.ndarray]:
@@ -48,3 +50,20 @@ def tune_file(labelled: LabelledQuestion) -> str:
 def tune_files(kb: KnowledgeBase) -> dict[str, int]:
     """The KB's tune files, numbered in the order their questions come."""
     return {name: n for n, name in enumerate(dict.fromkeys(tune_file(q) for q in kb.tune))}
+
+
+def left_out(kb: KnowledgeBase, question_texts: Sequence[str], origin: np.ndarray | None) -> list[list[int]]:
+    """Per user's question (in ``kb.tune`` order), the indexed questions calibration leaves out when it asks it:
+    its own copy among the learned ones (accepted from the traffic too) and, with the users' questions indexed
+    (``origin``), every question of its own tune file."""
+    learned: dict[str, set[int]] = {}
+    for i in np.flatnonzero(~asked_in_calibration(kb)).tolist():
+        learned.setdefault(question_texts[i], set()).add(i)
+    files = tune_files(kb)
+    out = []
+    for labelled in kb.tune:
+        same = set(learned.get(labelled.query, set()))
+        if origin is not None:
+            same.update(np.flatnonzero(origin == files[tune_file(labelled)]).tolist())
+        out.append(sorted(same))
+    return out
