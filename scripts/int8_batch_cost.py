@@ -13,12 +13,12 @@ import argparse
 import json
 import time
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from assistant.config import Settings
-from assistant.engine.onnx import FP32, INT8, ensure_export
+from assistant.engine.embed import model_feeds
+from assistant.engine.onnx import FP32, INT8, ensure_export, read_meta
 
 
 def main() -> None:
@@ -32,6 +32,7 @@ def main() -> None:
     settings = Settings()
     folder = ensure_export(Path(settings.model), settings.cache_dir, int8=True)
     tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    pad_id = int(read_meta(folder)["pad_id"])
     dev = args.shared / "benchmarks" / "ths_faq" / "dev.jsonl"
     questions = [json.loads(line)["query"] for line in dev.open(encoding="utf-8")][: args.questions]
     encodings = sorted(tokenizer.encode_batch(questions), key=lambda e: len(e.ids))
@@ -41,7 +42,8 @@ def main() -> None:
         options.intra_op_num_threads = options.inter_op_num_threads = 1
         session = ort.InferenceSession(str(folder / graph), options, providers=["CPUExecutionProvider"])
         for batch in (1, 4, 16, 32):
-            runs = [feeds(encodings[k:k + batch]) for k in range(0, len(encodings), batch)]
+            chunks = [encodings[k:k + batch] for k in range(0, len(encodings), batch)]
+            runs = [model_feeds(c, max(len(e.ids) for e in c), pad_id) for c in chunks]
             for run in runs[:3]:
                 session.run(["embedding"], run)
             started = time.process_time()
@@ -49,16 +51,6 @@ def main() -> None:
                 session.run(["embedding"], run)
             ms = (time.process_time() - started) * 1e3 / len(encodings)
             print(f"{graph:16} batch {batch:2}: {ms:.2f} ms of CPU a question")
-
-
-def feeds(encodings: list[Any]) -> dict[str, np.ndarray]:
-    width = max(len(e.ids) for e in encodings)
-    ids = np.zeros((len(encodings), width), dtype=np.int64)
-    mask = np.zeros_like(ids)
-    for row, e in enumerate(encodings):
-        ids[row, : len(e.ids)] = e.ids
-        mask[row, : len(e.ids)] = 1
-    return {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
 
 
 if __name__ == "__main__":

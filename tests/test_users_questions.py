@@ -47,10 +47,10 @@ def test_single_entry_users_questions_become_learned_questions_of_their_entry(se
 
 def test_a_users_question_is_asked_with_its_own_files_questions_left_out(settings, embedder) -> None:  # type: ignore[no-untyped-def]
     kb = users_kb(settings)
-    data = IndexBuilder(settings, embedder, progress=False).build(kb, None, publish=False).data
+    builder = IndexBuilder(settings, embedder, progress=False)
+    data = builder.build(kb, None, publish=False).data
     assert "弄了好久还是不会弄" in data.question_texts and data.question_count == kb.question_count + 3
     indexed, origin = with_users_questions(kb)
-    builder = IndexBuilder(settings, embedder, progress=False)
     segmenter = JiebaSegmenter(kb.dict_terms, kb.synonyms)
     raw = embedder.encode(list(KbText.read(indexed, builder.normalizer, segmenter).texts))
     fitter = CrossFitter(settings, builder.normalizer, segmenter, lambda texts, _: embedder.encode(texts), False)

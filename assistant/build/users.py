@@ -42,7 +42,6 @@ def with_users_questions(kb: KnowledgeBase) -> tuple[KnowledgeBase, np.ndarray]:
     return replace(kb, entries=tuple(entries)), np.array(origin, dtype=np.int64)
 
 
-
 def tune_file(labelled: LabelledQuestion) -> str:
     return labelled.source.rsplit(":", 1)[0]  # file:line
 
@@ -60,10 +59,9 @@ def left_out(kb: KnowledgeBase, question_texts: Sequence[str], origin: np.ndarra
     for i in np.flatnonzero(~asked_in_calibration(kb)).tolist():
         learned.setdefault(question_texts[i], set()).add(i)
     files = tune_files(kb)
+    by_file = {n: np.flatnonzero(origin == n).tolist() for n in files.values()} if origin is not None else {}
     out = []
     for labelled in kb.tune:
-        same = set(learned.get(labelled.query, set()))
-        if origin is not None:
-            same.update(np.flatnonzero(origin == files[tune_file(labelled)]).tolist())
+        same = learned.get(labelled.query, set()) | set(by_file.get(files[tune_file(labelled)], ()))
         out.append(sorted(same))
     return out

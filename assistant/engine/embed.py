@@ -117,16 +117,21 @@ class OnnxEmbedder:
         return out
 
     def _run(self, encodings: list[Any], width: int, solo: bool = False) -> np.ndarray:
-        feeds = {name: np.full((len(encodings), width), self._pad_id if name == "input_ids" else 0, dtype=np.int64)
-                 for name in ("input_ids", "attention_mask", "token_type_ids")}
-        for row, e in enumerate(encodings):
-            n = len(e.ids)
-            feeds["input_ids"][row, :n] = e.ids
-            feeds["attention_mask"][row, :n] = e.attention_mask
-            feeds["token_type_ids"][row, :n] = e.type_ids
         session = self._solo if solo and self._solo is not None else self._session
-        vectors: np.ndarray = session.run(["embedding"], feeds)[0]
+        vectors: np.ndarray = session.run(["embedding"], model_feeds(encodings, width, self._pad_id))[0]
         return vectors
+
+
+def model_feeds(encodings: list[Any], width: int, pad_id: int) -> dict[str, np.ndarray]:
+    """The exported graph's inputs for tokenizer encodings, padded to ``width`` tokens."""
+    feeds = {name: np.full((len(encodings), width), pad_id if name == "input_ids" else 0, dtype=np.int64)
+             for name in ("input_ids", "attention_mask", "token_type_ids")}
+    for row, e in enumerate(encodings):
+        n = len(e.ids)
+        feeds["input_ids"][row, :n] = e.ids
+        feeds["attention_mask"][row, :n] = e.attention_mask
+        feeds["token_type_ids"][row, :n] = e.type_ids
+    return feeds
 
 
 def _session(ort: Any, model_file: str, threads: int) -> Any:
