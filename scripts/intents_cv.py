@@ -6,7 +6,7 @@ it is now, not as the index was built), so an edit is measured without a rebuild
 With --questions FILE (users' questions for the KB, ``{"query", "expected"}``; repeatable): the models fitted on
 every example, the in-scope questions of FILE are asked too, and those an intent takes from the KB (a handoff,
 small talk, off-domain) are counted: the near-misses that plain questions make. Use files the intent models do
-not learn (kb/tune is learned as questions: tests/fixtures/eval/kb_questions/tune_written.jsonl is not).
+not learn (kb/tune is learned as questions; a fresh set in tests/fixtures/eval/fresh is not).
 
 With --held FILE: the models are fitted on the KB's examples less those of FILE, and FILE is asked (a labelled set
 held back while the patterns are revised: does a revision made on the rest generalise?).
