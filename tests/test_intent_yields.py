@@ -660,6 +660,14 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("safety", "短剧里男主跳楼那集为什么被删了 我还没看完", False),
     ("legal", "想拍一个模仿12315热线接线员的搞笑视频，可以吗", False),
     ("human", "提交了回电申请，一般多久会打过来？", False),
+    # the same thing said again and again is impatience (the angry acknowledgement, not the distressed one); a
+    # brand's reminders, a message resent, a hotline tried are not (28th session)
+    ("emotion.angry", "我再说最后一遍：我 要 找 活 人", True),
+    ("emotion.angry", "说了八百遍了 转人工", True),
+    ("emotion.angry", "第三次问了 提现到底什么时候到", True),
+    ("emotion.angry", "我的商单视频一直在审核 品牌方催了好几次了", False),
+    ("emotion.angry", "消息旁边一直有个红色感叹号，重发多少次都一样", False),
+    ("emotion.angry", "我婆婆打了好几遍热线都是语音导航", False),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
     """Phrasings from the held sets held6_a/b, held7_c, held9 to held36, held_kbq5, held_kbq7 to held_kbq9,
