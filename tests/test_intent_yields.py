@@ -668,9 +668,17 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("emotion.angry", "我的商单视频一直在审核 品牌方催了好几次了", False),
     ("emotion.angry", "消息旁边一直有个红色感叹号，重发多少次都一样", False),
     ("emotion.angry", "我婆婆打了好几遍热线都是语音导航", False),
+    # held37: 信访 and a report to the departments concerned are legal steps; a faint pretended in a prank video is
+    # not a danger; 在马 is 在吗 mistyped
+    ("legal", "你们再封我号我就去信访", True),
+    ("legal", "你们无理由删我的评论，我会向有关部门反映这个问题", True),
+    ("legal", "向有关部门反映怎么写材料", False),
+    ("safety", "拍了个恶作剧假装晕倒的视频，被下架了，哪里违规了", False),
+    ("safety", "我朋友突然晕倒了 叫不醒", True),
+    ("smalltalk.ping", "在马？？", True),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9 to held36, held_kbq5, held_kbq7 to held_kbq9,
+    """Phrasings from the held sets held6_a/b, held7_c, held9 to held37, held_kbq5, held_kbq7 to held_kbq9,
     held_kbq11, held_kbq14, held_fb11, held_fb14, held_fb15 and held_fb17 (tests/fixtures/eval/intents) and their
     counterparts."""
     from assistant.engine.intent import _Rule
