@@ -668,6 +668,9 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("emotion.angry", "我的商单视频一直在审核 品牌方催了好几次了", False),
     ("emotion.angry", "消息旁边一直有个红色感叹号，重发多少次都一样", False),
     ("emotion.angry", "我婆婆打了好几遍热线都是语音导航", False),
+    # asking how many times one may ask is not impatience; asking how many times one has asked is (29th session)
+    ("emotion.angry", "客服一天能问多少次", False),
+    ("emotion.angry", "我都问了多少次了 还没人管", True),
     # held37: 信访 and a report to the departments concerned are legal steps; a faint pretended in a prank video is
     # not a danger; 在马 is 在吗 mistyped
     ("legal", "你们再封我号我就去信访", True),
