@@ -83,6 +83,19 @@ def test_an_unsure_kb_keeps_the_intent(assistant) -> None:
         assert reply.decision != "answer" and reply.intent == name, reply.reason
 
 
+def test_an_off_domain_reading_gives_way_only_to_an_answer_at_least_as_sure(assistant) -> None:
+    ranked = assistant.rank_many(["我密码忘记了咋找回来"])[0]
+    assert 0.5 < ranked.confidence < 1.0
+
+    def decided(certainty: float):
+        intent = Intent("offdomain", "the intent model", evidence="model", yields=True, certainty=certainty)
+        return assistant.decider.decide(replace(ranked, intent=intent), None, 0.0)
+
+    assert decided(ranked.confidence - 0.01).decision == "answer"
+    surer = decided(1.0)  # the model surer of off-domain than the KB of its answer: the off-domain reply
+    assert surer.decision == "smalltalk" and surer.intent == "offdomain", surer.reason
+
+
 def test_an_intent_never_gives_way_to_the_entry_about_its_own_matter() -> None:
     questions = ["怎么联系人工客服？", "怎么修改昵称？", "涉及律师函、起诉或法院调取证据的事情，怎么联系平台？"]
     found = matter_entries(shipped_kb().intents, questions, Normalizer().normalize)
@@ -118,6 +131,24 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("human", "工单交上去了 人工一般几天回复", False),
     ("offdomain", "淘宝上卖的那种保证一万粉的涨粉服务靠谱吗", False),  # about the platform's own followers
     ("offdomain", "淘宝怎么退货", True),
+    # the 30th session's tune questions: a name added, a binding undone, a privacy wish, a setting for who may write
+    ("safety", "有人把我的视频拿去发了 还没打我名字", False),
+    ("safety", "换了手机号要换绑 还有顺便把qq解绑了", False),
+    ("safety", "发视频的时候不想让人知道我住哪个小区", False),
+    ("safety", "发打架视频可以吗 真实的那种", False),
+    ("safety", "他们把我绑了 要我家里拿钱", True),
+    ("human", "不想让人看我关注了谁", False),
+    ("human", "只想让互关的人给我发私信 陌生人别发", False),
+    ("human", "偷偷取关一个前同事 他那边会不会收到提示", False),
+    ("human", "在智能客服里打什么字能接到人工", False),
+    ("human", "机器人听不懂我说啥 转人工吧", True),
+    ("human", "有个自称官方的人加我微信 说我开通了什么服务要关掉不然扣钱 是真的吗", False),
+    ("human", "有人私信说他是平台内部的工作人员 交钱就能解封 真的假的", False),
+    ("human", "让你们的人给我打电话", True),
+    ("offdomain", "看到个好笑的想转给我妈微信 咋弄", False),
+    ("offdomain", "之前绑的支付宝不用了 想换成银行卡", False),
+    ("offdomain", "微博热搜怎么上", True),
+    ("offdomain", "怎么才能上热搜", False),
     ("safety", "有人说我不给他刷礼物就把我家地址发到群里让人来收拾我", True),
     ("safety", "小孩被一个游戏主播诱导 每天晚上跟他视频", True),  # a game named does not veto a child lured
     ("safety", "游戏里被人击杀了怎么申诉", False),

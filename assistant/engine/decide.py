@@ -160,7 +160,8 @@ class Decider:
         """Threats and requests for a person go to a human whatever the score; small talk gets a reply."""
         intent = r.intent
         if (intent.yields and (answered := self._by_confidence(r, base, channel)).decision == "answer"
-                and int(r.entries[0]) not in self.matters.get(intent.name, ())):
+                and int(r.entries[0]) not in self.matters.get(intent.name, ())
+                and (intent.name != "offdomain" or r.confidence >= intent.certainty)):
             # a question the KB answers with confidence, taken by a word or a meaning the intent model does not back
             # (网页版上哪找客服, 数据中心几点更新): answered, and a person still offered unless it looked off-domain
             offer = intent.name != "offdomain" or answered.offer_human

@@ -24,7 +24,8 @@ from .logistic import Logistic
 
 QUESTION = "question"
 NEUTRAL = "neutral"
-_PUNCT = re.compile(r"[\s,.!;:~，。！；：、…～·]+")
+# punctuation and emoji (谢谢👍 is thanks)
+_PUNCT = re.compile(r"[\s,.!;:~，。！；：、…～·\u2600-\u27bf\U0001f300-\U0001faff\ufe0f\u200d]+")
 # particles and address words that may sit between small-talk phrases
 _FILLER = re.compile(
     r"啊|呀|哦|呢|啦|吧|嘛|吗|么|哈|哒|滴|鸭|哇|噢|咯|捏|嘞|咧|哟|呐|的|了|那我|我|兄弟|你|您|亲|客服|小助手|机器人|[?？]|\s"
@@ -42,6 +43,9 @@ class Intent:
     # gives way to a confident answer from the KB (engine/decide.py): a request for a person or a legal matter in
     # a question the intent model does not back, an off-domain message found by meaning rather than a pattern
     yields: bool = False
+    # the intent model's probability when the intent is its reading: an off-domain reading gives way only to an answer
+    # at least as sure (红烧肉怎么做才好吃 is off-domain at 1.00 and not answered at 0.40 from 观看历史)
+    certainty: float = 0.0
 
     @property
     def smalltalk(self) -> bool:
@@ -234,7 +238,8 @@ class IntentDetector:
             rule = self.rules.get(name)
             if not (rule and rule.vetoed(norm)):
                 yields = name == "offdomain" or self._yields(name, norm, vector, self.thresholds.backing_model)
-                return Intent(name, f"the intent model ({p:.2f})", emotion, "model", off, yields=yields)
+                return Intent(name, f"the intent model ({p:.2f})", emotion, "model", off, yields=yields,
+                              certainty=p)
         t = self.thresholds
         for name in (*HANDOFF_INTENTS, *(f"smalltalk.{k}" for k in SMALLTALK_KINDS)):
             best = self._closest(sims, name)
