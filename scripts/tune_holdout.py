@@ -10,7 +10,9 @@ set (tests/fixtures/eval/kb_questions/*_report.jsonl) is not read.
     python scripts/tune_holdout.py --quick --set tune_share=0.7   # a build setting changed (FAQ_... names)
     python scripts/tune_holdout.py --errors       # end to end, with each held-out question not answered right
 
-Figures: the held-out halves pooled, all tune files and the first two (part_a/part_b) apart.
+Figures: the held-out halves pooled, all tune files and the first two (part_a/part_b) apart; end to end, also the
+coverage at precision 0.97 and 0.98 with one threshold over the pooled confidences, which does not move with the
+thresholds each build picked (two KBs compared at the same precision).
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from assistant.engine.features import ranker_columns  # noqa: E402
 from assistant.engine.logistic import Logistic  # noqa: E402
 from assistant.engine.rank import CALIBRATION_FEATURES, rank  # noqa: E402
 from assistant.evaluation.baselines import Baseline, PlainBm25, PlainDense  # noqa: E402
-from assistant.evaluation.run import run_queries, summarise  # noqa: E402
+from assistant.evaluation.run import coverage_at, run_queries, summarise  # noqa: E402
 from assistant.index import KbText  # noqa: E402
 from assistant.kb import KnowledgeBase, LabelledQuestion, kb_checksum, load_kb  # noqa: E402
 from assistant.kb.labelled import TUNE_FOLDER, read_labelled, tune_files  # noqa: E402
@@ -130,6 +132,10 @@ def full(kb_dir: Path, settings: Settings, baselines: bool, errors: bool = False
         rows[f"half {h}"] = summarise(records[h], {})
     rows.update({f"{name} (pooled)": summarise(r, {}) for name, r in compared.items()})
     print(table(rows))
+    for target in (0.97, 0.98):
+        print(f"one threshold over the pooled confidences, precision >= {target}: coverage, threshold "
+              f"{coverage_at(pooled, target)}; part_a+b "
+              f"{coverage_at([r for r, t in zip(pooled, held, strict=True) if t.file in ORIGINAL], target)}")
 
 
 def show_lost(assistant: Assistant, questions: list[Any], records: list[Any]) -> None:

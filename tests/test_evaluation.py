@@ -16,7 +16,7 @@ from assistant.config import Settings
 from assistant.engine import Assistant
 from assistant.errors import AssistantError, KBError
 from assistant.evaluation.baselines import Baseline, PlainBm25, PlainDense, compare, table
-from assistant.evaluation.run import Record, first_rank, load_queries, summarise
+from assistant.evaluation.run import Record, coverage_at, first_rank, load_queries, summarise
 from assistant.kb import KnowledgeBase, LabelledQuestion, kb_checksum, load_kb, parse_expected
 from assistant.testing import HashingEmbedder
 from assistant.text import Normalizer
@@ -207,3 +207,19 @@ def test_the_calibrator_reads_its_inputs_by_name(hashed: Assistant) -> None:
     by_name = [CALIBRATION_FEATURES.index(n) for n in calibrator["features"]]
     expected = float(Logistic.from_dict(calibrator).proba(inputs[None, by_name])[0])
     assert hashed.ask("怎么拉黑一个用户").confidence == pytest.approx(expected, abs=1e-4)
+
+
+def test_coverage_at_a_precision_takes_one_threshold_over_the_confidences() -> None:
+    def rec(expected: tuple[str, ...], decision: str, rank: int, p: float, by_rule: bool = False) -> Record:
+        return Record(expected, decision, None, rank, p, None, 0.0, by_rule)
+
+    records = [rec(("a",), "answer", 1, 0.95), rec(("b",), "clarify", 1, 0.9), rec((), "answer", 1, 0.8),
+               rec(("c",), "handoff", 1, 0.7), rec(("d",), "handoff", 2, 0.6),
+               rec(("e",), "handoff", 1, 0.99, by_rule=True)]  # a person asked for: never moved
+    # 5 in scope; down to 0.9 both right (2/5); the out-of-scope answer at 0.8 costs precision, so 0.7 gives 3/4
+    assert coverage_at(records, 1.0) == (0.4, 0.9)
+    assert coverage_at(records, 0.75) == (0.6, 0.7)
+    assert coverage_at(records, 0.6) == (0.6, 0.7)  # 0.6 adds a wrong answer and no coverage: the higher one kept
+    # two records at the same confidence are answered together or not at all
+    tied = [rec(("a",), "answer", 1, 0.9), rec((), "answer", 1, 0.9)]
+    assert coverage_at(tied, 1.0) == (0.0, 1.0) and coverage_at(tied, 0.5) == (1.0, 0.9)

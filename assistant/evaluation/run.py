@@ -181,5 +181,24 @@ def summarise(records: list[Record], thresholds: dict[str, float]) -> dict[str, 
     }
 
 
+def coverage_at(records: list[Record], precision: float) -> tuple[float, float]:
+    """The best coverage (and its threshold) with answered precision at least `precision`, one threshold over the
+    records' confidences: a figure that does not depend on the thresholds each build picked, so that two KBs can be
+    compared at the same precision. The answers, and the clarifications and handoffs the confidence made, are moved
+    (not what an intent took whatever the score: a person, small talk, feedback); the first candidate is what would
+    be answered."""
+    movable = sorted((r for r in records if r.decision == "answer"
+                      or r.decision in ("clarify", "handoff") and not r.by_rule), key=lambda r: -r.confidence)
+    in_scope = sum(r.in_scope for r in records)
+    best = (0.0, 1.0)
+    right = 0
+    for answered, r in enumerate(movable, start=1):
+        right += r.in_scope and r.top_right
+        tied = answered < len(movable) and movable[answered].confidence == r.confidence
+        if not tied and in_scope and right / answered >= precision:
+            best = max(best, (right / in_scope, r.confidence))
+    return round(best[0], 4), round(best[1], 4)
+
+
 def evaluate(assistant: Assistant, queries: list[LabelledQuestion]) -> dict[str, Any]:
     return summarise(run_queries(assistant, queries), assistant.thresholds.to_dict())
