@@ -710,9 +710,22 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("safety", "拍了个恶作剧假装晕倒的视频，被下架了，哪里违规了", False),
     ("safety", "我朋友突然晕倒了 叫不醒", True),
     ("smalltalk.ping", "在马？？", True),
+    # held40 (33rd session): a lawyer asking how to obtain evidence (the KB answers it) against a lawyer's threat; a
+    # bare complaint that the answer missed is a person wanted, the way to complain about it a how-to; another
+    # service's account banned or post limited is not ours, ours is; who made the bot
+    ("legal", "我是代理律师 案子需要调取平台上的证据 应该走什么流程联系你们", False),
+    ("legal", "我是律师 你们侵权 我要起诉你们", True),
+    ("human", "答非所问 无语", True),
+    ("human", "你说了半天等于没说啊", True),
+    ("human", "客服答非所问怎么投诉", False),
+    ("offdomain", "小红书笔记被限流了怎么办", True),
+    ("offdomain", "微信被封了怎么解封", True),
+    ("offdomain", "快手的号被封了 在你们这能申诉吗", False),
+    ("offdomain", "我的视频被限流了 微信群里的人都说是违规了", False),
+    ("smalltalk.identity", "你是谁开发的", True),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9 to held37, held_kbq5, held_kbq7 to held_kbq9,
+    """Phrasings from the held sets held6_a/b, held7_c, held9 to held40, held_kbq5, held_kbq7 to held_kbq9,
     held_kbq11, held_kbq14, held_fb11, held_fb14, held_fb15 and held_fb17 (tests/fixtures/eval/intents) and their
     counterparts."""
     from assistant.engine.intent import _Rule
