@@ -87,9 +87,13 @@ def start_server(index_root: Path, env: dict[str, str], work: Path, wait_s: floa
     raise SystemExit(f"the server did not become ready in {wait_s:.0f} s")
 
 
+# questions a simulated user asks in one session: after the first, each is also read in its conversation's context
+SESSION_QUESTIONS = 5
+
 async def _client(port: int, questions: list[str], next_index: Any, out: dict[str, list[Any]],
-                  delay: float = 0.0) -> None:
-    """One user after another on one connection, opened again when the server closes it (as browsers do)."""
+                  delay: float = 0.0, per_session: int = SESSION_QUESTIONS) -> None:
+    """One user after another on one connection, opened again when the server closes it (as browsers do); each
+    user asks ``per_session`` questions in one session (1: every question stands alone, nothing read in context)."""
     await asyncio.sleep(delay)
     reader, writer = await asyncio.open_connection(HOST, port)
     session, asked, closing = uuid.uuid4().hex, 0, False
@@ -97,7 +101,7 @@ async def _client(port: int, questions: list[str], next_index: Any, out: dict[st
     out["by_client"].append(mine)
     try:
         while (i := next(next_index)) < len(questions):
-            if asked == 5:
+            if asked == per_session:
                 session, asked = uuid.uuid4().hex, 0
             asked += 1
             body = json.dumps({"question": questions[i], "session_id": session}, ensure_ascii=False).encode()
@@ -132,14 +136,16 @@ async def _client(port: int, questions: list[str], next_index: Any, out: dict[st
         writer.close()
 
 
-def run_load(port: int, name: str, questions: list[str], clients: int) -> dict[str, Any]:
+def run_load(port: int, name: str, questions: list[str], clients: int, per_session: int = SESSION_QUESTIONS
+             ) -> dict[str, Any]:
     out: dict[str, list[Any]] = {"errors": [], "cached": [], "server_ms": [], "by_client": [], "reconnects": [],
                                  "hit_ms": [], "miss_ms": []}
 
     async def main() -> float:
         index = count()
         t0 = time.perf_counter()
-        await asyncio.gather(*(_client(port, questions, index, out, RAMP_S * k / clients) for k in range(clients)))
+        await asyncio.gather(*(_client(port, questions, index, out, RAMP_S * k / clients, per_session)
+                                     for k in range(clients)))
         return time.perf_counter() - t0
 
     seconds = asyncio.run(main())

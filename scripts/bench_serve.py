@@ -39,7 +39,8 @@ def torch_rate(texts: list[str]) -> float:
     return len(texts) / (time.perf_counter() - t0)
 
 
-def one_round(index_root: Path, env: dict[str, str], pool: list[str], work: Path) -> dict[str, Any]:
+def one_round(index_root: Path, env: dict[str, str], pool: list[str], work: Path, per_session: int = 5
+              ) -> dict[str, Any]:
     from bench_http import repeat_heavy, run_load, start_server
 
     unique_1, unique_32, repeats = pool[20:220], pool[220:1820], pool[1820:2120]
@@ -48,8 +49,8 @@ def one_round(index_root: Path, env: dict[str, str], pool: list[str], work: Path
     try:
         run_load(port, "warm-up", pool[:20], 4)
         single = run_load(port, "unique", unique_1, 1)
-        many = run_load(port, "unique", unique_32, 32)
-        repeat = run_load(port, "repeat-heavy", repeat_heavy(repeats, 3000), 32)
+        many = run_load(port, "unique", unique_32, 32, per_session)
+        repeat = run_load(port, "repeat-heavy", repeat_heavy(repeats, 3000), 32, per_session)
         ready = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz").read())
     finally:
         proc.terminate()
@@ -74,6 +75,9 @@ def main() -> None:
     parser.add_argument("--env", action="append", default=[], metavar="FAQ_X=VALUE",
                         help="a setting to start the service with instead of its default (e.g. the old defaults: "
                         "--env FAQ_WORKERS=1 --env FAQ_RUNTIME=onnx)")
+    parser.add_argument("--session-questions", type=int, default=5, metavar="N",
+                        help="questions each simulated user asks in one session (1: stand-alone questions, as the "
+                        "issue's first measurement; default 5: follow-ups also read in context)")
     parser.add_argument("--work", type=Path, default=ROOT / ".cache" / "bench")
     parser.add_argument("--out", type=Path, default=ROOT / "reports" / "bench-serve.json")
     args = parser.parse_args()
@@ -94,17 +98,18 @@ def main() -> None:
     for n in range(args.rounds):
         pool = list(queries)
         random.Random(args.seed + n).shuffle(pool)
-        rounds.append(one_round(root, env, pool, args.work))
+        rounds.append(one_round(root, env, pool, args.work, args.session_questions))
         print(f"round {n + 1}: {json.dumps({k: rounds[-1][k] for k in COLUMNS})}", flush=True)
     median = {k: round(statistics.median(r[k] for r in rounds), 2) for k in COLUMNS}
     report = {"command": " ".join(sys.argv), "cores": os.cpu_count(), "runtime": runtime, "env": args.env,
+              "session_questions": args.session_questions,
               "rounds": rounds,
               "median": median}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"\n{os.cpu_count()} cores; `assistant serve` with {' '.join(args.env) or 'its defaults'} "
           f"({rounds[0]['readyz'].get('runtime')}); "
-          f"KB of {args.size} questions\n")
+          f"KB of {args.size} questions; {args.session_questions} questions a session\n")
     print("| round | bare torch b32/s | 32 clients req/s | x torch | p50 ms | p99 ms | errors | repeats: cached p99 ms "
           "| repeats p99 ms | 1 client p50 ms |")
     print("|---|---|---|---|---|---|---|---|---|---|")
