@@ -39,7 +39,7 @@ def torch_rate(texts: list[str]) -> float:
     return len(texts) / (time.perf_counter() - t0)
 
 
-def one_round(index_root: Path, env: dict[str, str], pool: list[str], work: Path, per_session: int = 5
+def one_round(index_root: Path, env: dict[str, str], pool: list[str], work: Path, per_session: int
               ) -> dict[str, Any]:
     from bench_http import repeat_heavy, run_load, start_server
 
@@ -68,6 +68,8 @@ COLUMNS = ("torch_batch32_per_s", "rps_32", "ratio_32", "p50_32_ms", "p99_32_ms"
 
 
 def main() -> None:
+    from bench_http import SESSION_QUESTIONS
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0, help="question order of the first round (then +1 a round)")
@@ -75,7 +77,7 @@ def main() -> None:
     parser.add_argument("--env", action="append", default=[], metavar="FAQ_X=VALUE",
                         help="a setting to start the service with instead of its default (e.g. the old defaults: "
                         "--env FAQ_WORKERS=1 --env FAQ_RUNTIME=onnx)")
-    parser.add_argument("--session-questions", type=int, default=5, metavar="N",
+    parser.add_argument("--session-questions", type=int, default=SESSION_QUESTIONS, metavar="N",
                         help="questions each simulated user asks in one session (1: stand-alone questions, as the "
                         "issue's first measurement; default 5: follow-ups also read in context)")
     parser.add_argument("--work", type=Path, default=ROOT / ".cache" / "bench")
