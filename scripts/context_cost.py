@@ -3,10 +3,11 @@
     python scripts/context_cost.py [--index .cache/bench/index-10000-onnx-int8] [--questions 300] [--rounds 4]
 
 Conversations of 5 ths_faq dev questions each (as bench_serve's clients ask them), each message answered with the
-ones before it (Assistant.ask_batch, as the ask lane does), on a fresh Assistant (empty caches) per round. Two ways
-alternate round by round in one process, so that a shared machine's load moves both: ``whole``, every reading in
-context run through the model as one text (before context.compose), and ``composed``, the default (a composed
-vector, the whole text only when that reading is not confident). Prints the medians.
+ones before it (Assistant.ask_batch, as the ask lane does), on a fresh Assistant (empty caches) per round. Three
+ways alternate round by round in one process, so that a shared machine's load moves all: ``whole``, every reading
+in context run through the model as one text (before context.compose); ``composed, all reread``, a composed vector
+and the whole text whenever that reading is not confident (before assistant.REREAD_CHARS); and ``composed``, the
+default (the whole text only for a long follow-up whose composed reading is not confident). Prints the medians.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import json
 import statistics
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -37,21 +39,27 @@ class CountedModel:
         return self.inner.encode(texts, batch_size)
 
 
-def one_round(base: Any, questions: list[str], whole: bool) -> dict[str, float]:
+def one_round(base: Any, questions: list[str], way: str) -> dict[str, float]:
     from assistant.engine import Ask, Assistant
-    from assistant.engine.assistant import Reading
-    from assistant.engine.context import PriorTurn
+    from assistant.engine.context import PriorTurn, Reading
 
     model = CountedModel(base.embedder)
     assistant = Assistant(base.data, model, base.settings)
-    if whole:  # the contextual text without its parts: the model reads it as one text
-        in_context = assistant._in_context
+    in_context = assistant._in_context
+    if way == "whole":  # the contextual text without its parts: the model reads it as one text
 
         def whole_reading(text: str, prior: Any, alone: Any) -> Reading | None:
             reading = in_context(text, prior, alone)
             return None if reading is None else Reading(reading.text)
 
         assistant._in_context = whole_reading  # type: ignore[method-assign]
+    elif way == "composed, all reread":  # every unsure composed reading read again whole, short follow-ups too
+
+        def reread_reading(text: str, prior: Any, alone: Any) -> Reading | None:
+            reading = in_context(text, prior, alone)
+            return None if reading is None else replace(reading, reread=True)
+
+        assistant._in_context = reread_reading  # type: ignore[method-assign]
     model.texts = model.chars = 0
     t0 = time.process_time()
     for start in range(0, len(questions), 5):
@@ -79,10 +87,10 @@ def main() -> None:
 
     base = Assistant.from_index(args.index / "current", Settings())
     questions = dev_queries()[:args.questions]
-    rounds: dict[str, list[dict[str, float]]] = {"whole": [], "composed": []}
+    rounds: dict[str, list[dict[str, float]]] = {"whole": [], "composed, all reread": [], "composed": []}
     for _ in range(args.rounds):
         for way in rounds:
-            rounds[way].append(one_round(base, questions, way == "whole"))
+            rounds[way].append(one_round(base, questions, way))
     print("| reading in context | engine CPU ms a question | model runs a question | model characters a question |")
     print("|---|---|---|---|")
     for way, done in rounds.items():

@@ -1,5 +1,7 @@
 """The engine end to end on the fixture KB with the real model: decisions, polarity, handoff rules, bad input."""
 
+from dataclasses import replace
+
 import pytest
 
 from assistant.errors import InvalidQuestion
@@ -220,6 +222,45 @@ def test_a_follow_up_is_read_in_context_without_running_the_model_on_the_topic_a
     # the follow-up, and the topic without its polarity word (开通), each alone: never the two together
     assert sorted(model.read) == sorted([fresh.retriever.prepare("那怎么关掉呢").norm,
                                          fresh.retriever.prepare("怎么 直播权限").norm])
+
+
+def test_only_a_long_follow_up_is_read_again_whole_when_its_composed_reading_is_unsure(assistant) -> None:
+    """A follow-up whose composed reading is not confident is read by the model together with the topic only when
+    it is longer than REREAD_CHARS: a short one (还是不行) keeps its composed reading, a long one loses its own words
+    in the composition and is read whole."""
+    from assistant.engine import Assistant
+    from assistant.engine.assistant import REREAD_CHARS
+    from assistant.engine.context import PriorTurn
+
+    class Counted:  # the real model, and what it is given to read
+        def __init__(self, inner) -> None:
+            self.inner, self.name, self.dimension, self.read = inner, inner.name, inner.dimension, []
+
+        def encode(self, texts: list[str], batch_size: int = 32):
+            self.read.extend(texts)
+            return self.inner.encode(texts, batch_size)
+
+    topic = "怎么开通直播权限"
+    seen = {}
+    for follow_up in ("还是不行", "我已经按你们说的弄了好几遍了 还是一点反应都没有 是不是系统出问题了"):
+        probe = Assistant(assistant.data, assistant.embedder, assistant.settings)
+        first = probe.ask(topic)
+        prior = [PriorTurn(topic, first.decision, first.answer.id if first.answer else None)]
+        alone = probe.rank_many([follow_up])[0]
+        reading = probe._in_context(follow_up, prior, alone)
+        assert reading is not None and reading.reread == (len(alone.query.norm) > REREAD_CHARS)
+        composed = probe._rank_readings([replace(reading, reread=False)])[0]
+        assert not probe._answers(composed), follow_up  # unsure: the case the rule is about
+        model = Counted(assistant.embedder)
+        fresh = Assistant(assistant.data, model, assistant.settings)
+        fresh.ask(topic)
+        model.read.clear()
+        fresh.ask(follow_up, prior=prior)
+        own = fresh.retriever.model_text(follow_up)
+        seen[follow_up] = [t for t in model.read if own in t and t != own]
+    short, long_ = seen.values()
+    assert short == [], short
+    assert len(long_) == 1, long_
 
 
 def test_feedback_the_kb_would_offer_choices_for_gets_them_beside_the_thanks(assistant) -> None:

@@ -40,10 +40,13 @@ class PriorTurn:
 @dataclass(frozen=True)
 class Reading:
     """A text to rank: a message alone (no ``parts``), or read in its conversation: the contextual text and what it
-    is made of (the topic's questions, then the message; context.FollowUps.parts)."""
+    is made of (the topic's questions, then the message; context.FollowUps.parts), and whether the model reads
+    the contextual text whole when the vector composed of its parts does not give a confident answer."""
 
     text: str
     parts: tuple[str, ...] = ()
+    # a reading in context whose composed vector is unsure is read again by the model, whole (Assistant._rank_fresh)
+    reread: bool = False
 
 
 class FollowUps:
