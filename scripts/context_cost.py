@@ -7,7 +7,8 @@ ones before it (Assistant.ask_batch, as the ask lane does), on a fresh Assistant
 ways alternate round by round in one process, so that a shared machine's load moves all: ``whole``, every reading
 in context run through the model as one text (before context.compose); ``composed, all reread``, a composed vector
 and the whole text whenever that reading is not confident (before assistant.REREAD_CHARS); and ``composed``, the
-default (the whole text only for a long follow-up whose composed reading is not confident). Prints the medians.
+default (the whole text only for a long follow-up whose composed reading is not confident); and, for the
+record, ``alone``: the same questions with no conversation (nothing read in context). Prints the medians.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def one_round(base: Any, questions: list[str], way: str) -> dict[str, float]:
     for start in range(0, len(questions), 5):
         prior: list[PriorTurn] = []
         for q in questions[start:start + 5]:
-            reply = assistant.ask_batch([Ask(q, prior=tuple(prior))])[0]
+            reply = assistant.ask_batch([Ask(q, prior=tuple(prior) if way != "alone" else ())])[0]
             assert not isinstance(reply, Exception)
             prior.append(PriorTurn(q, reply.decision, reply.answer.id if reply.answer else None))
     n = len(questions)
@@ -87,7 +88,8 @@ def main() -> None:
 
     base = Assistant.from_index(args.index / "current", Settings())
     questions = dev_queries()[:args.questions]
-    rounds: dict[str, list[dict[str, float]]] = {"whole": [], "composed, all reread": [], "composed": []}
+    rounds: dict[str, list[dict[str, float]]] = {"whole": [], "composed, all reread": [], "composed": [],
+                                                  "alone": []}
     for _ in range(args.rounds):
         for way in rounds:
             rounds[way].append(one_round(base, questions, way))

@@ -49,7 +49,7 @@ BACKED_WITHIN = 10
 # re-read changed what 4 of 11 longer follow-ups got (all 4 answered instead of choices or feedback, one of them with
 # the right entry instead of another) and 1 of 6 short ones (怎么弄: the right entry first among choices instead of a
 # handoff); in sessions of 5 ths_faq dev questions, where the next question is seldom a follow-up, 494 of 800 later
-# questions were read again whole, 111 with this rule (engine CPU 13.2 -> 9.0 ms a question: scripts/context_cost.py)
+# questions were read again whole, 111 with this rule (engine CPU 11.0 -> 9.4 ms a question: scripts/context_cost.py)
 REREAD_CHARS = 18
 
 
