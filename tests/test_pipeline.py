@@ -7,6 +7,17 @@ import pytest
 from assistant.errors import InvalidQuestion
 
 
+class ReadingModel:
+    """The real model, and what it is given to read."""
+
+    def __init__(self, inner) -> None:
+        self.inner, self.name, self.dimension, self.read = inner, inner.name, inner.dimension, []
+
+    def encode(self, texts: list[str], batch_size: int = 32):
+        self.read.extend(texts)
+        return self.inner.encode(texts, batch_size)
+
+
 def test_a_paraphrase_gets_its_answer(assistant) -> None:
     reply = assistant.ask("我密码忘记了咋找回来")
     assert reply.decision == "answer", reply.reason
@@ -204,15 +215,7 @@ def test_a_follow_up_is_read_in_context_without_running_the_model_on_the_topic_a
     from assistant.engine import Assistant
     from assistant.engine.context import PriorTurn
 
-    class Reading:  # the real model, and what it is given to read
-        def __init__(self, inner) -> None:
-            self.inner, self.name, self.dimension, self.read = inner, inner.name, inner.dimension, []
-
-        def encode(self, texts: list[str], batch_size: int = 32):
-            self.read.extend(texts)
-            return self.inner.encode(texts, batch_size)
-
-    model = Reading(assistant.embedder)
+    model = ReadingModel(assistant.embedder)
     fresh = Assistant(assistant.data, model, assistant.settings)
     first = fresh.ask("怎么开通直播权限")
     model.read.clear()
@@ -232,14 +235,6 @@ def test_only_a_long_follow_up_is_read_again_whole_when_its_composed_reading_is_
     from assistant.engine.assistant import REREAD_CHARS
     from assistant.engine.context import PriorTurn
 
-    class Counted:  # the real model, and what it is given to read
-        def __init__(self, inner) -> None:
-            self.inner, self.name, self.dimension, self.read = inner, inner.name, inner.dimension, []
-
-        def encode(self, texts: list[str], batch_size: int = 32):
-            self.read.extend(texts)
-            return self.inner.encode(texts, batch_size)
-
     topic = "怎么开通直播权限"
     seen = {}
     for follow_up in ("还是不行", "我已经按你们说的弄了好几遍了 还是一点反应都没有 是不是系统出问题了"):
@@ -251,7 +246,7 @@ def test_only_a_long_follow_up_is_read_again_whole_when_its_composed_reading_is_
         assert reading is not None and reading.reread == (len(alone.query.norm) > REREAD_CHARS)
         composed = probe._rank_readings([replace(reading, reread=False)])[0]
         assert not probe._answers(composed), follow_up  # unsure: the case the rule is about
-        model = Counted(assistant.embedder)
+        model = ReadingModel(assistant.embedder)
         fresh = Assistant(assistant.data, model, assistant.settings)
         fresh.ask(topic)
         model.read.clear()
