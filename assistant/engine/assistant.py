@@ -44,12 +44,7 @@ STANDS_ALONE_CHARS = 12
 # conversation points to this high (feedback after an unrelated question stays feedback: on the feedback tune part
 # after a random KB question, 7 of 357 were answered instead, all still recorded; 3 with 5, 26 with 50)
 BACKED_WITHIN = 10
-# a follow-up longer than this whose composed reading is unsure is read again by the model, whole, with the topic
-# before it; a shorter one keeps its composed reading. On the dialogue tune sets (tune.jsonl, tune_long.jsonl) the
-# re-read changed what 4 of 11 longer follow-ups got (all 4 answered instead of choices or feedback, one of them with
-# the right entry instead of another) and 1 of 6 short ones (怎么弄: the right entry first among choices instead of a
-# handoff); in sessions of 5 ths_faq dev questions, where the next question is seldom a follow-up, 494 of 800 later
-# questions were read again whole, 111 with this rule (engine CPU 11.0 -> 9.4 ms a question: scripts/context_cost.py)
+# only a follow-up longer than this is read again whole when its composed reading is unsure (README, follow-ups)
 REREAD_CHARS = 18
 
 
@@ -303,10 +298,8 @@ class Assistant:
         t1 = time.perf_counter()
         raw = self._model_vectors(queries, readings)
         out = self._rank_queries(queries, raw, t0, t1)
-        # a reading in context of a long follow-up whose composed vector does not give a confident answer is read by
-        # the model, whole: with composed vectors alone, the dialogue tune sets' last turns were answered 0.855
-        # instead of 0.880 (at the same precision), all of the loss on long messages; this way 0.880, and top-1
-        # 0.852 instead of 0.849 (a short follow-up is not read again: REREAD_CHARS)
+        # a long follow-up whose composed reading is not confident is read by the model, whole (REREAD_CHARS): with
+        # composed vectors alone the dialogue tune sets' long follow-ups lost answers (README)
         again = [n for n, r in enumerate(readings) if r.reread and not self._answers(out[n])]
         if again:
             whole = [queries[n] for n in again]
