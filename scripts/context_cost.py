@@ -3,7 +3,7 @@
     python scripts/context_cost.py [--index .cache/bench/index-10000-onnx-int8] [--questions 300] [--rounds 4]
 
 Conversations of 5 ths_faq dev questions each (as bench_serve's clients ask them), each message answered with the
-ones before it (Assistant.ask_batch, as the ask lane does), on a fresh Assistant (empty caches) per round. Three
+ones before it (Assistant.ask_batch, as the ask lane does), on a fresh Assistant (empty caches) per round. Four
 ways alternate round by round in one process, so that a shared machine's load moves all: ``whole``, every reading
 in context run through the model as one text (before context.compose); ``composed, all reread``, a composed vector
 and the whole text whenever that reading is not confident (before assistant.REREAD_CHARS); and ``composed``, the
