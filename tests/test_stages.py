@@ -52,6 +52,16 @@ def test_the_manifest_records_the_build(hashed: Assistant, fixture_kb) -> None:
     assert 0.0 < m.calibration.thresholds["clarify"] <= m.calibration.thresholds["answer"] <= 1.0
 
 
+def test_the_self_test_asks_every_question_whatever_the_calibration_sample(settings: Settings, fixture_kb,
+                                                                          tmp_path: Path) -> None:
+    capped = settings.model_copy(update={"calibration_max_queries": 100})
+    assert fixture_kb.question_count > 100
+    m = IndexBuilder(capped, HashingEmbedder(), progress=False).build(fixture_kb, tmp_path).manifest
+    assert m.selftest is not None and m.selftest.queries == fixture_kb.question_count
+    # calibration itself asked only the sample, each question in scope and with its entry left out
+    assert m.calibration.examples["in_scope"] <= 100
+
+
 def test_a_kb_question_is_answered_from_its_entry(hashed: Assistant) -> None:
     reply = hashed.ask("忘记密码了，怎么通过绑定的手机号找回？")
     assert reply.decision == "answer" and reply.answer is not None

@@ -86,6 +86,8 @@ class CrossFitter:
         # the sample is drawn from the questions calibration asks (not the learned or users' ones it only searches)
         asked = np.arange(len(owner)) if holdout is None else np.flatnonzero(holdout)
         sample = {int(asked[k]) for k in question_sample(len(asked), s.calibration_max_queries, s.seed)}
+        # the asked questions outside the sample are still asked once, for the self-test alone ("check")
+        unsampled = set(asked.tolist()) - sample
         has_peer = np.bincount(owner)[owner] >= 2
         probes = off_domain_probes()
         probe_raw = self.encode([self.segmenter.canonical(self.normalizer.normalize(p)) for p in probes],
@@ -101,6 +103,8 @@ class CrossFitter:
             queries = [i for i in range(len(owner)) if fold[i] == f and i in sample and has_peer[i]
                        and (holdout is None or holdout[i])]
             self._held_out(retriever, vectors, queries, f, examples)
+            checks = [i for i in range(len(owner)) if fold[i] == f and i in unsampled and has_peer[i]]
+            self._held_out(retriever, vectors, checks, f, examples, check=True)
             lonely = [i for i in range(len(owner)) if fold[i] == f and i in sample and not has_peer[i]]
             examples += variant_examples(retriever, matrix, lonely, self.encode, s.seed + f)
             pv = apply_adapter(matrix, probe_raw)
@@ -139,8 +143,9 @@ class CrossFitter:
         return examples
 
     def _held_out(self, retriever: HybridRetriever, vectors: np.ndarray, queries: list[int], f: int,
-                  examples: list[Example]) -> None:
-        """Each question asked with itself left out (in scope) and with its whole entry left out (not)."""
+                  examples: list[Example], check: bool = False) -> None:
+        """Each question asked with itself left out (in scope) and with its whole entry left out (not); a
+        ``check`` only with itself left out, for the self-test."""
         owner = retriever.data.question_entry
         qv = vectors[queries] if queries else np.zeros((0, vectors.shape[1]), np.float32)
         sims, ids = retriever.dense_search(qv) if queries else (None, None)
@@ -152,7 +157,9 @@ class CrossFitter:
             hit = (sims[n], ids[n])
             gold = int(owner[i])
             c = retriever.candidates_held_out(query, vectors[i], hit, lex, HeldOut(questions=np.array([i])))
-            examples.append(Example((gold,), c.features, c.entries, len(query.words), i, "in"))
+            examples.append(Example((gold,), c.features, c.entries, len(query.words), i, "check" if check else "in"))
+            if check:
+                continue
             c = retriever.candidates_held_out(query, vectors[i], hit, lex, HeldOut(entry=gold))
             examples.append(Example((), c.features, c.entries, len(query.words), i, "oos"))
 
@@ -166,9 +173,12 @@ class Calibrator:
     def fit(self, kb: KnowledgeBase, base: IndexData, examples: list[Example]
             ) -> tuple[Calibration, SelfTest, list[dict[str, str]]]:
         s = self.settings
+        checks = [e for e in examples if e.kind == "check"]
+        examples = [e for e in examples if e.kind != "check"]
         cols = ranker_columns(RANKER_FEATURES)
         ranker, scorer = self.fit_rankers(examples, cols)
         sc = self._score(kb, base, examples, ranker, scorer, cols)
+        checked = self._score(kb, base, checks, ranker, scorer, cols)
         names = calibration_inputs(bool(kb.tune))
         inputs = sc.inputs[:, [CALIBRATION_FEATURES.index(n) for n in names]]
         calibrator = Logistic.fit(inputs, sc.correct, sc.weight)
@@ -189,7 +199,9 @@ class Calibrator:
                       **fallback_counts(kb, examples)},
             held_out=held_out_figures(p, sc, t_answer), fallback=fallback_used(examples),
         )
-        return calibration, replace(self_test(sc), overlaps=find_overlaps(kb, examples, sc.tops)), sc.failures
+        failures = sc.failures + checked.failures
+        selftest = replace(self_test(sc, checked), overlaps=find_overlaps(kb, examples, sc.tops))
+        return calibration, selftest, failures
 
     def fit_rankers(self, examples: list[Example], cols: np.ndarray) -> tuple[Logistic, Logistic]:
         """The listwise ranker and the pointwise scorer, from the in-scope examples (one list of candidates
@@ -219,9 +231,9 @@ class Calibrator:
             tops.append(top)
             correct.append(float(top in ex.golds))
             top3.append(float(bool(set(ex.golds) & set(ranked[:3].tolist()))))
-            weight.append(kind_weight[ex.kind])
+            weight.append(kind_weight.get(ex.kind, 0.0))  # a self-test check weighs nothing
             sensitive.append(top >= 0 and kb.entries[top].risk == "sensitive")
-            if ex.kind == "in" and top not in ex.golds:
+            if ex.kind in ("in", "check") and top not in ex.golds:
                 failures.append({"entry": kb.entries[ex.golds[0]].id, "question": base.question_texts[ex.question],
                                  "retrieved": kb.entries[top].id if top >= 0 else ""})
         return Scored(inputs=np.array(qfeat), correct=np.array(correct), top3=np.array(top3),
@@ -276,14 +288,16 @@ def fallback_counts(kb: KnowledgeBase, examples: list[Example]) -> dict[str, int
             "variants": sources["variants"], "entry_questions": sources["entry_questions"]}
 
 
-def self_test(sc: Scored) -> SelfTest:
-    """Leave-one-out retrieval of the KB's own questions (users' questions are not part of it)."""
-    kb = sc.kinds == "in"
+def self_test(sc: Scored, checked: Scored) -> SelfTest:
+    """Leave-one-out retrieval of the KB's own questions (users' questions are not part of it): the calibration
+    sample's and every other one (``checked``), whatever FAQ_CALIBRATION_MAX_QUERIES."""
+    correct = np.concatenate([sc.correct[sc.kinds == "in"], checked.correct])
+    top3 = np.concatenate([sc.top3[sc.kinds == "in"], checked.top3])
     return SelfTest(
-        queries=int(kb.sum()),
-        top1=float(sc.correct[kb].mean()) if kb.any() else 1.0,
-        recall_at_3=float(np.mean(sc.top3[kb])) if kb.any() else 1.0,
-        failed_entries=tuple(sorted({f["entry"] for f in sc.failures})),
+        queries=len(correct),
+        top1=float(correct.mean()) if len(correct) else 1.0,
+        recall_at_3=float(top3.mean()) if len(top3) else 1.0,
+        failed_entries=tuple(sorted({f["entry"] for f in sc.failures + checked.failures})),
     )
 
 

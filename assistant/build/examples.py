@@ -22,7 +22,7 @@ class Example:
     entries: np.ndarray
     n_words: int
     question: int = -1  # KB question index, or -1 for a probe or a user's question
-    kind: str = "in"  # in | oos | variant | variant_oos | probe | user | user_oos (kind_weights)
+    kind: str = "in"  # in | oos | variant | variant_oos | probe | user | user_oos (kind_weights) | check (self-test)
     source: str = ""  # a variant: "variants" (generated) or "entry_questions" (the question itself)
 
     @property
