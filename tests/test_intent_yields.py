@@ -723,6 +723,9 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("offdomain", "快手的号被封了 在你们这能申诉吗", False),
     ("offdomain", "我的视频被限流了 微信群里的人都说是违规了", False),
     ("smalltalk.identity", "你是谁开发的", True),
+    # kb/tune (35th session): a game's account banned is not ours; the game streamed here is
+    ("offdomain", "王者荣耀账号被封了怎么解封", True),
+    ("offdomain", "直播王者荣耀号被封了", False),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
     """Phrasings from the held sets held6_a/b, held7_c, held9 to held40, held_kbq5, held_kbq7 to held_kbq9,
