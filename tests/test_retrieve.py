@@ -115,25 +115,3 @@ def test_lexical_candidates_are_the_entries_with_the_best_question_scores(assist
         rest = np.delete(per_entry, found)
         assert per_entry[found].min() >= rest.max()
         assert list(per_entry[found]) == sorted(per_entry[found], reverse=True)
-
-
-def test_uncovered_is_the_rarest_kb_word_the_entry_lacks(assistant) -> None:
-    """The query names 直播 (a word of the live entries) beside the password reset's words: a candidate without
-    直播 lacks it, and the feature is that word's rarity among entries; an entry with every known word lacks none."""
-    data = assistant.data
-    query, _, c = _features(assistant, "忘记密码了 直播间登不上")
-    df = Counter(w for words in data.entry_words for w in words)
-    n = len(data.entries)
-
-    def rarity(w: str) -> float:
-        return (math.log(n + 1) - math.log(df[w] + 0.5)) / (math.log(n + 1) - math.log(0.5))
-
-    known = [w for w in set(query.words) if w in df]
-    assert any(df[w] < n / 4 for w in known)  # a rare word the KB knows
-    column = FEATURES.index("uncovered")
-    for row, e in enumerate(c.entries.tolist()):
-        lacked = [rarity(w) for w in known if w not in data.entry_words[e]]
-        assert c.features[row, column] == pytest.approx(max(lacked, default=0.0), abs=1e-5)
-    assert 0.0 < c.features[:, column].max() <= 1.0
-    _, _, plain = _features(assistant, "密码")
-    assert plain.features[:, column].min() == 0.0  # the password entries have it

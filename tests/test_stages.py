@@ -40,7 +40,7 @@ def test_the_hashing_embedder_is_deterministic_and_normalised() -> None:
 
 def test_feature_columns_are_named_in_order() -> None:
     assert tuple(f.name for f in sorted(F)) == FEATURES
-    assert FEATURES[F.knn_votes] == "knn_votes" and len(FEATURES) == 15
+    assert FEATURES[F.knn_votes] == "knn_votes" and len(FEATURES) == 14
 
 
 def test_the_manifest_records_the_build(hashed: Assistant, fixture_kb) -> None:

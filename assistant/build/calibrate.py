@@ -22,7 +22,7 @@ from ..engine.decide import Thresholds
 from ..engine.embed import apply_adapter
 from ..engine.features import RANKER_FEATURES, HeldOut, ranker_columns
 from ..engine.logistic import Logistic
-from ..engine.rank import CALIBRATION_FEATURES, USERS_INPUTS, rank
+from ..engine.rank import CALIBRATION_FEATURES, LISTWISE_INPUTS, rank
 from ..engine.retrieve import HybridRetriever
 from ..index import Calibration, IndexData, SelfTest, make_faiss
 from ..kb import KnowledgeBase
@@ -245,10 +245,10 @@ class Calibrator:
 
 
 def calibration_inputs(users: bool) -> tuple[str, ...]:
-    """The calibrator's inputs. The ranker's own margin (and the rarest word the pick lacks: rank.py) only when it
-    learns from users' questions: the KB's paraphrases alone make listwise margins look surer than they are (on
-    ths_faq, without users' questions, the margin lifted coverage but left precision under its target)."""
-    return CALIBRATION_FEATURES if users else tuple(n for n in CALIBRATION_FEATURES if n not in USERS_INPUTS)
+    """The calibrator's inputs. The ranker's own margin only when it learns from users' questions: the KB's
+    paraphrases alone make listwise margins look surer than they are (on ths_faq, without users' questions, the
+    margin lifted coverage but left precision under its target)."""
+    return CALIBRATION_FEATURES if users else tuple(n for n in CALIBRATION_FEATURES if n not in LISTWISE_INPUTS)
 
 
 def kind_weights(counts: Mapping[str, int], settings: Settings) -> dict[str, float]:

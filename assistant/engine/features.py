@@ -1,7 +1,6 @@
 """Per-candidate evidence, one named column each: the dense leg (best question, best two, rank, centroid, nearest
-neighbours' votes), the lexical leg (BM25, word coverage, the rarest KB word the entry lacks, keywords, character
-bigrams, the entry's TF-IDF document) and polarity conflicts (开通 against 关闭). The ranker and calibrator
-(rank.py) read columns by name.
+neighbours' votes), the lexical leg (BM25, word coverage, keywords, character bigrams, the entry's TF-IDF document)
+and polarity conflicts (开通 against 关闭). The ranker and calibrator (rank.py) read columns by name.
 
 At build time some questions are held out (leave-one-out calibration, build/calibrate.py): the features are then
 computed as if those questions were not in the index.
@@ -9,7 +8,6 @@ computed as if those questions were not in the index.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -38,7 +36,6 @@ class F(IntEnum):
     doc_cos = 11
     knn_soft = 12
     centroid = 13
-    uncovered = 14
 
 
 FEATURES = tuple(f.name for f in F)
@@ -100,12 +97,6 @@ class EntryFeatures:
         self._grams = data.question_grams
         self._centroids = unit_rows(np.add.reduceat(data.vectors, data.starts, axis=0))
         self._doc = EntryDocs.build(data.question_grams, data.question_entry, len(data.entries))
-        # how rare each word the KB knows is among its entries (1: one entry has it), for "the query names a thing
-        # the entry never mentions" (头像框 asked, the avatar entry picked); the entries' answers are not read (with
-        # them, the calibrator found nothing in it on the tune halves)
-        df = Counter(w for words in data.entry_words for w in words)
-        scale = np.log(len(data.entries) + 1.0) - np.log(0.5)
-        self._rarity = {w: float((np.log(len(data.entries) + 1.0) - np.log(n + 0.5)) / scale) for w, n in df.items()}
 
     def compute(self, query: Query, vector: np.ndarray, entries: np.ndarray, lex_scores: np.ndarray,
                 hits: tuple[np.ndarray, np.ndarray], excluded: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -195,12 +186,10 @@ class EntryFeatures:
 
     def _word_features(self, query: Query, entries: np.ndarray, left_out: np.ndarray, excluded: np.ndarray,
                        feats: np.ndarray) -> None:
-        """Coverage, the rarest known word it lacks, keyword and polarity conflict: set operations, per candidate
-        entry."""
+        """Coverage, keyword and polarity conflict: set operations, per candidate entry."""
         data = self.data
         qwords = set(query.words)
         norm, polarity = query.norm, query.polarity
-        rarity = {w: self._rarity[w] for w in qwords if w in self._rarity}
         for i, e in enumerate(entries.tolist()):
             ewords = data.entry_words[e]
             if data.question_words and left_out[i]:  # leave-one-out: forget the left-out words
@@ -209,7 +198,6 @@ class EntryFeatures:
                 ewords = frozenset().union(*kept) | self._keyword_words(e)
             if qwords:
                 feats[i, F.coverage] = len(qwords & ewords) / len(qwords)
-                feats[i, F.uncovered] = max((r for w, r in rarity.items() if w not in ewords), default=0.0)
             feats[i, F.keyword] = float(any(k in norm for k in data.entry_keywords[e]))
             if polarity:
                 feats[i, F.polarity_conflict] = float(_conflict(polarity, data.entry_polarity[e]))

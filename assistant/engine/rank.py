@@ -23,13 +23,9 @@ from .query import Query
 
 CALIBRATION_FEATURES = (
     "top_score", "gap", "dense_max", "dense_rrank", "lex_rrank", "coverage", "polarity_conflict", "length",
-    "top_share", "knn_votes", "rank_gap", "uncovered",
+    "top_share", "knn_votes", "rank_gap",
 )
 LISTWISE_INPUTS = ("rank_gap",)  # read only by a calibrator that learns from users' questions (build/calibrate.py)
-# so is the rarest KB word the pick lacks: the KB's paraphrases say little of how users name what no entry covers.
-# On the tune halves (scripts/tune_holdout.py, quick) it lifted coverage at precision 0.97 0.8906 -> 0.8925 (parts
-# a+b 0.861 -> 0.871, out of scope not answered 0.778 -> 0.889); as a ranking input it cost a+b 0.02 of that
-USERS_INPUTS = LISTWISE_INPUTS + ("uncovered",)
 
 
 def rank(order_scores: np.ndarray, point_scores: np.ndarray, features: np.ndarray, n_words: int
@@ -58,7 +54,7 @@ def query_features(scores: np.ndarray, top_features: np.ndarray, n_words: int, r
     share = 1.0 / float(np.exp(np.asarray(scores) - top).sum()) if len(scores) else 0.0
     f = top_features
     return np.array([top, gap, f[F.dense_max], f[F.dense_rrank], f[F.lex_rrank], f[F.coverage], f[F.polarity_conflict],
-                     np.log1p(n_words), share, f[F.knn_votes], rank_gap, f[F.uncovered]], dtype=np.float64)
+                     np.log1p(n_words), share, f[F.knn_votes], rank_gap], dtype=np.float64)
 
 
 @dataclass(frozen=True)
