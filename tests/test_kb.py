@@ -54,6 +54,25 @@ def test_shipped_intents_and_voice_load_and_check(tmp_path: Path) -> None:
     assert "`say.greeting` is missing" in problems
 
 
+def test_a_named_veto_keeps_a_pattern_from_applying_and_an_unknown_one_is_a_problem(tmp_path: Path) -> None:
+    from assistant.engine.intent import _Rule
+    from assistant.kb.intents import parse_intents
+
+    doc = {"vetoes": {"asked": "转人工|找人工"},
+           "human": {"patterns": ["真人"], "unless": [{"match": "怎么(联系|找)", "except": "asked"}]}}
+    problems: list[str] = []
+    rule = _Rule(parse_intents(doc, "intents.yaml", problems).rule("human"))
+    assert not problems
+    assert rule.match("怎么联系真人") is None  # a how-to
+    assert rule.match("怎么联系真人 给我转人工") == "真人"  # a how-to, and a request: the veto's veto
+    assert rule.match("要真人") == "真人"
+    doc["human"]["unless"] = [{"match": "怎么", "except": "nobody"}, {"match": "怎么"}]
+    parse_intents(doc, "intents.yaml", problems)
+    assert any("`except: nobody` names no entry of `vetoes` (known: asked)" in p for p in problems)
+    assert any("needs `match` (a regular expression) and `except`" in p for p in problems)
+    assert all(p.startswith("intents.yaml: `human.unless`") for p in problems)
+
+
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     write(tmp_path / "a.yaml", "category: 账号\nentries:" + entry("a-1", "忘记密码", ["密码忘了"])
           + entry("a-1", "重复的id", ["别的问法"]) + entry("a-2", "怎么开直播", ["密码忘了"])

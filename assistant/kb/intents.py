@@ -25,6 +25,7 @@ EMOTIONS = ("angry", "anxious", "distressed")
 INTENT_NAMES = (*HANDOFF_INTENTS, *(f"smalltalk.{k}" for k in SMALLTALK_KINDS), "offdomain")
 INTENTS_FILE = "intents.yaml"
 LEGACY_FILE = "handoff.yaml"
+VETOES = "vetoes"  # intents.yaml's named phrases that keep a pattern from applying (not an intent)
 
 
 @dataclass(frozen=True)
@@ -98,13 +99,16 @@ def parse_intents(doc: object, where: str, problems: list[str]) -> Intents:
         problems.append(f"{where}: expected a mapping of intents")
         return Intents(())
     rules: list[IntentRule] = []
+    vetoes = _vetoes(doc.get(VETOES), where, problems)
     for key, value in doc.items():
+        if key == VETOES:
+            continue
         if key == "smalltalk" and isinstance(value, dict):
-            rules += [_rule(f"smalltalk.{k}", v, where, problems) for k, v in value.items()]
+            rules += [_rule(f"smalltalk.{k}", v, where, problems, vetoes) for k, v in value.items()]
         elif key == "emotions" and isinstance(value, dict):
-            rules += [_rule(f"emotion.{k}", v, where, problems) for k, v in value.items()]
+            rules += [_rule(f"emotion.{k}", v, where, problems, vetoes) for k, v in value.items()]
         else:
-            rules.append(_rule(str(key), value, where, problems))
+            rules.append(_rule(str(key), value, where, problems, vetoes))
     known = {*INTENT_NAMES, *(f"emotion.{e}" for e in EMOTIONS)}
     for r in rules:
         if r.name not in known:
@@ -112,22 +116,63 @@ def parse_intents(doc: object, where: str, problems: list[str]) -> Intents:
     return Intents(tuple(r for r in rules if r.name in known))
 
 
-def _rule(name: str, value: object, where: str, problems: list[str]) -> IntentRule:
+def _vetoes(value: object, where: str, problems: list[str]) -> dict[str, str]:
+    """The named phrases that keep a pattern from applying (``{match: ..., except: name}``)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) and v.strip()
+                                              for k, v in value.items()):
+        problems.append(f"{where}: `{VETOES}` must map names to regular expressions")
+        return {}
+    for name, pattern in value.items():
+        _check_pattern(pattern, f"{where}: `{VETOES}.{name}`", problems)
+    return {k: v.strip() for k, v in value.items()}
+
+
+def _guarded(item: dict[Any, Any], vetoes: dict[str, str], where: str, problems: list[str]) -> str | None:
+    """``{match: M, except: name}``: M, unless the message also has the named veto's phrases anywhere (one veto
+    of a veto, written once and named, where patterns used to repeat the same look-ahead)."""
+    match, veto = item.get("match"), item.get("except")
+    if set(item) != {"match", "except"} or not isinstance(match, str) or not match.strip():
+        problems.append(f"{where}: a mapping item needs `match` (a regular expression) and `except` (a veto's name)")
+        return None
+    if veto not in vetoes:
+        problems.append(f"{where}: `except: {veto}` names no entry of `{VETOES}` (known: {', '.join(vetoes)})")
+        return None
+    return f"^(?!.*({vetoes[veto]})).*({match.strip()})"
+
+
+def _check_pattern(pattern: str, where: str, problems: list[str]) -> None:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        problems.append(f"{where}: pattern `{pattern}` is not a valid regular expression ({exc})")
+
+
+def _rule(name: str, value: object, where: str, problems: list[str], vetoes: dict[str, str]) -> IntentRule:
     if not isinstance(value, dict):
         problems.append(f"{where}: `{name}` must be a mapping with patterns, unless, ignore and examples")
         return IntentRule(name)
     lists: dict[str, tuple[str, ...]] = {}
     for field in ("patterns", "unless", "ignore", "examples"):
         items = value.get(field) or []
-        if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
-            problems.append(f"{where}: `{name}.{field}` must be a list of non-empty strings")
-            items = []
-        lists[field] = tuple(str(i).strip() for i in items)
+        if not isinstance(items, list):
+            items = [None]
+        out: list[str] = []
+        for item in items:
+            if isinstance(item, dict) and field != "examples":
+                pattern = _guarded(item, vetoes, f"{where}: `{name}.{field}`", problems)
+                out += [pattern] if pattern else []
+            elif isinstance(item, str) and item.strip():
+                out.append(item.strip())
+            else:
+                also = "" if field == "examples" else " (or {match, except} mappings)"
+                problems.append(f"{where}: `{name}.{field}` must be a list of non-empty strings{also}")
+                out = []
+                break
+        lists[field] = tuple(out)
     for pattern in lists["patterns"] + lists["unless"] + lists["ignore"]:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            problems.append(f"{where}: `{name}`: pattern `{pattern}` is not a valid regular expression ({exc})")
+        _check_pattern(pattern, f"{where}: `{name}`", problems)
     return IntentRule(name, lists["patterns"], lists["unless"], lists["examples"], lists["ignore"])
 
 
