@@ -59,6 +59,20 @@ def test_other_settings_a_tuned_model_or_an_older_manifest_build_anew(tmp_path: 
     assert reusable_version(root, "1" * 64, name, settings) is None
 
 
+def test_a_version_built_by_other_code_builds_anew(tmp_path: Path, built_index: Path, settings) -> None:
+    """The build's code is part of what a kept version must match: after a change to features, ranking or
+    calibration, the service and `assistant eval` build again instead of serving what the old code built."""
+    root = tmp_path / "index"
+    sha = json.loads((built_index / MANIFEST).read_text(encoding="utf-8"))["kb"]["sha256"]
+    name = model_name(settings.model, settings.runtime)
+    mine = build_settings(settings)
+    assert len(mine["code"]) == 16
+    kept(root, built_index, "20260101T000000000000Z-aaaaaaaa", build_settings={**mine, "code": "0" * 16})
+    assert reusable_version(root, sha, name, settings) is None
+    same = kept(root, built_index, "20260102T000000000000Z-bbbbbbbb", build_settings=mine)
+    assert reusable_version(root, sha, name, settings) == same
+
+
 def test_evaluation_takes_the_served_version_of_the_same_kb_instead_of_building(tmp_path: Path, built_index: Path,
                                                                                  settings, embedder) -> None:
     """`make index` then `make eval`: the eval's cache takes the index folder's version (any self-test floor)."""

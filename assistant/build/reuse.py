@@ -1,10 +1,13 @@
-"""An unchanged KB is not built again: a kept version built from the same KB checksum, with the same model and
-the same build settings, is published again instead (restoring a KB after a bad edit took a full build, 85 s for
-the shipped KB). The manifest records the settings a build's result depends on; a version without them (built
-before they were recorded) or built with a fine-tuned model is never reused."""
+"""An unchanged KB is not built again: a kept version built from the same KB checksum, with the same model, the
+same build settings and the same build code, is published again instead (restoring a KB after a bad edit took a full
+build, 85 s for the shipped KB). The manifest records the settings (and the code's fingerprint) a build's result
+depends on; a version without them (built before they were recorded) or built with a fine-tuned model is never
+reused."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +27,28 @@ BUILD_SETTINGS = (
 )
 
 
+# the package code a build's result depends on (the serving engine's features and ranking included: the models a
+# version carries were fitted on them): a version built by other code is built again, and `assistant eval` (whose
+# cache reuses versions the same way) measures a code change instead of an index the old code built
+BUILD_CODE = ("build", "engine", "index", "kb", "resources", "text.py", "pinyin.py", "config.py")
+
+
+@functools.cache
+def build_code() -> str:
+    """A fingerprint of the BUILD_CODE files (their paths and bytes)."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for name in BUILD_CODE:
+        path = root / name
+        files = sorted(f for f in path.rglob("*") if f.is_file() and "__pycache__" not in f.parts) \
+            if path.is_dir() else [path]
+        for f in files:
+            digest.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def build_settings(settings: Settings) -> dict[str, Any]:
-    return {name: getattr(settings, name) for name in BUILD_SETTINGS}
+    return {**{name: getattr(settings, name) for name in BUILD_SETTINGS}, "code": build_code()}
 
 
 def reusable_version(root: Path, kb_sha256: str, model_name: str, settings: Settings,
