@@ -31,7 +31,7 @@ from ..text import JiebaSegmenter, Normalizer
 from .examples import IN_SCOPE, Example
 from .overlaps import find_overlaps
 from .users import left_out
-from .variants import variant_examples
+from .variants import fallback_counts, fallback_used, variant_examples
 
 CROSS_FOLDS = 4  # each fold's adapter learns from 3/4 of the questions, close to the final one
 MIN_SENSITIVE_EXAMPLES = 50  # examples picking a sensitive entry needed to set its threshold from them alone
@@ -274,18 +274,6 @@ def kind_weights(counts: Mapping[str, int], settings: Settings) -> dict[str, flo
         out[user_kind] = mass * prior * user / total / max(n[user_kind], 1)
     out["variant"], out["variant_oos"] = out["in"], out["oos"]
     return out
-
-
-def fallback_used(examples: list[Example]) -> str:
-    """What stood in for similar questions the KB lacks: "none", "variants", "entry_questions" or both."""
-    used = sorted({e.source for e in examples if e.kind == "variant"}, key=("variants", "entry_questions").index)
-    return "+".join(used) or "none"
-
-
-def fallback_counts(kb: KnowledgeBase, examples: list[Example]) -> dict[str, int]:
-    sources = Counter(e.source for e in examples if e.kind == "variant")
-    return {"entries_without_similar": sum(1 for e in kb.entries if not e.similar),
-            "variants": sources["variants"], "entry_questions": sources["entry_questions"]}
 
 
 def self_test(sc: Scored, checked: Scored) -> SelfTest:

@@ -14,6 +14,7 @@ asked with its own question, the last resort. The manifest says which fallback a
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -21,6 +22,7 @@ import numpy as np
 from ..engine.embed import apply_adapter
 from ..engine.features import HeldOut
 from ..engine.retrieve import HybridRetriever
+from ..kb import KnowledgeBase
 from ..kb.validate import question_key
 from ..text import JiebaSegmenter
 from .examples import Example
@@ -105,3 +107,15 @@ def variant_examples(retriever: HybridRetriever, matrix: np.ndarray | None, ques
             out.append(Example((gold,) if kind == "variant" else (), c.features, c.entries, len(query.words), i,
                                kind, source))
     return out
+
+
+def fallback_used(examples: list[Example]) -> str:
+    """What stood in for similar questions the KB lacks: "none", "variants", "entry_questions" or both."""
+    used = sorted({e.source for e in examples if e.kind == "variant"}, key=("variants", "entry_questions").index)
+    return "+".join(used) or "none"
+
+
+def fallback_counts(kb: KnowledgeBase, examples: list[Example]) -> dict[str, int]:
+    sources = Counter(e.source for e in examples if e.kind == "variant")
+    return {"entries_without_similar": sum(1 for e in kb.entries if not e.similar),
+            "variants": sources["variants"], "entry_questions": sources["entry_questions"]}
