@@ -54,7 +54,7 @@ def test_shipped_intents_and_voice_load_and_check(tmp_path: Path) -> None:
     assert "`say.greeting` is missing" in problems
 
 
-def test_a_named_veto_keeps_a_pattern_from_applying_and_an_unknown_one_is_a_problem(tmp_path: Path) -> None:
+def test_a_named_veto_keeps_a_pattern_from_applying_and_an_unknown_one_is_a_problem() -> None:
     from assistant.engine.intent import _Rule
     from assistant.kb.intents import parse_intents
 

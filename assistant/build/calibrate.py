@@ -231,7 +231,7 @@ class Calibrator:
             tops.append(top)
             correct.append(float(top in ex.golds))
             top3.append(float(bool(set(ex.golds) & set(ranked[:3].tolist()))))
-            weight.append(kind_weight.get(ex.kind, 0.0))  # a self-test check weighs nothing
+            weight.append(kind_weight[ex.kind])
             sensitive.append(top >= 0 and kb.entries[top].risk == "sensitive")
             if ex.kind in ("in", "check") and top not in ex.golds:
                 failures.append({"entry": kb.entries[ex.golds[0]].id, "question": base.question_texts[ex.question],
@@ -272,7 +272,7 @@ def kind_weights(counts: Mapping[str, int], settings: Settings) -> dict[str, flo
         total = (user + kb_part) or 1.0
         out[kb_kind] = mass * prior * kb_part / total / max(n[kb_kind], 1)
         out[user_kind] = mass * prior * user / total / max(n[user_kind], 1)
-    out["variant"], out["variant_oos"] = out["in"], out["oos"]
+    out["variant"], out["variant_oos"], out["check"] = out["in"], out["oos"], 0.0  # check: the self-test's alone
     return out
 
 

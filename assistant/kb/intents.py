@@ -142,6 +142,22 @@ def _guarded(item: dict[Any, Any], vetoes: dict[str, str], where: str, problems:
     return f"^(?!.*({vetoes[veto]})).*({match.strip()})"
 
 
+def _items(items: object, patterns: bool, vetoes: dict[str, str], where: str, problems: list[str]) -> tuple[str, ...]:
+    """A list of non-empty strings; of patterns, also ``{match, except}`` mappings (compiled by _guarded)."""
+    out: list[str] = []
+    for item in items if isinstance(items, list) else [None]:
+        if patterns and isinstance(item, dict):
+            pattern = _guarded(item, vetoes, where, problems)
+            out += [pattern] if pattern else []
+        elif isinstance(item, str) and item.strip():
+            out.append(item.strip())
+        else:
+            also = " (or {match, except} mappings)" if patterns else ""
+            problems.append(f"{where} must be a list of non-empty strings{also}")
+            return ()
+    return tuple(out)
+
+
 def _check_pattern(pattern: str, where: str, problems: list[str]) -> None:
     try:
         re.compile(pattern)
@@ -155,22 +171,8 @@ def _rule(name: str, value: object, where: str, problems: list[str], vetoes: dic
         return IntentRule(name)
     lists: dict[str, tuple[str, ...]] = {}
     for field in ("patterns", "unless", "ignore", "examples"):
-        items = value.get(field) or []
-        if not isinstance(items, list):
-            items = [None]
-        out: list[str] = []
-        for item in items:
-            if isinstance(item, dict) and field != "examples":
-                pattern = _guarded(item, vetoes, f"{where}: `{name}.{field}`", problems)
-                out += [pattern] if pattern else []
-            elif isinstance(item, str) and item.strip():
-                out.append(item.strip())
-            else:
-                also = "" if field == "examples" else " (or {match, except} mappings)"
-                problems.append(f"{where}: `{name}.{field}` must be a list of non-empty strings{also}")
-                out = []
-                break
-        lists[field] = tuple(out)
+        lists[field] = _items(value.get(field) or [], field != "examples", vetoes, f"{where}: `{name}.{field}`",
+                              problems)
     for pattern in lists["patterns"] + lists["unless"] + lists["ignore"]:
         _check_pattern(pattern, f"{where}: `{name}`", problems)
     return IntentRule(name, lists["patterns"], lists["unless"], lists["examples"], lists["ignore"])
