@@ -144,16 +144,20 @@ def _guarded(item: dict[Any, Any], vetoes: dict[str, str], where: str, problems:
 
 def _items(items: object, patterns: bool, vetoes: dict[str, str], where: str, problems: list[str]) -> tuple[str, ...]:
     """A list of non-empty strings; of patterns, also ``{match, except}`` mappings (compiled by _guarded)."""
+    also = " (or {match, except} mappings)" if patterns else ""
+    wrong = f"{where} must be a list of non-empty strings{also}"
+    if not isinstance(items, list):
+        problems.append(wrong)
+        return ()
     out: list[str] = []
-    for item in items if isinstance(items, list) else [None]:
+    for item in items:
         if patterns and isinstance(item, dict):
             pattern = _guarded(item, vetoes, where, problems)
             out += [pattern] if pattern else []
         elif isinstance(item, str) and item.strip():
             out.append(item.strip())
         else:
-            also = " (or {match, except} mappings)" if patterns else ""
-            problems.append(f"{where} must be a list of non-empty strings{also}")
+            problems.append(wrong)
             return ()
     return tuple(out)
 
