@@ -186,19 +186,23 @@ def format_reply(reply: Any) -> str:
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object")
 @click.option("--plots", type=click.Path(path_type=Path), help="write precision/coverage and reliability PNGs here")
 @click.option("--baselines", is_flag=True, help="also BM25 alone and plain dense m3e-small alone, in one table")
+@click.option("--errors", is_flag=True, help="also list each question, intent and emotion got wrong (`wrong`): read "
+              "the errors of the sets you tune on, never a report part's")
 @click.option("--tune", is_flag=True, help="evaluate an index built with `build --tune` (cached apart)")
 @click.option("--tune-epochs", default=1.0, show_default=True, type=click.FloatRange(0.1, 20))
 def eval_cmd(kb_path: Path, queries: tuple[Path, ...], intents: tuple[Path, ...], emotions: tuple[Path, ...],
              feedback: tuple[Path, ...], topics: tuple[Path, ...], as_json: bool, plots: Path | None,
-             baselines: bool, tune: bool, tune_epochs: float) -> None:
+             baselines: bool, errors: bool, tune: bool, tune_epochs: float) -> None:
     """Evaluate on labelled questions (and dialogues, intents, emotions), with an index built (or reused)."""
     from .build import TuneConfig
     from .engine import Assistant
     from .evaluation.conversation import is_dialogue_file
-    from .evaluation.run import cached_index, load_queries, run_queries, summarise
+    from .evaluation.run import cached_index, load_queries, lost, run_queries, summarise
 
     if not (queries or intents or emotions or feedback or topics):
         fail("give --queries, --intents, --emotions, --feedback or --topics")
+    if errors and baselines:
+        fail("--errors lists the project's errors: run it without --baselines")
     settings = Settings()
     embedder = _embedder(settings)
     dialogues = [q for q in queries if is_dialogue_file(q)]
@@ -210,7 +214,9 @@ def eval_cmd(kb_path: Path, queries: tuple[Path, ...], intents: tuple[Path, ...]
         return _compare(kb_path, cases, assistant, settings, as_json)
     records = run_queries(assistant, cases, progress=not as_json)
     report = summarise(records, assistant.thresholds.to_dict()) if cases else {}
-    report.update({**_conversations(assistant, dialogues, list(intents), list(emotions)),
+    if errors and cases:
+        report["wrong"] = lost(cases, records)
+    report.update({**_conversations(assistant, dialogues, list(intents), list(emotions), errors),
                    **_feedback(assistant, feedback, topics)})
     if plots is not None and records:
         _plots(records, assistant, plots, kb_path, as_json)
@@ -222,7 +228,19 @@ def _echo_report(report: dict[str, Any], as_json: bool) -> None:
         click.echo(json.dumps(report, ensure_ascii=False))
         return
     for key, value in report.items():
-        click.echo(f"{key:20} {json.dumps(value, ensure_ascii=False)}")
+        if key == "wrong":  # --errors: the questions', one a line; the intents' and emotions' after their figures
+            _echo_wrong(key, value)
+            continue
+        figures = {k: v for k, v in value.items() if k != "wrong"} if isinstance(value, dict) else value
+        click.echo(f"{key:20} {json.dumps(figures, ensure_ascii=False)}")
+        if isinstance(value, dict) and "wrong" in value:
+            _echo_wrong(f"{key} wrong", value["wrong"])
+
+
+def _echo_wrong(title: str, lines: list[str]) -> None:
+    click.echo(f"{title:20} {len(lines)}")
+    for line in lines:
+        click.echo(f"  {line}")
 
 
 def _plots(records: list[Any], assistant: Any, plots: Path, kb_path: Path, as_json: bool) -> None:
@@ -233,8 +251,8 @@ def _plots(records: list[Any], assistant: Any, plots: Path, kb_path: Path, as_js
         click.echo("plots: " + ", ".join(str(p) for p in written))
 
 
-def _conversations(assistant: Any, dialogues: list[Path], intents: list[Path], emotions: list[Path]
-                   ) -> dict[str, Any]:
+def _conversations(assistant: Any, dialogues: list[Path], intents: list[Path], emotions: list[Path],
+                   errors: bool = False) -> dict[str, Any]:
     from .evaluation import conversation as conv
 
     out: dict[str, Any] = {}
@@ -242,10 +260,10 @@ def _conversations(assistant: Any, dialogues: list[Path], intents: list[Path], e
         out["dialogues"] = conv.evaluate_dialogues(assistant, conv.load_dialogues(dialogues))
     if intents:
         out["intents"] = {k: v for k, v in conv.evaluate_intents(assistant, conv.load_intents(intents)).items()
-                          if k != "wrong"}
+                          if errors or k != "wrong"}
     if emotions:
         out["emotions"] = {k: v for k, v in conv.evaluate_emotions(assistant, conv.load_emotions(emotions)).items()
-                           if k != "wrong"}
+                           if errors or k != "wrong"}
     return out
 
 

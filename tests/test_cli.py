@@ -99,6 +99,25 @@ def test_build_rollback_ask_and_eval(tmp_path: Path) -> None:
     assert report["oos_not_answered"] == 1.0
     assert set(report["latency_ms"]) == {"p50", "p95", "p99"}
 
+    # --errors lists what was got wrong: a question answered from another entry, a greeting labelled a handoff
+    mislabelled = tmp_path / "mislabelled.jsonl"
+    mislabelled.write_text(json.dumps({"query": "怎么关闭直播权限", "expected": "account-password-reset-phone"},
+                                      ensure_ascii=False), encoding="utf-8")
+    said = tmp_path / "said.jsonl"
+    said.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in [
+        {"text": "你好", "intent": "human"}, {"text": "谢谢你啊", "intent": "smalltalk", "kind": "thanks"}]),
+        encoding="utf-8")
+    errs = run("eval", "--kb", str(FIXTURE_KB), "--queries", str(mislabelled), "--queries", str(queries),
+               "--intents", str(said), "--errors", env=env)
+    assert errs.returncode == 0, errs.stderr
+    out = errs.stdout.splitlines()
+    assert "  怎么关闭直播权限 -> answer live-permission-close" in "\n".join(out)
+    assert [line.split()[:2] for line in out if line.startswith(("wrong", "intents wrong"))] == [
+        ["wrong", "1"], ["intents", "wrong"]]
+    assert any(line.strip().startswith("human: 你好 -> smalltalk/smalltalk.greeting") for line in out)
+    refused = run("eval", "--kb", str(FIXTURE_KB), "--queries", str(queries), "--errors", "--baselines", env=env)
+    assert refused.returncode != 0 and "without --baselines" in refused.stderr
+
     several = tmp_path / "several.jsonl"
     several.write_text("\n".join(json.dumps(q, ensure_ascii=False) for q in [
         {"query": "被封号了去哪申诉", "expected": ["account-unban-appeal", "community-appeal-how"]},

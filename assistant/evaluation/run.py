@@ -139,6 +139,20 @@ def run_queries(assistant: Assistant, queries: list[LabelledQuestion], progress:
     return records
 
 
+def lost(queries: list[LabelledQuestion], records: list[Record]) -> list[str]:
+    """One line for each question not answered right: in scope and not answered with an expected entry, or out
+    of scope and answered (read the errors of tune data only: a report part's errors are not read)."""
+    out = []
+    for q, r in zip(queries, records, strict=True):
+        if r.answered_right or not r.in_scope and r.decision != "answer":
+            continue
+        got = f"{r.decision} {r.answered_id}" if r.decision == "answer" else r.decision
+        where = f"first at {r.rank}" if r.rank else "not ranked"
+        wanted = f"{'/'.join(q.expected)} {where}" if q.in_scope else "no entry"
+        out.append(f"{q.query} -> {got} ({r.confidence:.2f}); expected {wanted}")
+    return out
+
+
 def first_rank(ranked: list[str], expected: tuple[str, ...]) -> int:
     """1-based position of the first expected id in a ranking, 0 when none is there."""
     return next((n for n, e in enumerate(ranked, 1) if e in expected), 0)
