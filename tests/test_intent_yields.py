@@ -726,9 +726,30 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     # kb/tune (35th session): a game's account banned is not ours; the game streamed here is
     ("offdomain", "王者荣耀账号被封了怎么解封", True),
     ("offdomain", "直播王者荣耀号被封了", False),
+    # held41 (37th session): which reason to pick when reporting a video, a drama's hanging scene, a quoted nickname,
+    # 出人命了 said of views, a lawsuit against the user, a caller checked before paying, machine and human review
+    # compared, bot accounts in the comments; against a threat to come offline, a farewell, a payment already made
+    ("safety", "看到有人发自残的视频 举报选哪个类别", False),
+    ("safety", "有个主播正在直播里说要自杀 你们快管管", True),
+    ("safety", "恐怖短剧里有上吊的镜头 是假的 审核能过吗", False),
+    ("safety", "我的昵称叫“不想活了的咸鱼” 改名时提示违规 为啥", False),
+    ("safety", "我真的不想活了", True),
+    ("safety", "出人命了 播放量从十万掉到两百 是限流了吗", False),
+    ("safety", "这游戏玩的我想死 游戏直播要怎么开", False),
+    ("safety", "有人自称平台客服让我转钱解冻账户 是真的吗", False),
+    ("safety", "有人自称平台客服让我转钱解冻 我已经转了三千 是真的吗", True),
+    ("safety", "榜一大哥说不跟他连麦就来线下找我算账 他已经查到我在哪个城市了", True),
+    ("safety", "跟我说声晚安吧 以后不会再来了", True),
+    ("legal", "朋友说我视频里用了他的照片要起诉我 我先删视频有用吗", False),
+    ("legal", "你们再不退钱 我就起诉你们", True),
+    ("human", "机审和人审有什么区别", False),
+    ("human", "评论区全是机器人水军 能过滤掉吗", False),
+    ("human", "官方客服会用什么号码打给我 怎么辨别真假", False),
+    ("human", "能不能让真的客服加我一下 我截图发给他看", True),
+    ("smalltalk.identity", "你是AI还是真人啊", True),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9 to held40, held_kbq5, held_kbq7 to held_kbq9,
+    """Phrasings from the held sets held6_a/b, held7_c, held9 to held41, held_kbq5, held_kbq7 to held_kbq9,
     held_kbq11, held_kbq14, held_fb11, held_fb14, held_fb15 and held_fb17 (tests/fixtures/eval/intents) and their
     counterparts."""
     from assistant.engine.intent import _Rule
