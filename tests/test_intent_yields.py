@@ -747,9 +747,30 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("human", "官方客服会用什么号码打给我 怎么辨别真假", False),
     ("human", "能不能让真的客服加我一下 我截图发给他看", True),
     ("smalltalk.identity", "你是AI还是真人啊", True),
+    # held42: a child who swallowed a laundry pod, danger in English, 救命 before a blurred export, 去死 quoted from the
+    # comments, a house number to hide, someone who says he will sue the user, records exported for a lawsuit with
+    # a merchant, a lost phone reported, the police asking us to cooperate, a person asked to look, a phone for the
+    # elderly, who is liable; with their counterparts
+    ("safety", "俺家娃学视频里的吃洗衣凝珠，刚咽下去一个，咋办咋办", True),
+    ("safety", "吃洗衣凝珠的挑战视频能发吗", False),
+    ("safety", "I am scared, a man from live stream find my home address, he is outside my door now", True),
+    ("safety", "救命 剪好的视频导出来糊成一片", False),
+    ("safety", "有人在我视频底下刷“去死吧”，怎么批量删评论", False),
+    ("safety", "视频里不小心拍到我家门牌号了，能改成仅自己可见吗", False),
+    ("safety", "他拍到我家门牌号了 说今晚要来找我", True),
+    ("legal", "有个大爷说我拍到他的脸要起诉我，你们会不会把我电话给他", False),
+    ("legal", "我想把跟商家的聊天记录导出来，打官司要用，能导吗", False),
+    ("legal", "手机丢了已经报警了，回执也有，账号能先冻结吗", False),
+    ("legal", "老公在你们直播间被主播骗去二十多万打赏，我们已经报案，公安要求你们配合", True),
+    ("legal", "我被人骗了两千 已经报警了", False),
+    ("human", "我那个申诉能不能让人亲眼看一下，机器审的根本就不对", True),
+    ("human", "老人机能装你们这个不", False),
+    ("human", "直播间挂的是别人家的货，出了问题谁负责", False),
+    ("human", "出了问题谁负责 叫你们负责人出来", True),
+    ("human", "人工客服在哪儿能找到啊 我在设置里翻半天没看着", False),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9 to held41, held_kbq5, held_kbq7 to held_kbq9,
+    """Phrasings from the held sets held6_a/b, held7_c, held9 to held42, held_kbq5, held_kbq7 to held_kbq9,
     held_kbq11, held_kbq14, held_fb11, held_fb14, held_fb15 and held_fb17 (tests/fixtures/eval/intents) and their
     counterparts."""
     from assistant.engine.intent import _Rule
