@@ -59,11 +59,11 @@ def eval_cmd(kb_path: Path, queries: tuple[Path, ...], intents: tuple[Path, ...]
 def _assistant(kb_path: Path, settings: Settings, as_json: bool, tune_epochs: float | None) -> Any:
     """The service over the KB's index, built for it (or reused) in the cache; ``tune_epochs``: a fine-tuned one."""
     from .build import TuneConfig
-    from .cli import _embedder
     from .engine import Assistant
+    from .engine.embed import load_embedder
     from .evaluation.run import cached_index
 
-    embedder = _embedder(settings)
+    embedder = load_embedder(settings)
     path = cached_index(kb_path, settings, embedder, progress=not as_json,
                         tune=TuneConfig(epochs=tune_epochs) if tune_epochs is not None else None)
     return Assistant.from_index(path, settings, embedder)
