@@ -768,6 +768,12 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("human", "直播间挂的是别人家的货，出了问题谁负责", False),
     ("human", "出了问题谁负责 叫你们负责人出来", True),
     ("human", "人工客服在哪儿能找到啊 我在设置里翻半天没看着", False),
+    # held41's and held42's vetoes give way to an explicit transfer, as their neighbours do (transfer_asked)
+    ("human", "人工客服在哪 给我转人工", True),
+    ("human", "评论区全是水军 给我转人工", True),
+    ("human", "心理援助热线一直打不通 给我转人工", True),
+    ("human", "谁负责 帮我转人工", True),
+    ("human", "我搜《不想长大》这首歌 为什么跳出来一个求助热线", False),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
     """Phrasings from the held sets held6_a/b, held7_c, held9 to held42, held_kbq5, held_kbq7 to held_kbq9,
