@@ -774,10 +774,40 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("human", "心理援助热线一直打不通 给我转人工", True),
     ("human", "谁负责 帮我转人工", True),
     ("human", "我搜《不想长大》这首歌 为什么跳出来一个求助热线", False),
+    # held43 (38th session): threats said in jest and asked about, a drama's kidnapping and river scene, a spinning
+    # upload, a quoted 我要炸了, 杀马特, the agents asked about out of curiosity, a lawyer's-letter sticker; against
+    # a goodbye that asks not to be looked for, a job at a border compound, suing us over an official account, a
+    # lawyer threatened back, a court's freeze, the platform told it shares the blame
+    ("safety", "评论区有人说要打我 其实是我兄弟开玩笑的 这种评论我自己能删吗", False),
+    ("safety", "在评论里说我杀了你这种玩笑话 会被屏蔽吗", False),
+    ("safety", "直播的时候开玩笑说了句我要跳楼了 结果被断播了 怎么申诉", False),
+    ("safety", "他说其实是开玩笑 可他真的到我家楼下了", True),
+    ("safety", "想拍个被绑架的短剧 道具枪能出镜吗", False),
+    ("safety", "短剧里女主跳河的情节 审核能过吗", False),
+    ("safety", "气死我了 视频发了半天还在转圈", False),
+    ("safety", "卡里的钱还在扣 停不下来", True),
+    ("safety", "标题写“我要炸了”会不会触发审核", False),
+    ("safety", "粉丝说我是杀马特 头像怎么换", False),
+    ("safety", "如果我明天没更新 就别找我了 不用担心", True),
+    ("safety", "网上认识的人让我去缅甸那边工作 说月薪三万包吃住", True),
+    ("human", "人工客服是外包的吗 好奇问问", False),
+    ("human", "好奇问问 算了直接给我转人工", True),
+    ("legal", "我发了个律师函警告的表情包 结果被判违规了 为啥", False),
+    ("legal", "我的原创作品被你们平台自己的官方号盗用了 我要起诉你们侵权", True),
+    ("legal", "收到一封律师函说我侵权 我要你们给个解释 否则我也找律师", True),
+    ("legal", "法院要冻结执行我账户里的收益", True),
+    ("legal", "我报警了 你们平台上的店铺卖假货 平台也脱不了干系", True),
+    # held_kbq25 (38th session): money taken out to 支付宝, a third-party login no longer wanted, bots to look busy,
+    # chatting while watching, a newspaper's interview
+    ("offdomain", "赚的钱咋转出来 到支付宝里", False),
+    ("safety", "QQ那个不想绑了 怎么解开", False),
+    ("human", "开播没人看 想弄点机器人挂在直播间撑场面 行不行", False),
+    ("human", "边看直播边跟人聊微信 画面能悬浮在上面吗", False),
+    ("legal", "我在报社工作 想就青少年沉迷问题约你们公关聊聊", False),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9 to held42, held_kbq5, held_kbq7 to held_kbq9,
-    held_kbq11, held_kbq14, held_fb11, held_fb14, held_fb15 and held_fb17 (tests/fixtures/eval/intents) and their
+    """Phrasings from the held sets held6_a/b, held7_c, held9 to held43, held_kbq5, held_kbq7 to held_kbq9,
+    held_kbq11, held_kbq14, held_kbq25, held_fb11, held_fb14, held_fb15 and held_fb17 (tests/fixtures/eval/intents) and their
     counterparts."""
     from assistant.engine.intent import _Rule
 
