@@ -804,9 +804,28 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("human", "开播没人看 想弄点机器人挂在直播间撑场面 行不行", False),
     ("human", "边看直播边跟人聊微信 画面能悬浮在上面吗", False),
     ("legal", "我在报社工作 想就青少年沉迷问题约你们公关聊聊", False),
+    # held44 (38th session): a review by a person asked about, a certificate for a lawsuit, an AI voice, 救命 before a
+    # lost draft, the cost of a lawyer, another app's own how-to, Cantonese; with their counterparts
+    ("human", "俺想问下人工复审咋申请", False),
+    ("human", "用AI配音会不会被判不是真人", False),
+    ("human", "係咪真人嚟㗎", False),
+    ("legal", "打官司要用私信记录 平台能出个证明不", False),
+    ("legal", "请律师一般要多少钱", False),
+    ("legal", "信唔信我告你哋", True),
+    ("safety", "救命啊 草稿箱全没了", False),
+    ("safety", "救命 孩子不见了", True),
+    ("safety", "點解要活落去 好攰", True),
+    ("offdomain", "快手直播怎么开", True),
+    ("offdomain", "如何在youtube上开直播", True),
+    ("offdomain", "腾讯视频会员怎么取消自动续费", True),
+    ("offdomain", "在快手上开直播和你们这有啥区别", False),
+    ("offdomain", "花呗分期能用吗", False),
+    ("smalltalk.thanks", "唔該晒", True),
+    ("smalltalk.identity", "你多大了", True),
+    ("smalltalk.ack", "nsdd", True),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9 to held43, held_kbq5, held_kbq7 to held_kbq9,
+    """Phrasings from the held sets held6_a/b, held7_c, held9 to held44, held_kbq5, held_kbq7 to held_kbq9,
     held_kbq11, held_kbq14, held_kbq25, held_fb11, held_fb14, held_fb15 and held_fb17 (tests/fixtures/eval/intents) and their
     counterparts."""
     from assistant.engine.intent import _Rule
