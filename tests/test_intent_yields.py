@@ -826,8 +826,8 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
     """Phrasings from the held sets held6_a/b, held7_c, held9 to held44, held_kbq5, held_kbq7 to held_kbq9,
-    held_kbq11, held_kbq14, held_kbq25, held_fb11, held_fb14, held_fb15 and held_fb17 (tests/fixtures/eval/intents) and their
-    counterparts."""
+    held_kbq11, held_kbq14, held_kbq25, held_fb11, held_fb14, held_fb15 and held_fb17 (tests/fixtures/eval/intents)
+    and their counterparts."""
     from assistant.engine.intent import _Rule
 
     norm = Normalizer().normalize(text)
