@@ -183,6 +183,20 @@ def test_a_question_the_kb_answers_alone_is_not_ranked_again_in_context(assistan
     assert follow_up.answer is not None and follow_up.answer.id == "live-permission-close", follow_up.reason
 
 
+def test_a_short_message_naming_another_service_is_not_read_into_the_conversation(assistant) -> None:
+    """A short message that reads off-domain alone may be a follow-up whose topic is missing (那要怎么解); one that
+    names another service (微信怎么改名字, after our nickname) is off-domain by that name, and stays so."""
+    from assistant.engine.context import PriorTurn
+
+    prior = [PriorTurn("昵称怎么改", "answer", "app-change-nickname")]
+    for message, service in (("微信怎么改名字", "微信"), ("微博怎么改名", "微博")):
+        alone = assistant.ask(message)
+        assert alone.intent == "offdomain" and f"「{service}」" in alone.reason, alone.reason
+        reply = assistant.ask(message, prior=prior)
+        assert (reply.decision, reply.intent, reply.context) == (alone.decision, "offdomain", None), reply.reason
+        assert reply.answer is None
+
+
 def test_a_batch_of_conversations_gets_the_replies_each_gets_alone(assistant) -> None:
     """The service's ask lane answers concurrent requests with ask_batch: follow-ups read in their own
     conversation's context, stand-alone questions alone, a bad message its own error, the rest unaffected."""

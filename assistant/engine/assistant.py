@@ -166,8 +166,9 @@ class Assistant:
         short = len(alone.query.norm) <= FOLLOW_UP_CHARS
         # ...and so is a short one that alone reads as feedback (开好了, 还是不行): the conversation says what
         # it is about, and feedback read into the topic's words is the topic's question
-        loose = (alone.intent.name == "offdomain" and alone.intent.likeness < OFFDOMAIN_LIKE
-                 or alone.intent.name == "feedback")
+        # (another service named, 快手直播怎么开, is off-domain by its pattern, not by a missing topic: not loose)
+        loose = (alone.intent.name == "offdomain" and alone.intent.evidence != "pattern"
+                 and alone.intent.likeness < OFFDOMAIN_LIKE or alone.intent.name == "feedback")
         # a longer one (可我一次都没刷过 数据是被大号转发以后才涨的, 这样也不让发？) is read in the conversation when
         # that reading is one the KB answers; feedback stays feedback, answered and recorded as the Decider sees fit
         # (dialogues/tune_long.jsonl: 28 of 100 long follow-ups were read alone; last-turn top-1 0.57 -> 0.63)
