@@ -162,11 +162,10 @@ class Assistant:
         """The ranking to decide on, from the message alone and in context, and the context it was read in."""
         # small talk or a request for a person is what it is in any context; a follow-up too short to say what it
         # is about (那要怎么解, 多久能解) looks off-domain alone, and is a question once the topic is before it; a
-        # known off-domain request (今天天气怎么样: near an off-domain example) stays one
+        # known off-domain request (今天天气怎么样, near an off-domain example; 快手直播怎么开, by a pattern) stays one
         short = len(alone.query.norm) <= FOLLOW_UP_CHARS
-        # ...and so is a short one that alone reads as feedback (开好了, 还是不行): the conversation says what
-        # it is about, and feedback read into the topic's words is the topic's question
-        # (another service named, 快手直播怎么开, is off-domain by its pattern, not by a missing topic: not loose)
+        # ...and a short one that alone reads as feedback (开好了, 还是不行) is a question too: the conversation says
+        # what it is about, and feedback read into the topic's words is the topic's question
         loose = (alone.intent.name == "offdomain" and alone.intent.evidence != "pattern"
                  and alone.intent.likeness < OFFDOMAIN_LIKE or alone.intent.name == "feedback")
         # a longer one (可我一次都没刷过 数据是被大号转发以后才涨的, 这样也不让发？) is read in the conversation when
