@@ -820,14 +820,20 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("offdomain", "腾讯视频会员怎么取消自动续费", True),
     ("offdomain", "在快手上开直播和你们这有啥区别", False),
     ("offdomain", "花呗分期能用吗", False),
+    # held_kbq26 (39th session): another service's own payment password, a bank's card limit; ours paid with them
+    ("offdomain", "微信支付密码忘了怎么找回", True),
+    ("offdomain", "建行信用卡额度怎么提", True),
+    ("offdomain", "信用卡还款日是哪天", True),
+    ("offdomain", "用微信支付怎么充值抖币", False),
+    ("offdomain", "信用卡额度不够 充值不了抖币", False),
     ("smalltalk.thanks", "唔該晒", True),
     ("smalltalk.identity", "你多大了", True),
     ("smalltalk.ack", "nsdd", True),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
     """Phrasings from the held sets held6_a/b, held7_c, held9 to held44, held_kbq5, held_kbq7 to held_kbq9,
-    held_kbq11, held_kbq14, held_kbq25, held_fb11, held_fb14, held_fb15 and held_fb17 (tests/fixtures/eval/intents)
-    and their counterparts."""
+    held_kbq11, held_kbq14, held_kbq25, held_kbq26, held_fb11, held_fb14, held_fb15 and held_fb17
+    (tests/fixtures/eval/intents) and their counterparts."""
     from assistant.engine.intent import _Rule
 
     norm = Normalizer().normalize(text)
