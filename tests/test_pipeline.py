@@ -197,6 +197,19 @@ def test_a_short_message_naming_another_service_is_not_read_into_the_conversatio
         assert reply.answer is None
 
 
+def test_another_service_named_gets_a_reply_that_names_it(assistant) -> None:
+    """A question about another service's own things (微信怎么改名字) is told where to ask, by the service's name
+    (voice offdomain.service); an off-domain request found by its meaning gets the general off-domain reply."""
+    voice = assistant.decider.voice
+    for message, service in (("微信怎么改名字", "微信"), ("淘宝的会员怎么开", "淘宝")):
+        reply = assistant.ask(message)
+        assert (reply.decision, reply.intent) == ("smalltalk", "offdomain"), reply.reason
+        assert reply.message == voice.say("offdomain.service", service=service)
+        assert f"「{service}」" in reply.message and reply.offer_human and reply.answer is None
+    reply = assistant.ask("帮我写一首关于秋天的诗")
+    assert reply.intent == "offdomain" and reply.message == voice.say("offdomain"), reply.reason
+
+
 def test_a_batch_of_conversations_gets_the_replies_each_gets_alone(assistant) -> None:
     """The service's ask lane answers concurrent requests with ask_batch: follow-ups read in their own
     conversation's context, stand-alone questions alone, a bad message its own error, the rest unaffected."""

@@ -180,7 +180,9 @@ class Decider:
             return replace(base, message=self.voice.say("human", channel),
                            reason=f"the user asked for a person ({intent.reason})")
         if intent.smalltalk:
-            return replace(base, decision="smalltalk", message=self.voice.say(intent.name, channel),
+            said = (self.voice.say("offdomain.service", channel, service=intent.service) if intent.service
+                    else self.voice.say(intent.name, channel))
+            return replace(base, decision="smalltalk", message=said,
                            alternatives=(), offer_human=intent.name == "offdomain", empathy="",
                            reason=f"{intent.name}: {intent.reason}")
         return None

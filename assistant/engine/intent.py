@@ -24,8 +24,7 @@ from .logistic import Logistic
 
 QUESTION = "question"
 NEUTRAL = "neutral"
-# punctuation and emoji (谢谢👍 is thanks)
-_PUNCT = re.compile(r"[\s,.!;:~，。！；：、…～·\u2600-\u27bf\U0001f300-\U0001faff\ufe0f\u200d]+")
+_PUNCT = re.compile(r"[\s,.!;:~，。！；：、…～·\u2600-\u27bf\U0001f300-\U0001faff\ufe0f\u200d]+")  # and emoji: 谢谢👍
 # particles and address words that may sit between small-talk phrases
 _FILLER = re.compile(
     r"啊|呀|哦|呢|啦|吧|嘛|吗|么|哈|哒|滴|鸭|哇|噢|咯|捏|嘞|咧|哟|呐|的|了|那我|我|兄弟|你|您|亲|客服|小助手|机器人|[?？]|\s"
@@ -46,6 +45,7 @@ class Intent:
     # the intent model's probability when the intent is its reading: an off-domain reading gives way only to an answer
     # at least as sure (红烧肉怎么做才好吃 is off-domain at 1.00 and not answered at 0.40 from 观看历史)
     certainty: float = 0.0
+    service: str = ""  # off-domain by another service's name (微信, 建行): the name, for voice offdomain.service
 
     @property
     def smalltalk(self) -> bool:
@@ -114,6 +114,12 @@ class _Rule:
         if found is None or any(u.search(text) for u in self.unless):
             return None
         return found
+
+    def named(self, text: str, group: str) -> str | None:
+        """The words of a named group (``(?P<service>...)``) in the pattern that matches, if it has one."""
+        said = self.ignore.sub(" ", text) if self.ignore is not None else text
+        m = next((m for p in self.patterns if (m := p.search(said))), None)
+        return m.groupdict().get(group) if m is not None else None
 
     def vetoed(self, text: str) -> bool:
         """A veto pattern, or a word in another sense, is in the message: what the models or the examples hear in
@@ -229,8 +235,9 @@ class IntentDetector:
         # another service named (微信, 淘宝...) and none of ours: off-domain, unless the model hears a handoff
         rule = self.rules.get("offdomain")
         words = rule.match(norm) if rule else None
-        if words and not (learned is not None and learned[0] in HANDOFF_INTENTS):
-            return Intent("offdomain", f"「{words}」", emotion, "pattern", off)
+        if rule and words and not (learned is not None and learned[0] in HANDOFF_INTENTS):
+            named = rule.named(norm, "service") or ""
+            return Intent("offdomain", f"「{words}」", emotion, "pattern", off, service=named)
         if learned is not None:
             name, p = learned
             if name == "smalltalk":
