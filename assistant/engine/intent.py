@@ -109,17 +109,16 @@ class _Rule:
 
     def match(self, text: str) -> str | None:
         """The matched words, with the words in another sense blanked out, unless a veto pattern matches too."""
+        found = self.search(text)
+        return found.group(0) if found is not None else None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """``match`` with its named groups (an off-domain pattern's ``(?P<service>...)``)."""
         said = self.ignore.sub(" ", text) if self.ignore is not None else text
-        found = next((m.group(0) for p in self.patterns if (m := p.search(said))), None)
+        found = next((m for p in self.patterns if (m := p.search(said))), None)
         if found is None or any(u.search(text) for u in self.unless):
             return None
         return found
-
-    def named(self, text: str, group: str) -> str | None:
-        """The words of a named group (``(?P<service>...)``) in the pattern that matches, if it has one."""
-        said = self.ignore.sub(" ", text) if self.ignore is not None else text
-        m = next((m for p in self.patterns if (m := p.search(said))), None)
-        return m.groupdict().get(group) if m is not None else None
 
     def vetoed(self, text: str) -> bool:
         """A veto pattern, or a word in another sense, is in the message: what the models or the examples hear in
@@ -234,10 +233,10 @@ class IntentDetector:
             learned = None
         # another service named (微信, 淘宝...) and none of ours: off-domain, unless the model hears a handoff
         rule = self.rules.get("offdomain")
-        words = rule.match(norm) if rule else None
-        if rule and words and not (learned is not None and learned[0] in HANDOFF_INTENTS):
-            named = rule.named(norm, "service") or ""
-            return Intent("offdomain", f"「{words}」", emotion, "pattern", off, service=named)
+        found = rule.search(norm) if rule else None
+        if found and not (learned is not None and learned[0] in HANDOFF_INTENTS):
+            return Intent("offdomain", f"「{found.group(0)}」", emotion, "pattern", off,
+                          service=found.groupdict().get("service") or "")
         if learned is not None:
             name, p = learned
             if name == "smalltalk":
