@@ -57,6 +57,7 @@ eval: install
 		--queries ../shared/benchmarks/chitchat/dev.jsonl --plots reports/eval
 	$(BIN)/assistant eval --kb kb --queries $(REPORT)/part_a_report.jsonl --queries $(REPORT)/part_b_report.jsonl \
 		--baselines
+	$(BIN)/assistant eval --kb kb --queries $(REPORT)/cantonese_report.jsonl --baselines
 	$(BIN)/assistant check-kb kb --selftest
 	$(BIN)/assistant eval --kb kb --queries tests/fixtures/eval/dialogues/report.jsonl \
 		--intents tests/fixtures/eval/intents/report.jsonl --emotions tests/fixtures/eval/emotion/report.jsonl

@@ -4,6 +4,7 @@ from dataclasses import replace
 
 import pytest
 
+from assistant.cantonese import is_cantonese
 from assistant.errors import InvalidQuestion
 
 
@@ -47,6 +48,23 @@ def test_polarity_pairs_are_not_confused(assistant, question: str, expected: str
 def test_traditional_pinyin_and_noise(assistant, question: str) -> None:
     ranked = assistant.rank_many([question])[0]
     assert assistant.data.entries[int(ranked.entries[0])].id == "account-stolen"
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("畀人盜咗號點算呀 仲登唔返入去", "account-stolen"),
+    ("點解我條片冇乜人睇嘅 一直得幾百", "content-low-views"),
+    ("我想改個名 幾耐先可以改一次呀", "app-change-nickname"),
+])
+def test_cantonese_is_read_in_mandarin_by_the_model(assistant, question: str, expected: str) -> None:
+    """The model, the lexical leg and the intents' patterns read 咗, 冇 and 點解 as 了, 没有 and 为什么
+    (assistant/cantonese.py)."""
+    from assistant.engine import Assistant
+
+    model = ReadingModel(assistant.embedder)
+    reply = Assistant(assistant.data, model, assistant.settings).ask(question)
+    assert reply.decision == "answer" and reply.answer.id == expected, reply.reason
+    assert model.read and not any(is_cantonese(text) for text in model.read), model.read
+    assert not is_cantonese(assistant.retriever.prepare(question).said)
 
 
 def test_explicit_request_for_a_person_is_handed_off(assistant) -> None:

@@ -2,6 +2,7 @@
 
 import pytest
 
+from assistant.cantonese import is_cantonese, read_cantonese
 from assistant.kb import load_kb
 from assistant.text import JiebaSegmenter, Normalizer
 from tests.conftest import SHIPPED_KB
@@ -121,3 +122,22 @@ def test_common_words_come_from_jiebas_dictionary() -> None:
     table = common_words()
     assert table["shenme"] == "什么" and table["shihou"] == "时候"
     assert all(len(w) >= 2 for w in list(table.values())[:1000])
+
+
+@pytest.mark.parametrize(("said", "read"), [
+    ("畀人盗咗号点算", "给人盗了号怎么办"),
+    ("点解我条片冇乜人睇嘅", "为什么我条视频没有什么人看的"),
+    ("我个仔偷偷充咗值 可唔可以退返", "我儿子偷偷充了值 可不可以退回"),
+    ("改名要几耐先得", "改名要多久才得"),
+    ("系咪真人嚟㗎", "是不是真人"),
+    ("呢个系乜嘢 系统冇反应", "这个是什么 系统没有反应"),
+])
+def test_cantonese_is_read_in_mandarin(said: str, read: str) -> None:
+    assert read_cantonese(said) == read
+
+
+@pytest.mark.parametrize("said", ["系统设置在哪", "仲裁条款是什么意思", "直播间喇叭怎么开", "点一下就闪退", "你们在吗"])
+def test_mandarin_is_left_as_it_is(said: str) -> None:
+    """No word only Cantonese uses: nothing changes, 系统 and 仲裁 included."""
+    assert not is_cantonese(said)
+    assert read_cantonese(said) == said

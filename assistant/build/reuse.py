@@ -30,7 +30,7 @@ BUILD_SETTINGS = (
 # the package code a build's result depends on (the serving engine's features and ranking included: the models a
 # version carries were fitted on them): a version built by other code is built again, and `assistant eval` (whose
 # cache reuses versions the same way) measures a code change instead of an index the old code built
-BUILD_CODE = ("build", "engine", "index", "kb", "resources", "text.py", "pinyin.py", "config.py")
+BUILD_CODE = ("build", "engine", "index", "kb", "resources", "text.py", "pinyin.py", "cantonese.py", "config.py")
 
 
 @functools.cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..cantonese import read_cantonese
 from ..errors import InvalidQuestion
 from ..pinyin import PinyinTransliterator
 from ..text import JiebaSegmenter, Normalizer, bigrams, polarity_sides, readable
@@ -17,12 +18,13 @@ class Query:
     tokens: tuple[str, ...]
     polarity: frozenset[tuple[int, int]]
     bigrams: frozenset[str] = frozenset()
-    said: str = ""  # normalised, in the user's own words (no pinyin reading, no canonical words): intents read it
+    said: str = ""  # normalised (Cantonese read in Mandarin), in the user's words otherwise (no pinyin reading, no
+    # canonical words): intents read it
 
 
 class QueryPreparer:
-    """Normalise, turn typed pinyin back into KB words, put the KB's canonical words for synonyms, drop fillers
-    for the lexical leg, segment."""
+    """Normalise, read Cantonese in Mandarin, turn typed pinyin back into KB words, put the KB's canonical words
+    for synonyms, drop fillers for the lexical leg, segment."""
 
     def __init__(self, normalizer: Normalizer, segmenter: JiebaSegmenter, pinyin: dict[str, str],
                  common: dict[str, str] | None = None) -> None:
@@ -31,7 +33,7 @@ class QueryPreparer:
         self.transliterate = PinyinTransliterator(pinyin, common)
 
     def prepare(self, text: str) -> Query:
-        said = self.normalizer.normalize(text)
+        said = read_cantonese(self.normalizer.normalize(text))
         norm = self.model_text(said)
         lexical = self.normalizer.drop_fillers(norm)
         words = self.segmenter.words(lexical)
@@ -41,8 +43,9 @@ class QueryPreparer:
         )
 
     def model_text(self, said: str) -> str:
-        """What the model reads of a normalised text (``Query.norm``): pinyin read back, canonical words."""
-        return self.segmenter.canonical(self.transliterate(said))
+        """What the model reads of a normalised text (``Query.norm``): Cantonese words in Mandarin, pinyin read
+        back, canonical words."""
+        return self.segmenter.canonical(self.transliterate(read_cantonese(said)))
 
 
 def validate_question(question: object, max_chars: int) -> str:
