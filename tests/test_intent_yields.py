@@ -827,6 +827,11 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("offdomain", "用微信支付怎么充值抖币", False),
     ("offdomain", "信用卡额度不够 充值不了抖币", False),
     ("smalltalk.thanks", "唔該晒", True),
+    # cantonese_tune (40th session): a request for a person that says it does not want the machine, and the
+    # comparison the veto is for
+    ("human", "帮我转人工啊 不想和机器聊", True),
+    ("human", "我要人工，不要跟机器说话", True),
+    ("human", "人工客服和智能客服有什么区别", False),
     ("smalltalk.identity", "你多大了", True),
     ("smalltalk.ack", "nsdd", True),
 ])
@@ -965,3 +970,19 @@ def test_the_safety_model_reads_the_messages_character_ngrams_too(embedder, fixt
                                             gram_classes=())
     assert "intent_grams" not in plain and plain["intents"]["safety"]["features"] == ["vector"]
     assert IntentDetector(kb.intents, embedder.encode, models=plain).by_grams == frozenset()
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("微信支付密码忘了怎么找回", True),
+    ("支付宝支付密码怎么改", True),
+    ("用微信支付怎么充值", False),
+    ("能用支付宝付款吗", False),
+])
+def test_the_shipped_defaults_leave_another_services_payment_password_off_domain(text: str, found: bool) -> None:
+    """A KB without its own intents.yaml (ths_faq's) reads another service's own payment password as off-domain,
+    and paying here with it as ours; the banks' cards stay in kb/intents.yaml only (a brokerage answers them)."""
+    from assistant.engine.intent import _Rule
+    from assistant.kb.intents import default_intents
+
+    norm = Normalizer().normalize(text)
+    assert bool(_Rule(default_intents().rule("offdomain")).match(norm)) is found
