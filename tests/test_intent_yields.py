@@ -832,6 +832,8 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("human", "帮我转人工啊 不想和机器聊", True),
     ("human", "我要人工，不要跟机器说话", True),
     ("human", "人工客服和智能客服有什么区别", False),
+    ("smalltalk.ping", "有没有人在这", True),
+    ("smalltalk.greeting", "早晨", True),
     ("smalltalk.identity", "你多大了", True),
     ("smalltalk.ack", "nsdd", True),
 ])

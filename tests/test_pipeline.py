@@ -67,6 +67,13 @@ def test_cantonese_is_read_in_mandarin_by_the_model(assistant, question: str, ex
     assert not is_cantonese(assistant.retriever.prepare(question).said)
 
 
+@pytest.mark.parametrize(("message", "kind"), [("唔該晒 拜拜喇", "smalltalk.goodbye"),
+                                               ("有冇人喺度呀", "smalltalk.ping")])
+def test_cantonese_small_talk_opens_no_ticket(assistant, message: str, kind: str) -> None:
+    reply = assistant.ask(message)
+    assert reply.decision == "smalltalk" and reply.intent == kind, reply.reason
+
+
 def test_explicit_request_for_a_person_is_handed_off(assistant) -> None:
     reply = assistant.ask("别跟我扯了，转人工")
     assert reply.decision == "handoff"

@@ -125,12 +125,15 @@ def test_common_words_come_from_jiebas_dictionary() -> None:
 
 
 @pytest.mark.parametrize(("said", "read"), [
-    ("畀人盗咗号点算", "给人盗了号怎么办"),
+    ("畀人盗咗号点算", "被人盗了号怎么办"),
     ("点解我条片冇乜人睇嘅", "为什么我条视频没有什么人看的"),
     ("我个仔偷偷充咗值 可唔可以退返", "我儿子偷偷充了值 可不可以退回"),
     ("改名要几耐先得", "改名要多久才得"),
     ("系咪真人嚟㗎", "是不是真人"),
     ("呢个系乜嘢 系统冇反应", "这个是什么 系统没有反应"),
+    ("咁要几耐", "那要多久"),  # a follow-up: 咁 opening a clause is 那
+    ("点解咁慢", "为什么这么慢"),
+    ("唔该晒 拜拜喇", "谢谢 拜拜"),
 ])
 def test_cantonese_is_read_in_mandarin(said: str, read: str) -> None:
     assert read_cantonese(said) == read
