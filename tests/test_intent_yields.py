@@ -827,8 +827,8 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("offdomain", "用微信支付怎么充值抖币", False),
     ("offdomain", "信用卡额度不够 充值不了抖币", False),
     ("smalltalk.thanks", "唔該晒", True),
-    # cantonese_tune (40th session): a request for a person that says it does not want the machine, and the
-    # comparison the veto is for
+    # 40th session: a request for a person that says it does not want the machine (a Cantonese one of the held sets,
+    # read in Mandarin) and the comparison the veto is for; small talk from intents/cantonese_tune
     ("human", "帮我转人工啊 不想和机器聊", True),
     ("human", "我要人工，不要跟机器说话", True),
     ("human", "人工客服和智能客服有什么区别", False),

@@ -33,7 +33,7 @@ class QueryPreparer:
         self.transliterate = PinyinTransliterator(pinyin, common)
 
     def prepare(self, text: str) -> Query:
-        said = read_cantonese(self.normalizer.normalize(text))
+        said = self.said(text)
         norm = self.model_text(said)
         lexical = self.normalizer.drop_fillers(norm)
         words = self.segmenter.words(lexical)
@@ -42,10 +42,13 @@ class QueryPreparer:
             polarity=polarity_sides(norm), bigrams=bigrams(lexical), said=said,
         )
 
+    def said(self, text: str) -> str:
+        """``Query.said``: the text normalised, its Cantonese words in Mandarin."""
+        return read_cantonese(self.normalizer.normalize(text))
+
     def model_text(self, said: str) -> str:
-        """What the model reads of a normalised text (``Query.norm``): Cantonese words in Mandarin, pinyin read
-        back, canonical words."""
-        return self.segmenter.canonical(self.transliterate(read_cantonese(said)))
+        """What the model reads of a said text (``Query.norm``): pinyin read back, canonical words."""
+        return self.segmenter.canonical(self.transliterate(said))
 
 
 def validate_question(question: object, max_chars: int) -> str:

@@ -33,7 +33,7 @@ class HybridRetriever:
 
     def model_text(self, text: str) -> str:
         """``prepare(text).norm`` without the segmentation the lexical leg needs."""
-        return self.queries.model_text(self.queries.normalizer.normalize(text))
+        return self.queries.model_text(self.queries.said(text))
 
     def dense_search(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """FAISS top-k question hits for a batch of query vectors."""
