@@ -836,9 +836,34 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("smalltalk.greeting", "早晨", True),
     ("smalltalk.identity", "你多大了", True),
     ("smalltalk.ack", "nsdd", True),
+    # held45 (41st session): a caller having a relative read out a bank code, a prize's fee about to be paid,
+    # starving oneself shut in, 砍一刀 of a shopping app, exposure on Weibo, a reporter's story, a user who is a real
+    # person, a call put through, a goodbye and praise in other words, a Taobao order; with their counterparts
+    ("safety", "我爸正在跟客服视频 对方让他把银行卡验证码念出来", True),
+    ("safety", "婆婆说中奖了要交保证金 她现在正在找银行卡", True),
+    ("safety", "中奖了要交手续费 是不是骗子", False),
+    ("safety", "把自己关在屋里 饿死算了", True),
+    ("safety", "饿死了 外卖还没到", False),
+    ("safety", "直播间有人说要砍我一刀 是拼多多的意思吗", False),
+    ("safety", "他说要砍我一刀 我好怕", True),
+    ("legal", "信不信我把聊天记录全发微博 让大家看看你们什么嘴脸", True),
+    ("legal", "我是记者 你们今天不回应的话稿子明天直接发", True),
+    ("legal", "记者认证怎么弄", False),
+    ("human", "直接给我接线 别绕弯子了", True),
+    ("human", "我明明是真人 为啥一直弹验证说我操作频繁", False),
+    ("human", "我是真人 给我转人工", True),
+    ("smalltalk.goodbye", "没别的事了 回头见", True),
+    ("smalltalk.praise_bot", "牛啊 一下就懂我意思了", True),
+    ("offdomain", "淘宝买的衣服一直不发货怎么办", True),
+    ("offdomain", "小黄车买的衣服一直不发货怎么办", False),
+    ("legal", "我想起诉侵权的人需要什么材料", False),
+    ("legal", "我要起诉你们 需要什么材料", True),
+    ("human", "拍了个\"叫你们经理出来\"的搞笑短剧 背景音乐被静音了是为啥", False),
+    ("human", "客服之前说会给我回电话 一直没打来 一般要等多久", False),
+    ("human", "客服说会给我回电话 现在就给我打", True),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9 to held44, held_kbq5, held_kbq7 to held_kbq9,
+    """Phrasings from the held sets held6_a/b, held7_c, held9 to held45, held_kbq5, held_kbq7 to held_kbq9,
     held_kbq11, held_kbq14, held_kbq25, held_kbq26, held_fb11, held_fb14, held_fb15 and held_fb17
     (tests/fixtures/eval/intents) and their counterparts."""
     from assistant.engine.intent import _Rule
