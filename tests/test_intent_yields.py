@@ -857,6 +857,10 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("offdomain", "淘宝买的衣服一直不发货怎么办", True),
     ("offdomain", "小黄车买的衣服一直不发货怎么办", False),
     ("legal", "我想起诉侵权的人需要什么材料", False),
+    # held_kbq28 (41st session): our splash ad that opens another app, streaming here and on another app at once
+    ("offdomain", "每次打开都有广告 一摇就跳到淘宝 能关掉吗", False),
+    ("offdomain", "能同时在这边和快手一起播吗", False),
+    ("offdomain", "快手怎么开直播", True),
     ("legal", "我要起诉你们 需要什么材料", True),
     ("human", "拍了个\"叫你们经理出来\"的搞笑短剧 背景音乐被静音了是为啥", False),
     ("human", "客服之前说会给我回电话 一直没打来 一般要等多久", False),
