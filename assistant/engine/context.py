@@ -3,7 +3,8 @@
 「怎么开通直播权限」 then 「那怎么关掉呢」: alone, the second says nothing of live streaming. The
 follow-up is asked twice, alone and with the previous real questions before it (acknowledgements such as 好的
 skipped; the previous questions' polarity words such as 开通 dropped when the follow-up names a side of the
-same pair, so that its own 关掉 decides; before 那要等多久 the topic's 被封 stays, it is what the topic is about), and the two rankings are combined: each entry scores its log-probability under the contextual ranking
+same pair, so that its own 关掉 decides; before 那要等多久 the topic's 被封 stays, it is what the topic is
+about), and the two rankings are combined: each entry scores its log-probability under the contextual ranking
 plus half its log-probability alone, so the answer must fit the follow-up's own words as well as the topic. A
 message that opens a new topic (另外…, 对了…) is asked alone. Measured on the dialogue tune set
 (tests/fixtures/eval/dialogues/tune.jsonl): second-turn top-1 0.595 alone, 0.721 with the context prepended,
