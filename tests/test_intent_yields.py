@@ -107,9 +107,9 @@ def test_an_intent_never_gives_way_to_the_entry_about_its_own_matter() -> None:
                                               ("不想让陌生人给我发裸照了 他威胁我", True),
                                               ("有个陌生人老给我女儿发消息 要她照片", True)])
 def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: bool) -> None:
-    from assistant.engine.intent import _Rule
+    from assistant.engine.intent import Rule
 
-    assert bool(_Rule(shipped_kb().intents.rule("safety")).match(text)) is safety
+    assert bool(Rule(shipped_kb().intents.rule("safety")).match(text)) is safety
 
 
 @pytest.mark.parametrize(("rule", "text", "found"), [
@@ -870,10 +870,10 @@ def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> Non
     """Phrasings from the held sets held6_a/b, held7_c, held9 to held45, held_kbq5, held_kbq7 to held_kbq9,
     held_kbq11, held_kbq14, held_kbq25, held_kbq26, held_fb11, held_fb14, held_fb15 and held_fb17
     (tests/fixtures/eval/intents) and their counterparts."""
-    from assistant.engine.intent import _Rule
+    from assistant.engine.intent import Rule
 
     norm = Normalizer().normalize(text)
-    assert bool(_Rule(shipped_kb().intents.rule(rule)).match(norm)) is found
+    assert bool(Rule(shipped_kb().intents.rule(rule)).match(norm)) is found
 
 
 def model_alone_reads(embedder, name: str, positives: list[str], odd: list[str]) -> list[str]:
@@ -950,14 +950,14 @@ def test_the_users_questions_that_other_teams_entries_answer_are_ordinary_questi
 def test_words_in_another_sense_are_blanked_out_not_a_veto() -> None:
     """`ignore` (kb/intents.yaml): 笑死 neither matches 死 nor keeps 要杀我 from matching; `unless` still vetoes the
     whole message; the rule round-trips through the manifest, and one stored before `ignore` existed still reads."""
-    from assistant.engine.intent import _Rule
+    from assistant.engine.intent import Rule
     from assistant.kb.intents import IntentRule, parse_intents
 
     problems: list[str] = []
     doc = {"safety": {"patterns": ["死", "要杀我"], "unless": ["怎么举报"], "ignore": ["笑死"], "examples": []}}
     rule = parse_intents(doc, "intents.yaml", problems).rule("safety")
     assert not problems
-    found = _Rule(rule)
+    found = Rule(rule)
     assert found.match("笑死 这个视频") is None and found.vetoed("笑死 这个视频")
     assert found.match("笑死 他说要杀我") == "要杀我"
     assert found.match("他说要杀我 怎么举报") is None
@@ -1012,8 +1012,8 @@ def test_the_safety_model_reads_the_messages_character_ngrams_too(embedder, fixt
 def test_the_shipped_defaults_leave_another_services_payment_password_off_domain(text: str, found: bool) -> None:
     """A KB without its own intents.yaml (ths_faq's) reads another service's own payment password as off-domain,
     and paying here with it as ours; the banks' cards stay in kb/intents.yaml only (a brokerage answers them)."""
-    from assistant.engine.intent import _Rule
+    from assistant.engine.intent import Rule
     from assistant.kb.intents import default_intents
 
     norm = Normalizer().normalize(text)
-    assert bool(_Rule(default_intents().rule("offdomain")).match(norm)) is found
+    assert bool(Rule(default_intents().rule("offdomain")).match(norm)) is found

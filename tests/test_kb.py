@@ -54,14 +54,27 @@ def test_shipped_intents_and_voice_load_and_check(tmp_path: Path) -> None:
     assert "`say.greeting` is missing" in problems
 
 
+def test_a_kind_of_danger_is_read_from_intents_yaml_and_an_unknown_kind_is_a_problem() -> None:
+    from assistant.engine.intent import Rule
+    from assistant.kb.intents import parse_intents
+
+    doc = {"dangers": {"fraud": {"patterns": ["转账|验证码"], "unless": ["不想活"]}}}
+    problems: list[str] = []
+    rule = Rule(parse_intents(doc, "intents.yaml", problems).rule("danger.fraud"))
+    assert not problems
+    assert rule.match("他让我转账") == "转账" and rule.match("被骗转账了 不想活了") is None
+    parse_intents({"dangers": {"arson": {"patterns": ["放火"]}}}, "intents.yaml", problems)
+    assert any("unknown intent `danger.arson`" in p for p in problems)
+
+
 def test_a_named_veto_keeps_a_pattern_from_applying_and_an_unknown_one_is_a_problem() -> None:
-    from assistant.engine.intent import _Rule
+    from assistant.engine.intent import Rule
     from assistant.kb.intents import parse_intents
 
     doc = {"vetoes": {"asked": "转人工|找人工"},
            "human": {"patterns": ["真人"], "unless": [{"match": "怎么(联系|找)", "except": "asked"}]}}
     problems: list[str] = []
-    rule = _Rule(parse_intents(doc, "intents.yaml", problems).rule("human"))
+    rule = Rule(parse_intents(doc, "intents.yaml", problems).rule("human"))
     assert not problems
     assert rule.match("怎么联系真人") is None  # a how-to
     assert rule.match("怎么联系真人 给我转人工") == "真人"  # a how-to, and a request: the veto's veto

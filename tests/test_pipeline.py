@@ -96,6 +96,21 @@ def test_a_threat_the_kb_answers_is_handed_off_with_the_answer_and_one_it_does_n
     assert alone.decision == "handoff" and alone.team == "safety" and alone.answer is None
 
 
+def test_a_fraud_in_progress_is_told_to_stop_the_transfer_and_a_danger_to_life_gets_the_general_text(assistant
+                                                                                                       ) -> None:
+    """intents.yaml dangers.fraud picks voice safety.fraud for a safety message with a fraud's words; a danger to
+    life said with them (不想活了) keeps the general safety text, which speaks of it; and so does a threat."""
+    voice = assistant.decider.voice
+    fraud = assistant.ask("有人冒充客服打视频电话 让我把银行卡验证码念给他 我正在转账")
+    assert (fraud.decision, fraud.intent, fraud.team) == ("handoff", "safety", "safety"), fraud.reason
+    assert fraud.message == voice.say("safety.fraud") and "(fraud)" in fraud.reason
+    assert "96110" in fraud.message and "验证码" in fraud.message
+    for text in ("刚被骗走五千块 不想活了", "有人说要来我家杀了我"):
+        reply = assistant.ask(text)
+        assert (reply.decision, reply.intent) == ("handoff", "safety"), reply.reason
+        assert reply.message == voice.say("safety"), text
+
+
 def test_off_domain_question_is_not_answered(assistant) -> None:
     for q in ["明天北京会下雨吗", "红烧肉怎么做好吃", "给我讲个笑话"]:
         assert assistant.ask(q).decision != "answer", q

@@ -10,10 +10,11 @@ from typing import Any, Literal
 import numpy as np
 
 from ..index import IndexData
+from ..kb.intents import DANGERS
 from ..text import Normalizer
 from .features import unit_rows
 from .feedback import ANSWERED_FEEDBACK, CLARIFIED_FEEDBACK, FeedbackView, asks_for_help
-from .intent import NEUTRAL, QUESTION, matter_entries
+from .intent import NEUTRAL, QUESTION, Rule, matter_entries
 from .rank import Ranked
 
 RELATED = 3  # 相关问题 offered after an answer
@@ -92,6 +93,9 @@ class Decider:
         self.default_team = default_team
         self.related = related or {}
         self.matters = matter_entries(data.intents, [e.question for e in data.entries], normalizer.normalize)
+        # intents.yaml dangers: the kind of danger whose words a safety message has picks its own voice text
+        self.dangers = {d: Rule(data.intents.rule(f"danger.{d}")) for d in DANGERS
+                        if data.intents.rule(f"danger.{d}").patterns and f"safety.{d}" in self.voice.texts["say"]}
 
     @staticmethod
     def pick_share(scores: np.ndarray) -> float:
@@ -173,9 +177,11 @@ class Decider:
             # 有人冒充客服让我转账): the entry's steps shown under the emergency message
             guide = self._by_confidence(r, base, channel)
             given = guide.answer if guide.decision == "answer" else None
-            return replace(base, team="safety", message=self.voice.say(intent.name, channel), answer=given,
-                           reason=f"{intent.name}: {intent.reason}" + (f"; {given.id} shown meanwhile "
-                                                                      f"({guide.reason})" if given else ""))
+            kind = next((d for d, rule in self.dangers.items() if rule.match(r.query.said)), None)
+            key = f"safety.{kind}" if intent.name == "safety" and kind else intent.name
+            return replace(base, team="safety", message=self.voice.say(key, channel), answer=given,
+                           reason=f"{intent.name}: {intent.reason}" + (f" ({kind})" if key != intent.name else "")
+                           + (f"; {given.id} shown meanwhile ({guide.reason})" if given else ""))
         if intent.name == "human":
             return replace(base, message=self.voice.say("human", channel),
                            reason=f"the user asked for a person ({intent.reason})")

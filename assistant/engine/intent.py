@@ -100,7 +100,7 @@ class IntentThresholds:
     danger: float = 0.5
 
 
-class _Rule:
+class Rule:  # an intents.yaml rule compiled: its patterns, vetoes and words in another sense
     def __init__(self, rule: IntentRule) -> None:
         self.name = rule.name
         self.patterns = [re.compile(p) for p in rule.patterns]
@@ -139,7 +139,7 @@ class IntentDetector:
         self.by_grams = frozenset(c for c, p in models.get("intents", {}).items() if "grams" in p.get("features", ()))
         self.vocabulary = {g: i for i, g in enumerate(models.get("intent_grams", []))}
         self.emotion_model = {c: Logistic.from_dict(p) for c, p in models.get("emotions", {}).items()}
-        self.rules = {r.name: _Rule(r) for r in intents.rules}
+        self.rules = {r.name: Rule(r) for r in intents.rules}
         texts, labels = [], []
         for r in intents.rules:
             for example in r.examples:

@@ -22,6 +22,9 @@ HANDOFF_INTENTS = ("safety", "legal", "human")
 # in order of precedence: a message with phrases of several kinds is the first of them ("好的 拜拜" is goodbye)
 SMALLTALK_KINDS = ("goodbye", "thanks", "praise_bot", "identity", "greeting", "ping", "ack")
 EMOTIONS = ("angry", "anxious", "distressed")
+# kinds of danger with a safety message of their own (voice.yaml safety.<kind>): a fraud in progress is told to stop
+# the transfer, not pointed to a helpline for self-harm
+DANGERS = ("fraud",)
 INTENT_NAMES = (*HANDOFF_INTENTS, *(f"smalltalk.{k}" for k in SMALLTALK_KINDS), "offdomain")
 INTENTS_FILE = "intents.yaml"
 LEGACY_FILE = "handoff.yaml"
@@ -30,7 +33,7 @@ VETOES = "vetoes"  # intents.yaml's named phrases that keep a pattern from apply
 
 @dataclass(frozen=True)
 class IntentRule:
-    name: str  # an INTENT_NAMES entry, or "emotion.<name>"
+    name: str  # an INTENT_NAMES entry, "emotion.<name>" or "danger.<kind>"
     patterns: tuple[str, ...] = ()
     unless: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
@@ -107,9 +110,11 @@ def parse_intents(doc: object, where: str, problems: list[str]) -> Intents:
             rules += [_rule(f"smalltalk.{k}", v, where, problems, vetoes) for k, v in value.items()]
         elif key == "emotions" and isinstance(value, dict):
             rules += [_rule(f"emotion.{k}", v, where, problems, vetoes) for k, v in value.items()]
+        elif key == "dangers" and isinstance(value, dict):
+            rules += [_rule(f"danger.{k}", v, where, problems, vetoes) for k, v in value.items()]
         else:
             rules.append(_rule(str(key), value, where, problems, vetoes))
-    known = {*INTENT_NAMES, *(f"emotion.{e}" for e in EMOTIONS)}
+    known = {*INTENT_NAMES, *(f"emotion.{e}" for e in EMOTIONS), *(f"danger.{d}" for d in DANGERS)}
     for r in rules:
         if r.name not in known:
             problems.append(f"{where}: unknown intent `{r.name}` (known: {', '.join(sorted(known))})")
