@@ -96,19 +96,18 @@ def test_a_threat_the_kb_answers_is_handed_off_with_the_answer_and_one_it_does_n
     assert alone.decision == "handoff" and alone.team == "safety" and alone.answer is None
 
 
-def test_a_fraud_in_progress_is_told_to_stop_the_transfer_and_a_danger_to_life_gets_the_general_text(assistant
-                                                                                                       ) -> None:
-    """intents.yaml dangers.fraud picks voice safety.fraud for a safety message with a fraud's words; a danger to
-    life said with them (不想活了) keeps the general safety text, which speaks of it; and so does a threat."""
+def test_a_fraud_or_a_threat_gets_its_own_safety_text_and_a_danger_to_life_the_general_one(assistant) -> None:
+    """intents.yaml dangers picks voice safety.fraud for a safety message with a fraud's words and safety.threat for
+    one with a threat's; a danger to life said with them (不想活了) keeps the general text, which speaks of it."""
     voice = assistant.decider.voice
-    fraud = assistant.ask("有人冒充客服打视频电话 让我把银行卡验证码念给他 我正在转账")
-    assert (fraud.decision, fraud.intent, fraud.team) == ("handoff", "safety", "safety"), fraud.reason
-    assert fraud.message == voice.say("safety.fraud") and "(fraud)" in fraud.reason
-    assert "96110" in fraud.message and "验证码" in fraud.message
-    for text in ("刚被骗走五千块 不想活了", "有人说要来我家杀了我"):
+    for text, kind in (("有人冒充客服打视频电话 让我把银行卡验证码念给他 我正在转账", "fraud"),
+                       ("有人说要来我家杀了我", "threat"), ("刚被骗走五千块 不想活了", None),
+                       ("有人说要来我家杀了我 我也不想活了", None)):
         reply = assistant.ask(text)
-        assert (reply.decision, reply.intent) == ("handoff", "safety"), reply.reason
-        assert reply.message == voice.say("safety"), text
+        assert (reply.decision, reply.intent, reply.team) == ("handoff", "safety", "safety"), reply.reason
+        assert reply.message == voice.say(f"safety.{kind}" if kind else "safety"), text
+        assert (f"({kind})" in reply.reason) is bool(kind), reply.reason
+    assert "96110" in voice.say("safety.fraud") and "110" in voice.say("safety.threat")
 
 
 def test_off_domain_question_is_not_answered(assistant) -> None:
