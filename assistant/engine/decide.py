@@ -94,8 +94,9 @@ class Decider:
         self.related = related or {}
         self.matters = matter_entries(data.intents, [e.question for e in data.entries], normalizer.normalize)
         # intents.yaml dangers: the kind of danger whose words a safety message has picks its own voice text
-        self.dangers = {d: Rule(data.intents.rule(f"danger.{d}")) for d in DANGERS
-                        if data.intents.rule(f"danger.{d}").patterns and f"safety.{d}" in self.voice.texts["say"]}
+        kinds = {d: data.intents.rule(f"danger.{d}") for d in DANGERS}
+        self.dangers = {d: Rule(rule) for d, rule in kinds.items()
+                        if rule.patterns and f"safety.{d}" in self.voice.texts["say"]}
 
     @staticmethod
     def pick_share(scores: np.ndarray) -> float:
@@ -177,10 +178,11 @@ class Decider:
             # 有人冒充客服让我转账): the entry's steps shown under the emergency message
             guide = self._by_confidence(r, base, channel)
             given = guide.answer if guide.decision == "answer" else None
-            kind = next((d for d, rule in self.dangers.items() if rule.match(r.query.said)), None)
-            key = f"safety.{kind}" if intent.name == "safety" and kind else intent.name
-            return replace(base, team="safety", message=self.voice.say(key, channel), answer=given,
-                           reason=f"{intent.name}: {intent.reason}" + (f" ({kind})" if key != intent.name else "")
+            kind = (next((d for d, rule in self.dangers.items() if rule.match(r.query.said)), None)
+                    if intent.name == "safety" else None)
+            return replace(base, team="safety", message=self.voice.say(f"safety.{kind}" if kind else intent.name,
+                                                                       channel), answer=given,
+                           reason=f"{intent.name}: {intent.reason}" + (f" ({kind})" if kind else "")
                            + (f"; {given.id} shown meanwhile ({guide.reason})" if given else ""))
         if intent.name == "human":
             return replace(base, message=self.voice.say("human", channel),
