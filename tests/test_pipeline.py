@@ -96,18 +96,26 @@ def test_a_threat_the_kb_answers_is_handed_off_with_the_answer_and_one_it_does_n
     assert alone.decision == "handoff" and alone.team == "safety" and alone.answer is None
 
 
-def test_a_fraud_or_a_threat_gets_its_own_safety_text_and_a_danger_to_life_the_general_one(assistant) -> None:
-    """intents.yaml dangers picks voice safety.fraud for a safety message with a fraud's words and safety.threat for
-    one with a threat's; a danger to life said with them (不想活了) keeps the general text, which speaks of it."""
+def test_a_fraud_a_threat_or_a_missing_child_gets_its_own_safety_text_and_a_danger_to_life_the_general_one(
+        assistant) -> None:
+    """intents.yaml dangers picks voice safety.missing for a safety message about a person missing or lured away,
+    safety.fraud for one with a fraud's words and safety.threat for one with a threat's (a threat to kidnap is a
+    threat, a kidnap done is missing); a danger to life said with them (不想活了, a farewell) keeps the general text,
+    which speaks of it."""
     voice = assistant.decider.voice
     for text, kind in (("有人冒充客服打视频电话 让我把银行卡验证码念给他 我正在转账", "fraud"),
                        ("有人说要来我家杀了我", "threat"), ("刚被骗走五千块 不想活了", None),
-                       ("有人说要来我家杀了我 我也不想活了", None)):
+                       ("有人说要来我家杀了我 我也不想活了", None),
+                       ("我女儿去见网友 到现在联系不上了 她才十四", "missing"),
+                       ("有人私信说要绑架我孩子 还发了学校门口的照片", "threat"),
+                       ("有个陌生号码说我孩子在他手上 让我马上转钱 孩子电话打不通", "fraud"),
+                       ("我朋友说活不下去了 现在人联系不上", None)):
         reply = assistant.ask(text)
-        assert (reply.decision, reply.intent, reply.team) == ("handoff", "safety", "safety"), reply.reason
+        assert (reply.decision, reply.intent, reply.team) == ("handoff", "safety", "safety"), (text, reply.reason)
         assert reply.message == voice.say(f"safety.{kind}" if kind else "safety"), text
         assert (f"({kind})" in reply.reason) is bool(kind), reply.reason
     assert "96110" in voice.say("safety.fraud") and "110" in voice.say("safety.threat")
+    assert "24小时" in voice.say("safety.missing")
 
 
 def test_off_domain_question_is_not_answered(assistant) -> None:

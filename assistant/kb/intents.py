@@ -22,10 +22,10 @@ HANDOFF_INTENTS = ("safety", "legal", "human")
 # in order of precedence: a message with phrases of several kinds is the first of them ("好的 拜拜" is goodbye)
 SMALLTALK_KINDS = ("goodbye", "thanks", "praise_bot", "identity", "greeting", "ping", "ack")
 EMOTIONS = ("angry", "anxious", "distressed")
-# kinds of danger with a safety message of their own (voice.yaml safety.<kind>), the first that matches: a fraud in
-# progress is told to stop the transfer, a threat to keep safe and keep the evidence, not pointed to a helpline for
-# self-harm (which the general text, for every other danger, speaks of)
-DANGERS = ("fraud", "threat")
+# kinds of danger with a safety message of their own (voice.yaml safety.<kind>), the first that matches: a missing or
+# lured person is told to call 110 at once, a fraud in progress to stop the transfer, a threat to keep safe and keep
+# the evidence, not pointed to a helpline for self-harm (which the general text, for every other danger, speaks of)
+DANGERS = ("missing", "fraud", "threat")
 INTENT_NAMES = (*HANDOFF_INTENTS, *(f"smalltalk.{k}" for k in SMALLTALK_KINDS), "offdomain")
 INTENTS_FILE = "intents.yaml"
 LEGACY_FILE = "handoff.yaml"
