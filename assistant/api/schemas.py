@@ -111,6 +111,8 @@ class AskResponse(Model):
     empathy: str = Field(description="an acknowledgement to show before the reply (an upset user), or empty")
     related: list[AlternativeOut] = Field(description="相关问题: entries users with this question often need next")
     context: str | None = Field(description="a follow-up: the question as resolved against the conversation")
+    focus: str | None = Field(None, description="a follow-up that the entry just shown answers again: the part of "
+                              "its answer (one unit per line) that answers it; the whole answer stays in `answer`")
     session_id: str
     ticket_id: int | None = Field(None, description="set when the question was handed to a person")
     ticket_token: str | None = Field(None, description="secret for GET /v1/tickets/{id}; given once")

@@ -83,7 +83,7 @@ class HelpDesk:
                 continue
             self.store.turns.record_turn(NewTurn(
                 session_id=a.session_id, question=reply.question, decision=reply.decision,
-                confidence=reply.confidence, answer=_said(reply),
+                confidence=reply.confidence, answer=_said(reply, assistant.data.voice.say("focus.lead", a.channel)),
                 entry_id=reply.answer.id if reply.answer else None, channel=a.channel, intent=reply.intent,
                 emotion=reply.emotion, context=reply.context,
                 choices=tuple(TurnChoice(c.id, c.question) for c in reply.alternatives)
@@ -143,11 +143,14 @@ class HelpDesk:
         return self.store.tickets.create_ticket(NewTicket(**{**asdict(new), "suggestions": suggestions}))
 
 
-def _said(reply: Reply) -> str:
+def _said(reply: Reply, lead: str) -> str:
     """What the turn log keeps of a reply: the answer, the message, or both (a safety handoff shows the entry's
-    steps under the emergency message, and a reload shows them again)."""
+    steps under the emergency message, and a reload shows them again); of a follow-up's focused answer, the part
+    shown with its lead."""
     if reply.answer is None:
         return reply.message
+    if reply.focus:
+        return f"{lead}\n{reply.focus}"
     return f"{reply.message}\n\n{reply.answer.answer}" if reply.decision == "handoff" else reply.answer.answer
 
 

@@ -1,7 +1,7 @@
 """The serving path, one small class per stage: query, embed, retrieve, features, rank, decide."""
 
-from .assistant import Ask, Assistant, Suggestion
-from .decide import Alternative, AnswerRef, Decision, Reply, Thresholds
+from .assistant import Ask, Assistant
+from .decide import Alternative, AnswerRef, Decision, Reply, Suggestion, Thresholds
 from .embed import Embedder, load_embedder
 from .query import validate_question
 

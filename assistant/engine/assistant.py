@@ -24,10 +24,11 @@ from ..text import JiebaSegmenter, Normalizer
 from .batching import Coalescer
 from .cache import LruCache
 from .context import FollowUps, PriorTurn, Reading, compose
-from .decide import AnswerRef, Decider, Reply, Thresholds, related_entries
+from .decide import Decider, Reply, Suggestion, Thresholds, related_entries
 from .embed import Embedder, apply_adapter, index_runtime, load_embedder
 from .features import F
 from .feedback import FeedbackDetector
+from .focus import Focuser
 from .intent import QUESTION, IntentDetector, read_feedback
 from .query import Query, validate_question
 from .rank import Ranked, Ranker
@@ -56,13 +57,6 @@ class Ask:
     session: str | None = None
     channel: str = "web"
     prior: Sequence[PriorTurn] = ()
-
-
-@dataclass(frozen=True)
-class Suggestion(AnswerRef):
-    """An entry suggested to an agent: the answer as the bot would give it, and how likely it is right."""
-
-    score: float
 
 
 class Assistant:
@@ -96,6 +90,7 @@ class Assistant:
         self.intents = IntentDetector(data.intents, embedder.encode, models=data.intent_models,
                                       normalize=lambda t: self.retriever.prepare(t).norm)
         self.followups = FollowUps()
+        self.focuser = Focuser(self.retriever.prepare, self._vectors_of)
         self.runtime_note: str | None = None  # set by from_index when the index chose another runtime
         self.feedback = FeedbackDetector(data.intent_models.get("feedback"))
 
@@ -138,10 +133,24 @@ class Assistant:
     def ask(self, question: object, *, session: str | None = None, channel: str = "web",
             prior: Sequence[PriorTurn] = ()) -> Reply:
         """One message; ``prior``: the conversation's earlier messages, for follow-ups (oldest first)."""
+        return self.ask_ranked(question, prior, session=session, channel=channel)[0]
+
+    def ask_ranked(self, question: object, prior: Sequence[PriorTurn] = (), *, session: str | None = None,
+                   channel: str = "web") -> tuple[Reply, Ranked]:
+        """``ask``'s reply together with the full ranking behind it (for evaluation)."""
         started = time.perf_counter()
-        ranked, context = self._rank_in_context(self.validate(question), prior)
+        text = self.validate(question)
+        ranked, context = self._rank_in_context(text, prior)
         reply = self.decider.decide(ranked, session, (time.perf_counter() - started) * 1e3, channel)
-        return replace(reply, context=context) if context else reply
+        return self._finish(reply, context, text, prior), ranked
+
+    def _finish(self, reply: Reply, context: str | None, text: str, prior: Sequence[PriorTurn]) -> Reply:
+        """The reply with the context the message was read in, and with the part of the answer it asks about when
+        the entry the conversation has just shown answers it again (focus.py)."""
+        shown = next((p.entry_id for p in reversed(prior) if p.entry_id), None)
+        part = (self.focuser.pick(text, reply.answer.answer)
+                if reply.decision == "answer" and reply.answer is not None and reply.answer.id == shown else None)
+        return replace(reply, context=context or reply.context, focus=part.text if part else None)
 
     def _rank_in_context(self, text: str, prior: Sequence[PriorTurn]) -> tuple[Ranked, str | None]:
         alone = self.rank_many([text])[0]
@@ -222,8 +231,7 @@ class Assistant:
                 continue
             ranked, context = (self._resolve(text, alone[i], within[i], readings[i].text) if i in within
                                else (alone[i], None))
-            reply = self.decider.decide(ranked, a.session, ms, a.channel)
-            out.append(replace(reply, context=context) if context else reply)
+            out.append(self._finish(self.decider.decide(ranked, a.session, ms, a.channel), context, text, a.prior))
         return out
 
     def ask_many(self, questions: Sequence[object], *, session: str | None = None) -> list[Reply]:
@@ -234,25 +242,9 @@ class Assistant:
         per_question = (time.perf_counter() - started) * 1e3 / max(len(texts), 1)
         return [self.decider.decide(r, session, per_question) for r in ranked]
 
-    def ask_ranked(self, question: object, prior: Sequence[PriorTurn] = ()) -> tuple[Reply, Ranked]:
-        """The reply together with the full ranking behind it (for evaluation)."""
-        started = time.perf_counter()
-        ranked, context = self._rank_in_context(self.validate(question), prior)
-        reply = self.decider.decide(ranked, None, (time.perf_counter() - started) * 1e3)
-        return (replace(reply, context=context) if context else reply), ranked
-
     def suggest(self, question: object, k: int = 5) -> list[Suggestion]:
         """Ranked entries with their scores, for agents (no decision, no handoff rules)."""
-        r = self.rank_many([self.validate(question)])[0]
-        out = []
-        for pos in range(min(k, len(r.entries))):
-            e = self.data.entries[int(r.entries[pos])]
-            out.append(Suggestion(
-                id=e.id, question=e.question, answer=e.answer, category=e.category,
-                matched_question=self.data.question_texts[int(r.matched[pos])], team=e.team, risk=e.risk,
-                score=round(Decider.share(r.scores, pos, r.confidence), 4),
-            ))
-        return out
+        return self.decider.suggestions(self.rank_many([self.validate(question)])[0], k)
 
     def has_ranking(self, question: object) -> bool:
         """Whether the question alone is ranked in the cache (a repeat): then answering it costs no model run."""
@@ -333,16 +325,20 @@ class Assistant:
         model read when they were asked (context.compose)."""
         parts = [tuple(self.retriever.model_text(p) for p in r.parts) if r.parts else (q.norm,)
                  for q, r in zip(queries, readings, strict=True)]
-        wanted = list(dict.fromkeys(n for ns in parts for n in ns))
+        known = self._vectors_of(list(dict.fromkeys(n for ns in parts for n in ns)))
+        if not parts:
+            return np.zeros((0, self.embedder.dimension), dtype=np.float32)
+        return np.stack([known[ns[0]] if len(ns) == 1 else compose(ns, [known[n] for n in ns]) for ns in parts])
+
+    def _vectors_of(self, wanted: list[str]) -> dict[str, np.ndarray]:
+        """The model's vectors of these model texts, those read recently from ``self.vectors``."""
         known = {n: v for n in wanted if (v := self.vectors.get(n)) is not None}
         missing = [n for n in wanted if n not in known]
         if missing:
             for n, v in zip(missing, self.embedder.encode(missing), strict=True):
                 known[n] = v.copy()  # a row of its own, not a view holding the whole batch
                 self.vectors.put(n, known[n])
-        if not parts:
-            return np.zeros((0, self.embedder.dimension), dtype=np.float32)
-        return np.stack([known[ns[0]] if len(ns) == 1 else compose(ns, [known[n] for n in ns]) for ns in parts])
+        return known
 
 
 def _backed(alone: Ranked, within: Ranked) -> bool:

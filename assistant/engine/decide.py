@@ -52,6 +52,13 @@ class AnswerRef:
 
 
 @dataclass(frozen=True)
+class Suggestion(AnswerRef):
+    """An entry suggested to an agent: the answer as the bot would give it, and how likely it is right."""
+
+    score: float
+
+
+@dataclass(frozen=True)
 class Alternative:
     id: str
     question: str
@@ -77,6 +84,7 @@ class Reply:
     related: tuple[Alternative, ...] = ()  # 相关问题: what users with this question often need next
     context: str | None = None  # a follow-up: the question as resolved against the conversation
     feedback: FeedbackView | None = None  # feedback to record (decision "feedback", or an answer that is both)
+    focus: str | None = None  # a follow-up the entry just shown answers again: the part of its answer it asks about
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -110,6 +118,18 @@ class Decider:
             return confidence
         weights = np.exp(scores - scores.max())
         return float(weights[pos] / weights.sum())
+
+    def suggestions(self, r: Ranked, k: int) -> list[Suggestion]:
+        """The ranking's first ``k`` entries with their scores, for agents (no decision, no handoff rules)."""
+        out = []
+        for pos in range(min(k, len(r.entries))):
+            e = self.data.entries[int(r.entries[pos])]
+            out.append(Suggestion(
+                id=e.id, question=e.question, answer=e.answer, category=e.category,
+                matched_question=self.data.question_texts[int(r.matched[pos])], team=e.team, risk=e.risk,
+                score=round(self.share(r.scores, pos, r.confidence), 4),
+            ))
+        return out
 
     def decide(self, r: Ranked, session: str | None, total_ms: float, channel: str = "web") -> Reply:
         data = self.data

@@ -55,6 +55,7 @@ def evaluate_dialogues(assistant: Assistant, dialogues: list[dict[str, Any]]) ->
     right: Counter[str] = Counter()
     total: Counter[str] = Counter()
     answered = answered_right = 0
+    focus = FocusScores()
     for d in dialogues:
         prior: list[PriorTurn] = []
         for text in d["turns"][:-1]:
@@ -69,12 +70,46 @@ def evaluate_dialogues(assistant: Assistant, dialogues: list[dict[str, Any]]) ->
         if reply.decision == "answer":
             answered += 1
             answered_right += reply.answer is not None and reply.answer.id == d["expected"]
+        if isinstance(d.get("focus"), list):
+            focus.add(assistant, d, reply, prior)
     return {
         "dialogues": total["all"],
         "last_turn_top1": {k: round(right[k] / total[k], 4) for k in total},
         "answered": round(answered / max(total["all"], 1), 4),
         "answered_precision": round(answered_right / answered, 4) if answered else 0.0,
+        **({"focus": focus.scores()} if focus.labelled else {}),
     }
+
+
+class FocusScores:
+    """Dialogues labelled with ``focus`` (the units of the expected entry's answer that answer the last turn; []
+    for the whole answer): what focus.py picks from that answer for the last turn, whether or not the pipeline
+    answered it with that entry, and how often the pipeline shows it (the entry answered again)."""
+
+    def __init__(self) -> None:
+        self.labelled = self.shown = self.picked = self.picked_right = self.wanted = self.found = 0
+        self.exact = self.whole = self.whole_kept = 0
+
+    def add(self, assistant: Assistant, d: dict[str, Any], reply: Any, prior: list[PriorTurn]) -> None:
+        entry = next(e for e in assistant.data.entries if e.id == d["expected"])
+        label = set(d["focus"])
+        part = assistant.focuser.pick(d["turns"][-1], entry.answer)
+        picked = set(part.text.split("\n")) if part is not None else set()
+        self.labelled += 1
+        self.shown += reply.focus is not None
+        self.exact += picked == label
+        self.picked += bool(picked)
+        self.picked_right += bool(picked) and picked <= label
+        self.wanted += bool(label)
+        self.found += bool(label) and bool(picked & label)
+        self.whole += not label
+        self.whole_kept += not label and not picked
+
+    def scores(self) -> dict[str, Any]:
+        return {"labelled": self.labelled, "exact": round(self.exact / self.labelled, 4),
+                "picked": self.picked, "precision": round(self.picked_right / max(self.picked, 1), 4),
+                "recall": round(self.found / max(self.wanted, 1), 4),
+                "whole_kept": round(self.whole_kept / max(self.whole, 1), 4), "shown_in_pipeline": self.shown}
 
 
 def load_intents(paths: list[Path]) -> list[dict[str, Any]]:

@@ -280,8 +280,18 @@
     if (reply.empathy) b.appendChild(el("p", "empathy", reply.empathy));
     if (reply.decision === "answer" && reply.answer) {
       b.appendChild(el("div", "q", reply.answer.question));
-      renderAnswer(b, reply.answer.answer);
-      if (steps(reply.answer.answer).length > 1) this.stepButton(b, reply.answer);
+      if (reply.focus) {
+        /* a follow-up on the answer just shown: the part of it that answers, the whole answer one click away */
+        b.appendChild(el("p", "lead", SAY("focus.lead")));
+        renderAnswer(b, reply.focus);
+        var whole = el("details", "whole");
+        whole.appendChild(el("summary", "", T("full_answer")));
+        renderAnswer(whole, reply.answer.answer);
+        b.appendChild(whole);
+      } else {
+        renderAnswer(b, reply.answer.answer);
+        if (steps(reply.answer.answer).length > 1) this.stepButton(b, reply.answer);
+      }
       if (reply.message) b.appendChild(el("div", "note", reply.message));
       this.feedback(b, reply.answer.id, reply.offer_human);
       this.related(b, reply.related || []);

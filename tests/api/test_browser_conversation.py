@@ -62,6 +62,25 @@ def test_small_talk_follow_up_and_a_reload_that_keeps_the_ticket(browser, live: 
     user.screenshot(path=str(SHOTS / "widget-reload-keeps-ticket.png"))
 
 
+def test_a_follow_up_on_the_answer_just_shown_gets_the_part_that_answers_it(browser, live: LiveServer) -> None:
+    """The entry just shown answers the follow-up again: the widget leads with the unit that answers it and folds
+    the whole answer under 查看完整回答; a reload shows the part again, from the turn log."""
+    user = user_page(browser, live.url + "/")
+    ask_and_wait(user, "怎么开通直播权限")
+    ask_and_wait(user, "直播权限申请多久能通过")
+    last = user.locator(".msg.bot").last
+    assert "刚才那条回答里" in last.locator(".lead").inner_text()
+    whole = last.locator("details.whole")
+    assert "1个工作日" in last.inner_text() and not whole.locator("ol").is_visible()
+    whole.locator("summary", has_text="查看完整回答").click()
+    expect(whole.locator("ol")).to_be_visible()
+    assert "创作者中心" in whole.inner_text()
+    user.screenshot(path=str(SHOTS / "widget-follow-up-focus.png"))
+    user.reload()
+    user.locator(".msg.me", has_text="直播权限申请多久能通过").wait_for()
+    assert "1个工作日" in user.locator(".msg.bot.history").last.inner_text()
+
+
 def test_a_reload_shows_a_clarify_turns_choices_again(browser, live: LiveServer) -> None:
     user = user_page(browser, live.url + "/")
     ask_and_wait(user, "直播")

@@ -1,0 +1,36 @@
+"""A follow-up that the entry just shown answers again gets the part of its answer it asks about (engine/focus.py),
+with the real model on the fixture KB."""
+
+from __future__ import annotations
+
+from assistant.engine.context import PriorTurn
+from assistant.engine.focus import units
+
+STEPS = ("开通直播权限的步骤如下：\n1. 打开本平台 App，进入「我」→「创作者中心」→「直播管理」；\n"
+         "2. 点击「开通直播权限」；\n3. 提交申请，一般1个工作日内完成审核。\n"
+         "开通前请确认您已年满18周岁。如果页面提示暂不符合开通条件，可点击提示查看原因。")
+
+
+def test_an_answer_is_cut_into_its_steps_and_the_sentences_of_its_paragraphs() -> None:
+    assert units(STEPS) == ["开通直播权限的步骤如下：", "1. 打开本平台 App，进入「我」→「创作者中心」→「直播管理」；",
+                            "2. 点击「开通直播权限」；", "3. 提交申请，一般1个工作日内完成审核。",
+                            "开通前请确认您已年满18周岁。", "如果页面提示暂不符合开通条件，可点击提示查看原因。"]
+    assert units("第一句。第二句；第三句！\n\n") == ["第一句。", "第二句；", "第三句！"]
+
+
+def test_the_unit_a_follow_up_asks_about_is_picked_and_a_short_answer_is_shown_whole(assistant) -> None:
+    picked = assistant.focuser.pick("要多久才能审核完", STEPS)
+    assert picked is not None and picked.text == "3. 提交申请，一般1个工作日内完成审核。", picked
+    assert picked.margin > 0
+    assert assistant.focuser.pick("要多久", "一般1个工作日内完成审核。请耐心等待。") is None  # two units: whole
+
+
+def test_a_follow_up_on_the_entry_just_shown_gets_its_focus_and_a_new_question_the_whole_answer(assistant) -> None:
+    first = assistant.ask("怎么开通直播权限")
+    assert first.answer is not None and first.answer.id == "live-permission-apply" and first.focus is None
+    prior = [PriorTurn("怎么开通直播权限", first.decision, first.answer.id)]
+    again = assistant.ask("直播权限申请多久能通过", prior=prior)
+    assert again.answer is not None and again.answer.id == "live-permission-apply", again.reason
+    assert again.focus is not None and "1个工作日" in again.focus and again.focus in again.answer.answer
+    # the same question with nothing shown before it: the whole answer
+    assert assistant.ask("直播权限申请多久能通过").focus is None
