@@ -865,9 +865,38 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("human", "拍了个\"叫你们经理出来\"的搞笑短剧 背景音乐被静音了是为啥", False),
     ("human", "客服之前说会给我回电话 一直没打来 一般要等多久", False),
     ("human", "客服说会给我回电话 现在就给我打", True),
+    # held46 (42nd session): bail demanded for a relative said to be arrested, exposure on named platforms and to
+    # CCTV, a person asked for after asking whether this is a bot, staff in Cantonese; a video searched for by what
+    # happens in it, a heroine's fate, whether staff ask to share the screen, process questions with a legal word,
+    # questions about the agents, greetings in other words, medicines and another shop's shipping insurance; with
+    # their counterparts
+    ("safety", "奶奶接到电话说我被抓了要交保释金 她准备去转账", True),
+    ("legal", "我要在小红书和知乎把你们这波操作全部发出来", True),
+    ("legal", "我会把这些聊天记录全部发给央视新闻", True),
+    ("human", "你是机器人吧 那别浪费时间了 给我叫个人来", True),
+    ("human", "你是机器人吧", False),
+    ("human", "有没有staff可以帮我睇下", True),
+    ("safety", "想找一个视频 有个人站在楼顶要跳楼 被外卖小哥拉回来了 怎么搜得到", False),
+    ("safety", "我想找个视频 我也想跳楼", True),
+    ("safety", "那个短剧女主最后跳楼了没有", False),
+    ("safety", "官方客服会让用户共享屏幕吗 我朋友说遇到过", False),
+    ("safety", "客服让我共享屏幕 现在正在共享", True),
+    ("legal", "我的照片被人冒充 想走法律程序 要先在平台上做哪些", False),
+    ("legal", "我在12315投诉了一个商家 平台这边也会跟进吗", False),
+    ("legal", "我要起诉你们 在平台上有什么渠道", True),
+    ("human", "客服回复我的消息在哪里看", False),
+    ("human", "人工客服可以帮忙恢复删掉的视频吗", False),
+    ("human", "人工客服能帮我处理一下吗", True),
+    ("human", "智能客服能帮我查订单吗", False),
+    ("smalltalk.greeting", "新年快乐呀", True),
+    ("smalltalk.identity", "跟我聊天的是程序吧", True),
+    ("smalltalk.ping", "还在线不", True),
+    ("offdomain", "淘宝退货的运费险怎么用", True),
+    ("offdomain", "运费险怎么用", False),
+    ("offdomain", "头疼吃布洛芬还是对乙酰氨基酚好", True),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9 to held45, held_kbq5, held_kbq7 to held_kbq9,
+    """Phrasings from the held sets held6_a/b, held7_c, held9 to held46, held_kbq5, held_kbq7 to held_kbq9,
     held_kbq11, held_kbq14, held_kbq25, held_kbq26, held_fb11, held_fb14, held_fb15 and held_fb17
     (tests/fixtures/eval/intents) and their counterparts."""
     from assistant.engine.intent import Rule
