@@ -34,3 +34,24 @@ def test_a_follow_up_on_the_entry_just_shown_gets_its_focus_and_a_new_question_t
     assert again.focus is not None and "1个工作日" in again.focus and again.focus in again.answer.answer
     # the same question with nothing shown before it: the whole answer
     assert assistant.ask("直播权限申请多久能通过").focus is None
+
+
+def test_assistant_eval_scores_dialogues_and_their_focus_labels(assistant) -> None:
+    """evaluate_dialogues counts each dialogue once (one without a kind too) and scores the focus labels: the unit
+    labelled for the follow-up, and [] for one that needs the whole answer."""
+    from assistant.engine.focus import units as cut
+    from assistant.evaluation.conversation import evaluate_dialogues
+
+    entry = next(e for e in assistant.data.entries if e.id == "live-permission-apply")
+    timed = next(u for u in cut(entry.answer) if "1个工作日" in u)
+    dialogues = [
+        {"turns": ["怎么开通直播权限", "直播权限申请多久能通过"], "expected": entry.id, "focus": [timed]},
+        {"turns": ["怎么开通直播权限", "直播权限申请多久能通过"], "expected": entry.id, "focus": []},
+        {"turns": ["怎么开通直播权限", "那怎么关掉呢"], "expected": "live-permission-close", "kind": "followup"},
+    ]
+    report = evaluate_dialogues(assistant, dialogues)
+    assert report["dialogues"] == 3 and report["last_turn_top1"]["all"] == 1.0
+    assert report["last_turn_top1"]["followup"] == 1.0 and report["answered"] == 1.0
+    focus = report["focus"]
+    assert (focus["labelled"], focus["picked"], focus["shown_in_pipeline"]) == (2, 2, 2)
+    assert (focus["precision"], focus["recall"], focus["whole_kept"], focus["exact"]) == (0.5, 1.0, 0.0, 0.5)
