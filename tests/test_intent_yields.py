@@ -894,6 +894,9 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("offdomain", "淘宝退货的运费险怎么用", True),
     ("offdomain", "运费险怎么用", False),
     ("offdomain", "头疼吃布洛芬还是对乙酰氨基酚好", True),
+    # held_kbq30 (42nd session): a video flung to a relative's WeChat is ours to share
+    ("offdomain", "刷到个搞笑的想甩给我妈微信上看 咋弄过去", False),
+    ("offdomain", "微信怎么发朋友圈", True),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
     """Phrasings from the held sets held6_a/b, held7_c, held9 to held46, held_kbq5, held_kbq7 to held_kbq9,
