@@ -23,6 +23,14 @@ def test_the_unit_a_follow_up_asks_about_is_picked_and_a_short_answer_is_shown_w
     assert picked is not None and picked.text == "3. 提交申请，一般1个工作日内完成审核。", picked
     assert picked.margin > 0
     assert assistant.focuser.pick("要多久", "一般1个工作日内完成审核。请耐心等待。") is None  # two units: whole
+    # two units that say it both, well ahead of the rest: both, in the answer's order
+    both = ("开通步骤如下：\n1. 进入「设置」；\n2. 点击「开通」；\n3. 提交申请，一般1个工作日内完成审核。\n"
+            "审核超过3个工作日仍无结果，可以联系人工客服。开通前请确认您已年满18周岁、账号已绑定手机号且近期无严重违规。"
+            "如果页面提示暂不符合开通条件，可点击提示查看具体原因。")
+    pair = assistant.focuser.pick("审核要多久", both)
+    assert pair is not None, pair
+    assert pair.text == "3. 提交申请，一般1个工作日内完成审核。\n审核超过3个工作日仍无结果，可以联系人工客服。"
+    assert pair.units == (3, 4)
 
 
 def test_a_follow_up_on_the_entry_just_shown_gets_its_focus_and_a_new_question_the_whole_answer(assistant) -> None:

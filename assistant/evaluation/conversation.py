@@ -83,11 +83,12 @@ def evaluate_dialogues(assistant: Assistant, dialogues: list[dict[str, Any]]) ->
 class FocusScores:
     """Dialogues labelled with ``focus`` (the units of the expected entry's answer that answer the last turn; []
     for the whole answer): what focus.py picks from that answer for the last turn, whether or not the pipeline
-    answered it with that entry, and how often the pipeline shows it (the entry answered again)."""
+    answered it with that entry, and how often the pipeline shows it (the entry answered again). ``precision``: the
+    part shown is all labelled units; ``holds_a_labelled_unit``: it has one of them (a pair may add a neighbour)."""
 
     def __init__(self) -> None:
         self.labelled = self.shown = self.picked = self.picked_right = self.wanted = self.found = 0
-        self.exact = self.whole = self.whole_kept = 0
+        self.exact = self.whole = self.whole_kept = self.holds = 0
 
     def add(self, assistant: Assistant, d: dict[str, Any], reply: Any, prior: list[PriorTurn]) -> None:
         entry = next(e for e in assistant.data.entries if e.id == d["expected"])
@@ -99,6 +100,7 @@ class FocusScores:
         self.exact += picked == label
         self.picked += bool(picked)
         self.picked_right += bool(picked) and picked <= label
+        self.holds += bool(picked & label)
         self.wanted += bool(label)
         self.found += bool(label) and bool(picked & label)
         self.whole += not label
@@ -107,6 +109,7 @@ class FocusScores:
     def scores(self) -> dict[str, Any]:
         return {"labelled": self.labelled, "exact": round(self.exact / self.labelled, 4),
                 "picked": self.picked, "precision": round(self.picked_right / max(self.picked, 1), 4),
+                "holds_a_labelled_unit": round(self.holds / max(self.picked, 1), 4),
                 "recall": round(self.found / max(self.wanted, 1), 4),
                 "whole_kept": round(self.whole_kept / max(self.whole, 1), 4), "shown_in_pipeline": self.shown}
 
