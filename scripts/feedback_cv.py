@@ -9,7 +9,8 @@ Ordinary questions taken for feedback, with the models fitted on every example: 
 securities app's standard and similar questions; its dev set is left to the report command) and the chitchat dev
 questions whose md5 is even (the odd half is printed apart, for the record, never tuned on).
 
-    python scripts/feedback_cv.py [--index index/current] [--kb kb] [--folds 5] [--shared ../shared] [--by-topic]
+    python scripts/feedback_cv.py [--index index/current] [--kb kb] [--folds 5] [--shared ../shared/benchmarks]
+                                  [--by-topic]
                                   [--extra tests/fixtures/eval/feedback/tune_extra4.jsonl ...]
 
 `--by-topic` puts every feedback message of a labelled topic in one fold (its paraphrases are never learned from
