@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .cache import LruCache
 from .query import Query
 
 __all__ = ["Focus", "Focuser", "units"]
@@ -95,8 +96,7 @@ class Focuser:
                  cached: int = 1024) -> None:
         self.prepare = prepare
         self.vectors = vectors
-        self.read: dict[str, _Read] = {}
-        self.cached = cached
+        self.read: LruCache[str, _Read] = LruCache(cached)
 
     def pick(self, text: str, answer: str) -> Focus | None:
         read = self._read(answer)
@@ -123,14 +123,13 @@ class Focuser:
     def _read(self, answer: str) -> _Read:
         found = self.read.get(answer)
         if found is None:
-            if len(self.read) >= self.cached:
-                self.read.clear()
             parts = units(answer)
             queries = [self.prepare(u) for u in parts]
             found_vectors = self.vectors([q.norm for q in queries])
             vectors = np.stack([_unit(found_vectors[q.norm]) for q in queries]) if parts else np.zeros((0, 1))
-            found = self.read[answer] = _Read(parts, vectors, [set(q.tokens) for q in queries],
-                                              np.array([1.0 if _LEAD.search(u) else 0.0 for u in parts]))
+            found = _Read(parts, vectors, [set(q.tokens) for q in queries],
+                          np.array([1.0 if _LEAD.search(u) else 0.0 for u in parts]))
+            self.read.put(answer, found)
         return found
 
 
