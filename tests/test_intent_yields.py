@@ -897,9 +897,37 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     # held_kbq30 (42nd session): a video flung to a relative's WeChat is ours to share
     ("offdomain", "刷到个搞笑的想甩给我妈微信上看 咋弄过去", False),
     ("offdomain", "微信怎么发朋友圈", True),
+    # held47 (43rd session): a lawyer's letter the platform will receive, a reporter's story run unless answered, a
+    # six-digit code read out to a caller, sextortion in English; a fear of being found given for a privacy setting,
+    # a takedown's quoted reason, strangers kept from a child's messages as a setting; another service's account
+    # stolen, a music app's own membership, a symptom's remedy; small talk in other words; with their counterparts
+    ("legal", "我已经委托律师了 下周你们会收到律师函", True),
+    ("legal", "收到一封律师函说我侵权 怎么办", False),
+    ("legal", "我是记者 关于你们平台的调查报道明天就发 不回应我就按现有材料写了", True),
+    ("legal", "我是记者 想开个认证号 怎么弄", False),
+    ("safety", "有人打电话说我账号要冻结 让我把手机刚收到的六位数字念给他", True),
+    ("safety", "someone has my nude pics and says pay or he posts them everywhere", True),
+    ("safety", "发视频怎么不显示定位 怕被人找到我家", False),
+    ("safety", "他说已经找到我家了 就在楼下", True),
+    ("safety", "恐怖片预告被下架说涉嫌暴力恐吓 咋申诉", False),
+    ("safety", "有人一直恐吓我 说要弄死我", True),
+    ("safety", "有没有办法让陌生人不能私信我女儿的号", False),
+    ("safety", "有个陌生人一直私信我女儿 要她的照片", True),
+    ("offdomain", "王者荣耀账号被盗了怎么找回", True),
+    ("offdomain", "账号被盗了怎么找回", False),
+    ("offdomain", "网易云音乐会员怎么取消自动续费", True),
+    ("offdomain", "网易云音乐的歌能用在视频里吗", False),
+    ("offdomain", "感冒了喝姜汤管用吗", True),
+    ("offdomain", "血压140/90算高吗", True),
+    ("offdomain", "主播说喝姜汤能治感冒 是真的吗 这种视频违规吗", False),
+    ("smalltalk.ack", "原来如此", True),
+    ("smalltalk.identity", "你们这个客服是AI吗", True),
+    ("smalltalk.identity", "你会不会累啊", True),
+    ("smalltalk.praise_bot", "哇塞你反应好快", True),
+    ("smalltalk.greeting", "你好 第一次用这个", True),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9 to held46, held_kbq5, held_kbq7 to held_kbq9,
+    """Phrasings from the held sets held6_a/b, held7_c, held9 to held47, held_kbq5, held_kbq7 to held_kbq9,
     held_kbq11, held_kbq14, held_kbq25, held_kbq26, held_fb11, held_fb14, held_fb15 and held_fb17
     (tests/fixtures/eval/intents) and their counterparts."""
     from assistant.engine.intent import Rule
