@@ -40,8 +40,11 @@ def test_a_follow_up_on_the_entry_just_shown_gets_its_focus_and_a_new_question_t
     again = assistant.ask("直播权限申请多久能通过", prior=prior)
     assert again.answer is not None and again.answer.id == "live-permission-apply", again.reason
     assert again.focus is not None and "1个工作日" in again.focus and again.focus in again.answer.answer
-    # the same question with nothing shown before it: the whole answer
-    assert assistant.ask("直播权限申请多久能通过").focus is None
+    # the related questions were offered under the first answer: not again under the part of it
+    assert first.related and not again.related
+    # the same question with nothing shown before it: the whole answer, and its related questions
+    alone = assistant.ask("直播权限申请多久能通过")
+    assert alone.focus is None and alone.related == first.related
 
 
 def test_assistant_eval_scores_dialogues_and_their_focus_labels(assistant) -> None:

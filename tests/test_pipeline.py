@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from assistant.cantonese import is_cantonese
@@ -244,6 +245,26 @@ def test_the_topic_keeps_its_polarity_words_unless_the_follow_up_names_that_pair
     # only the pair the follow-up names: 解封 names the ban pair, not the opening one
     assert followups.parts("解封了那提现呢", [PriorTurn("开通了收益 被封了", "answer", None)]) == (
         "开通了收益 了", "解封了那提现呢")
+
+
+def test_an_entry_a_ranking_does_not_list_scores_as_its_last_listed_one() -> None:
+    """咁要等幾耐 after 我個號俾人封咗 點樣申訴: alone it lists 视频审核 first and not the appeal; in context the appeal
+    first and 视频审核 far down. The appeal, unlisted alone, is scored as alone's last entry (not one point below it),
+    and the reading in context wins (log-softmax scores of that conversation, 43rd session)."""
+    from assistant.engine.context import FollowUps
+    from assistant.engine.query import Query
+    from assistant.engine.rank import Ranked
+
+    def ranked(entries: list[int], log_probs: list[float], confidence: float) -> Ranked:
+        return Ranked(query=Query(text="", norm="", words=(), tokens=(), polarity=frozenset()), entries=np.array(entries),
+                      scores=np.array(log_probs), matched=np.array(entries), confidence=confidence, timing={})
+
+    # 0 = 视频审核, 1 = the appeal, 2 = the appeal's result, 9..: the rest of each list
+    alone = ranked([0, 2, 9, 10], [-0.19, -5.06, -7.0, -8.89], 0.37)
+    within = ranked([1, 2, 0, 11], [-0.41, -4.04, -4.86, -6.66], 0.54)
+    assert FollowUps.combine(alone, within) is within
+    # an entry listed in both, well ahead in both, still wins over one listed in one ranking only
+    assert FollowUps.combine(ranked([0, 1], [-0.1, -3.0], 0.9), ranked([0, 1], [-0.2, -2.0], 0.8)).confidence == 0.9
 
 
 def test_a_follow_up_naming_no_side_is_read_with_the_topic_it_leans_on(assistant) -> None:

@@ -146,11 +146,13 @@ class Assistant:
 
     def _finish(self, reply: Reply, context: str | None, text: str, prior: Sequence[PriorTurn]) -> Reply:
         """The reply with the context the message was read in, and with the part of the answer it asks about when
-        the entry the conversation has just shown answers it again (focus.py)."""
+        the entry the conversation has just shown answers it again (focus.py); its related questions were offered
+        under that answer already, and are not offered again."""
         shown = next((p.entry_id for p in reversed(prior) if p.entry_id), None)
-        part = (self.focuser.pick(text, reply.answer.answer)
-                if reply.decision == "answer" and reply.answer is not None and reply.answer.id == shown else None)
-        return replace(reply, context=context or reply.context, focus=part.text if part else None)
+        again = reply.decision == "answer" and reply.answer is not None and reply.answer.id == shown
+        part = self.focuser.pick(text, reply.answer.answer) if again and reply.answer is not None else None
+        return replace(reply, context=context or reply.context, focus=part.text if part else None,
+                       related=() if again else reply.related)
 
     def _rank_in_context(self, text: str, prior: Sequence[PriorTurn]) -> tuple[Ranked, str | None]:
         alone = self.rank_many([text])[0]

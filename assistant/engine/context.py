@@ -78,10 +78,14 @@ class FollowUps:
     @staticmethod
     def combine(alone: Ranked, context: Ranked) -> Ranked:
         """The ranking to decide on: whichever of the two puts the combined best entry first (the more confident
-        if both do), or else the combined order with the lower of the two confidences."""
+        if both do), or else the combined order with the lower of the two confidences. An entry one ranking does
+        not list scores there as its last listed one: it may be no better, and it is not known to be worse (one
+        point less, before the 43rd session, lost 我個號俾人封咗 點樣申訴 -> 咁要等幾耐 to the follow-up's own first
+        entry, 视频审核, which the ranking in context does not list; the dialogue tune sets, 351, score the same
+        either way)."""
         scores: dict[int, float] = {}
         la, lc = _log_softmax(alone.scores), _log_softmax(context.scores)
-        floor_a, floor_c = (la.min() - 1 if len(la) else 0.0), (lc.min() - 1 if len(lc) else 0.0)
+        floor_a, floor_c = (la.min() if len(la) else 0.0), (lc.min() if len(lc) else 0.0)
         pos_a = {int(e): i for i, e in enumerate(alone.entries)}
         pos_c = {int(e): i for i, e in enumerate(context.entries)}
         for e in set(pos_a) | set(pos_c):
