@@ -256,8 +256,9 @@ def test_an_entry_a_ranking_does_not_list_scores_as_its_last_listed_one() -> Non
     from assistant.engine.rank import Ranked
 
     def ranked(entries: list[int], log_probs: list[float], confidence: float) -> Ranked:
-        return Ranked(query=Query(text="", norm="", words=(), tokens=(), polarity=frozenset()), entries=np.array(entries),
-                      scores=np.array(log_probs), matched=np.array(entries), confidence=confidence, timing={})
+        query = Query(text="", norm="", words=(), tokens=(), polarity=frozenset())
+        return Ranked(query=query, entries=np.array(entries), scores=np.array(log_probs), matched=np.array(entries),
+                      confidence=confidence, timing={})
 
     # 0 = 视频审核, 1 = the appeal, 2 = the appeal's result, 9..: the rest of each list
     alone = ranked([0, 2, 9, 10], [-0.19, -5.06, -7.0, -8.89], 0.37)
