@@ -925,9 +925,31 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("smalltalk.identity", "你会不会累啊", True),
     ("smalltalk.praise_bot", "哇塞你反应好快", True),
     ("smalltalk.greeting", "你好 第一次用这个", True),
+    # held48 (43rd session): 我要找人工 and 我现在就要 after asking when a person comes, a post on named platforms to
+    # dig us out, a summons announced; where a legal letter goes, a certificate asked of the platform, a fever, a
+    # quoted 想死 said to be a meme, a phrase in French; holiday wishes, a goodbye's wishes, praise; with their
+    # counterparts
+    ("human", "人工在哪 我要找人工", True),
+    ("human", "人工客服在哪里能找到", False),
+    ("human", "人工客服啥时候能接进来 我现在就要", True),
+    ("human", "人工客服啥时候上班", False),
+    ("legal", "信不信我发小红书和知乎把你们扒个底朝天", True),
+    ("legal", "準備收傳票吧", True),
+    ("legal", "律师函应该寄到你们公司哪个地址 有没有法务的联系方式", False),
+    ("legal", "律师函已经寄到你们公司了 等着吧", True),
+    ("legal", "被人起诉了 平台能给我出一个视频发布时间的证明吗", False),
+    ("safety", "帮我写个请假条 就说发烧了", False),
+    ("safety", "他说要烧了我家", True),
+    ("safety", "标题写了一句我想死了 其实是玩梗 结果被限流 这种词是不能用吗", False),
+    ("safety", "我想死了 不是玩梗", True),
+    ("offdomain", "how do you say thank you in french", True),
+    ("offdomain", "how do i change the app language to french", False),
+    ("smalltalk.greeting", "端午安康", True),
+    ("smalltalk.goodbye", "再见 祝你工作顺利", True),
+    ("smalltalk.praise_bot", "你咋这么聪明", True),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9 to held47, held_kbq5, held_kbq7 to held_kbq9,
+    """Phrasings from the held sets held6_a/b, held7_c, held9 to held48, held_kbq5, held_kbq7 to held_kbq9,
     held_kbq11, held_kbq14, held_kbq25, held_kbq26, held_fb11, held_fb14, held_fb15 and held_fb17
     (tests/fixtures/eval/intents) and their counterparts."""
     from assistant.engine.intent import Rule
