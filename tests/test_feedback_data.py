@@ -41,7 +41,7 @@ def test_the_labelled_set_has_400_of_each_and_the_kb_learns_from_the_tune_part_o
     examples = read_feedback_examples(ROOT / "kb" / "feedback_examples.jsonl", problems)
     assert not problems
     extra = [r for n in ("", "2", "3", "4", "6") for r in rows(f"tune_extra{n}.jsonl")]
-    extra += [r for n in range(1, 28) for r in rows(f"held_fb{n}.jsonl")]  # held_fb20, 23-27 since the 42nd session
+    extra += [r for n in range(1, 29) for r in rows(f"held_fb{n}.jsonl")]  # 20, 23-28: 42nd, 43rd sessions
     assert {e.text for e in examples} == {r["text"] for r in tune + extra}
     assert not {e.text for e in examples} & {r["text"] for r in report}
     fixture = (ROOT / "tests" / "fixtures" / "kb" / "feedback_examples.jsonl").read_text(encoding="utf-8")
