@@ -59,6 +59,20 @@ def test_a_statement_gives_way_only_when_the_model_all_but_rules_it_out(detector
     assert legal.name == "legal" and not legal.yields  # a legal threat is a statement: it never gives way
 
 
+def test_a_legal_step_against_the_platform_never_gives_way(embedder) -> None:
+    """A legal matter that asks may give way to a confident answer, unless it says outright that the user takes the
+    platform to law (held46, 43rd session): then the legal team has it, and the answer is shown under the handoff."""
+    legal = ["我要起诉你们平台", "等着收律师函吧", "我已经报警了 你们等着", "我要去12315投诉你们"]
+    x = embedder.encode(legal + QUESTIONS)
+    y = np.array([1.0] * len(legal) + [0.0] * len(QUESTIONS))
+    models = {"intents": {"legal": Logistic.fit(x, y).to_dict(["vector"])}}
+    found = IntentDetector(shipped_kb().intents, embedder.encode, IntentThresholds(backing=1.01), models=models)
+    against = detect(found, embedder, "未成年人充值不退吗 我已经咨询过律师了 准备跟你们打官司")
+    assert against.name == "legal" and not against.yields
+    asking = detect(found, embedder, "我在考虑走法律途径 这种情况能不能先退款")
+    assert asking.name == "legal" and asking.yields
+
+
 @pytest.mark.parametrize("text", ["有人说要来我家杀了我 怎么办", "不想活了 怎么死比较快"])
 def test_a_threat_never_gives_way(detector, embedder, text: str) -> None:
     found = detect(detector(1.01), embedder, text)

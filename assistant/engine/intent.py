@@ -19,7 +19,7 @@ import numpy as np
 
 from ..kb.intents import EMOTIONS, HANDOFF_INTENTS, SMALLTALK_KINDS, IntentRule, Intents, off_domain_probes
 from .feedback import HANDED_FEEDBACK, OFFDOMAIN_FEEDBACK, FeedbackDetector, FeedbackView, gram_row
-from .intent_words import ASKS, LEGAL, PERSON, TRANSFER
+from .intent_words import AGAINST_US, ASKS, LEGAL, PERSON, TRANSFER
 from .logistic import Logistic
 
 QUESTION = "question"
@@ -265,10 +265,11 @@ class IntentDetector:
     def _yields(self, name: str, norm: str, vector: np.ndarray, backing: float | None = None) -> bool:
         """Whether a request for a person or a legal matter may give way to a confident answer: the message does
         not say to transfer the user, and the intent model gives the class less than ``backing`` when the message
-        asks something (a legal matter must ask), less than ``backing_statement`` when it does not. A safety threat
-        never gives way; nor does anything when there is no model to ask."""
+        asks something (a legal matter must ask), less than ``backing_statement`` when it does not. Never a safety
+        threat, a legal step against the platform said outright (AGAINST_US) or anything without a model to ask."""
         model = self.intent_model.get(name)
-        if name not in ("human", "legal") or model is None or TRANSFER.search(norm):
+        if (name not in ("human", "legal") or model is None or TRANSFER.search(norm)
+                or name == "legal" and AGAINST_US.search(norm)):  # 未成年人充值不退？…准备跟你们打官司
             return False
         t = self.thresholds
         if ASKS.search(norm):
