@@ -33,6 +33,17 @@ def test_the_unit_a_follow_up_asks_about_is_picked_and_a_short_answer_is_shown_w
     assert pair.units == (3, 4)
 
 
+def test_a_wait_asked_about_is_not_answered_by_a_deadline(assistant) -> None:
+    """那要等多久 asks how long the review takes, not by when to appeal: the deadline's 30天内 is no time unit for it;
+    asked for the time limit, the deadline is the unit."""
+    appeal = ("如果您认为处罚有误，可以提交申诉：\n1. 进入「设置」→「申诉」；\n2. 上传证明材料；\n"
+              "3. 提交后由人工复核，结果在3个工作日内通知。\n请在收到处罚通知后30天内申诉，每次处罚最多可申诉2次。")
+    wait = assistant.focuser.pick("那要等多久", appeal)
+    assert wait is not None and "3个工作日" in wait.text and "30天" not in wait.text, wait
+    limit = assistant.focuser.pick("申诉有时间限制吗", appeal)
+    assert limit is not None and "30天" in limit.text, limit
+
+
 def test_a_follow_up_on_the_entry_just_shown_gets_its_focus_and_a_new_question_the_whole_answer(assistant) -> None:
     first = assistant.ask("怎么开通直播权限")
     assert first.answer is not None and first.answer.id == "live-permission-apply" and first.focus is None

@@ -43,6 +43,11 @@ KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
      re.compile(r"在哪|哪里|哪儿|去哪|入口|从哪|怎么找|找不到|哪个(页面|地方|按钮)|点哪"),
      re.compile(r"「|→|>|进入|打开|点击|页面|入口")),
 )
+# A wait asked about (那要等多久, 多久能解, 什么时候出结果) is answered by how long the thing takes, not by a
+# deadline the user must keep (请在收到通知后30天内申诉): a deadline does not say the kind asked for
+WAIT = re.compile(r"等|多久|多长时间|几天|什么时候|啥时候|何时")
+DEADLINE = re.compile(r"请在|请于|需在|需要在|之前|前(提交|申诉|申请|完成|操作)"
+                      r"|内(申诉|提交|申请|操作|发起|补充|上传|联系)")
 MIN_UNITS = 3  # an answer this short is shown whole: there is nothing to find in it
 # A unit's score: the model's cosine between the follow-up and the unit, plus these for a unit that says the kind of
 # thing asked for, for the share of the follow-up's words it has, and minus this for a list's lead-in (…如下：).
@@ -104,10 +109,12 @@ class Focuser:
             return None
         q = self.prepare(text)
         asked = {w for w in q.tokens if len(w) > 1}
-        kind = next((says for _, asks, says in KINDS if asks.search(q.said)), None)
+        name, kind = next(((name, says) for name, asks, says in KINDS if asks.search(q.said)), ("", None))
+        waits = name == "time" and WAIT.search(q.said) is not None
         scores = (read.vectors @ _unit(self.vectors([q.norm])[q.norm]) - W_LEAD * read.lead
                   + W_WORDS * np.array([_share(asked, w) for w in read.words])
-                  + W_KIND * np.array([1.0 if kind is not None and kind.search(u) else 0.0 for u in read.units]))
+                  + W_KIND * np.array([1.0 if kind is not None and kind.search(u) and not (waits and DEADLINE.search(u))
+                                       else 0.0 for u in read.units]))
         order = [int(i) for i in np.argsort(-scores)]
         if scores[order[0]] - scores[order[1]] >= MIN_MARGIN:
             picked = order[:1]
