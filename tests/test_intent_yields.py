@@ -961,9 +961,25 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("smalltalk.greeting", "端午安康", True),
     ("smalltalk.goodbye", "再见 祝你工作顺利", True),
     ("smalltalk.praise_bot", "你咋这么聪明", True),
+    # held49 (43rd session): a real person asked for by an older user past a veto's word; where a court's request for
+    # evidence goes, a lawyer's letter to another user passed on, a scammer out of reach after the money went;
+    # another app's lite version; small talk in other words; with their counterparts
+    ("human", "老人家不会弄这些按钮 有没有人能一步步教我 要真人那种", True),
+    ("human", "这些按钮在哪里设置", False),
+    ("legal", "法院要调证据的话是联系你们哪个部门", False),
+    ("legal", "要给一个侵权的博主发律师函 平台能帮忙转交吗", False),
+    ("legal", "律师函已经寄给你们平台了", True),
+    ("safety", "我妈前两天给一个理财老师转了两万 现在人联系不上了 能找平台吗", False),
+    ("safety", "我妈出门买菜 现在人联系不上了", True),
+    ("safety", "孩子转了两千给网友 现在孩子联系不上了", True),
+    ("offdomain", "快手极速版看视频赚的金币怎么提现", True),
+    ("offdomain", "极速版看视频赚的金币怎么提现", False),
+    ("smalltalk.identity", "你會講粵語嗎", True),
+    ("smalltalk.greeting", "good morning", True),
+    ("smalltalk.goodbye", "行吧 就这样", True),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9 to held48, held_kbq5, held_kbq7 to held_kbq9,
+    """Phrasings from the held sets held6_a/b, held7_c, held9 to held49, held_kbq5, held_kbq7 to held_kbq9,
     held_kbq11, held_kbq14, held_kbq25, held_kbq26, held_fb11, held_fb14, held_fb15 and held_fb17
     (tests/fixtures/eval/intents) and their counterparts."""
     from assistant.engine.intent import Rule
