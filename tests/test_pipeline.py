@@ -200,16 +200,20 @@ def test_a_long_follow_up_that_alone_reads_as_feedback_is_answered_in_the_conver
     from assistant.engine.context import PriorTurn
     from assistant.engine.feedback import ANSWERED_FEEDBACK
 
-    dialogues = (("买粉会被怎么罚", "之前图便宜买过一回 现在已经停了 还会被翻出来吗", "engagement-buy-followers"),
-                 ("冲值成功了金币没到", "已经快一个小时了 余额还是原样 要找谁", "payments-coins-not-arrived"))
-    for first, then, entry in dialogues:
+    # the first read as feedback alone until the 43rd session, when the feedback models learned held_fb28's
+    # look-alike questions (还会被翻出来吗 asks); alone it is now an unsure question, and in context it is answered too
+    dialogues = (
+        ("买粉会被怎么罚", "之前图便宜买过一回 现在已经停了 还会被翻出来吗", "engagement-buy-followers", False),
+        ("冲值成功了金币没到", "已经快一个小时了 余额还是原样 要找谁", "payments-coins-not-arrived", True))
+    for first, then, entry, feedback_alone in dialogues:
         alone = assistant.ask(then)
-        assert alone.decision == "feedback" and alone.feedback is not None, alone.reason
+        assert (alone.decision == "feedback" and alone.feedback is not None) == feedback_alone, alone.reason
         prior = [PriorTurn(first, "answer", entry)]
         reply = assistant.ask(then, prior=prior)
         assert reply.decision == "answer" and reply.answer.id == entry and reply.context, reply.reason
         # still recorded: the message is feedback alone, and the Decider records an answered one it is sure of
-        assert (reply.feedback is not None) == (alone.feedback.probability >= ANSWERED_FEEDBACK)
+        assert (reply.feedback is not None) == (alone.feedback is not None
+                                                 and alone.feedback.probability >= ANSWERED_FEEDBACK)
     # a suggestion after an unrelated question stays a suggestion
     prior = [PriorTurn("昵称怎么改", "answer", "app-change-nickname")]
     assert assistant.ask("希望能出个批量下载视频的功能 一个一个存太麻烦了", prior=prior).decision == "feedback"
