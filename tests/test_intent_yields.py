@@ -46,7 +46,8 @@ def test_a_question_gives_way_when_the_model_does_not_back_it(detector, embedder
     assert not detect(detector(0.0), embedder, "网页版上哪找客服").yields  # nothing is below 0
 
 
-@pytest.mark.parametrize("text", ["给我找个真人", "网页版客服在哪 帮我转人工吗", "有没有真人可以聊"])
+@pytest.mark.parametrize("text", ["给我找个真人", "网页版客服在哪 帮我转人工吗", "有没有真人可以聊",
+                                  "字看不清楚 能不能叫个真人用语音跟我说"])  # held50
 def test_a_transfer_does_not_give_way(detector, embedder, text: str) -> None:
     found = detect(detector(1.01, statement=1.01), embedder, text)
     assert found.name == "human" and not found.yields
@@ -977,9 +978,31 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("smalltalk.identity", "你會講粵語嗎", True),
     ("smalltalk.greeting", "good morning", True),
     ("smalltalk.goodbye", "行吧 就这样", True),
+    # held50 (44th session): a court's letter asking for help, a lawyer's letter to a creator passed on, the police's
+    # channel for evidence asked about, a doxxing already reported; a formal notice that claims joint liability from
+    # the platform, a letter to the People's Daily; a child lured with game skins; social insurance, a phone's photos,
+    # an elder's phone; a polite no and a weekend wish; with their counterparts
+    ("legal", "法院開的協助調查函應該寄到你們哪個地址", False),
+    ("legal", "我们是派出所的 协查函应该寄到你们哪个地址", True),
+    ("legal", "我们公司要给一个盗用我们素材的博主发律师函 能通过平台转交吗", False),
+    ("legal", "我是受害人 派出所民警让我问下平台调取证据要走什么渠道", False),
+    ("legal", "派出所民警需要贵平台配合调取证据", True),
+    ("legal", "我司法务部正式函告：贵平台用户侵犯我司商标权，请于48小时内下架，否则将追究平台连带责任", True),
+    ("legal", "起诉那个盗用我视频的博主需要什么材料", False),
+    ("legal", "我要写信给人民日报 把你们的问题反映上去", True),
+    ("safety", "被人开盒了 已经报过警了 警察让我找平台要相关记录 怎么申请", False),
+    ("safety", "被人开盒了 他说要来我家 已经报过警了 警察让我找平台要记录 怎么申请", True),
+    ("safety", "有人拿游戏皮肤哄我妹妹加他私聊 还老让她开视频", True),
+    ("safety", "我妹妹玩游戏总输 哄她半天", False),
+    ("offdomain", "五险一金在哪查缴纳记录", True),
+    ("offdomain", "手机相册存储满了 照片怎么备份到电脑", True),
+    ("offdomain", "视频怎么保存到相册", False),
+    ("offdomain", "我那个老年机怎么把铃声调大点啊", True),
+    ("smalltalk.ack", "不用了", True),
+    ("smalltalk.goodbye", "周末愉快呀", True),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9 to held49, held_kbq5, held_kbq7 to held_kbq9,
+    """Phrasings from the held sets held6_a/b, held7_c, held9 to held50, held_kbq5, held_kbq7 to held_kbq9,
     held_kbq11, held_kbq14, held_kbq25, held_kbq26, held_fb11, held_fb14, held_fb15 and held_fb17
     (tests/fixtures/eval/intents) and their counterparts."""
     from assistant.engine.intent import Rule

@@ -75,6 +75,14 @@ def test_cantonese_small_talk_opens_no_ticket(assistant, message: str, kind: str
     assert reply.decision == "smalltalk" and reply.intent == kind, reply.reason
 
 
+@pytest.mark.parametrize(("message", "kind"), [("不用了 谢谢", "smalltalk.thanks"), ("不用了", "smalltalk.ack"),
+                                               ("周末愉快呀", "smalltalk.goodbye")])
+def test_a_polite_no_and_a_weekend_wish_are_small_talk(assistant, message: str, kind: str) -> None:
+    """held50 (44th session): both used to open a ticket for the nearest entry's team."""
+    reply = assistant.ask(message)
+    assert reply.decision == "smalltalk" and reply.intent == kind, reply.reason
+
+
 def test_explicit_request_for_a_person_is_handed_off(assistant) -> None:
     reply = assistant.ask("别跟我扯了，转人工")
     assert reply.decision == "handoff"
