@@ -1000,9 +1000,24 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("offdomain", "我那个老年机怎么把铃声调大点啊", True),
     ("smalltalk.ack", "不用了", True),
     ("smalltalk.goodbye", "周末愉快呀", True),
+    # held51 (44th session): a crime drama's commentary asked about, whether the one reported learns who reported him;
+    # a farewell after a last video, a fake agent asking to share the screen on a call now; a name, a wish, a phone's
+    # battery and a sentence to translate; with their counterparts
+    ("safety", "做刑侦剧解说，里面有枪有血，需要打码吗", False),
+    ("safety", "有人拿着枪在我家楼下", True),
+    ("safety", "举报人信息会告诉被举报人吗？怕被找上门", False),
+    ("safety", "我举报了他 他说知道我住哪 要找上门", True),
+    ("safety", "刷完最后一个视频我就走了，再见", True),
+    ("safety", "我现在正在跟一个自称你们客服的人视频，他让我开屏幕共享转钱，是不是骗子？急！", True),
+    ("safety", "有个自称你们客服的人加我 是真的吗", False),
+    ("offdomain", "translate this into chinese: the meeting is postponed", True),
+    ("offdomain", "帮我想个公司名，做奶茶的", True),
+    ("offdomain", "幫我寫個生日祝福俾阿媽", True),
+    ("offdomain", "iPhone电池健康掉到80了要不要换", True),
+    ("offdomain", "视频字幕能翻译成英文吗", False),
 ])
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9 to held50, held_kbq5, held_kbq7 to held_kbq9,
+    """Phrasings from the held sets held6_a/b, held7_c, held9 to held51, held_kbq5, held_kbq7 to held_kbq9,
     held_kbq11, held_kbq14, held_kbq25, held_kbq26, held_fb11, held_fb14, held_fb15 and held_fb17
     (tests/fixtures/eval/intents) and their counterparts."""
     from assistant.engine.intent import Rule
