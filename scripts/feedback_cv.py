@@ -45,7 +45,8 @@ from assistant.desk.feedback import grouping as grouping_mod
 from assistant.desk.feedback.grouping import best_topic, centred, pairwise
 from assistant.engine.assistant import Assistant
 from assistant.engine.feedback import ANSWERED_FEEDBACK, FeedbackDetector, elsewhere
-from assistant.engine.intent import QUESTION, feedback_bar, read_feedback
+from assistant.engine.intent import QUESTION
+from assistant.engine.intent_feedback import feedback_bar, read_feedback
 from assistant.engine.rank import Ranked
 from assistant.errors import InvalidQuestion
 from assistant.evaluation.feedback import macro_f1

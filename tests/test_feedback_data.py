@@ -21,7 +21,8 @@ from assistant.engine.feedback import (
     asks_for_help,
     elsewhere,
 )
-from assistant.engine.intent import Intent, read_feedback
+from assistant.engine.intent import Intent
+from assistant.engine.intent_feedback import read_feedback
 from assistant.engine.logistic import Logistic
 from assistant.kb.examples import read_feedback_examples
 from tests.conftest import ROOT

@@ -29,7 +29,8 @@ from .embed import Embedder, apply_adapter, index_runtime, load_embedder
 from .features import F
 from .feedback import FeedbackDetector
 from .focus import Focuser
-from .intent import QUESTION, IntentDetector, read_feedback
+from .intent import QUESTION, IntentDetector
+from .intent_feedback import read_feedback
 from .query import Query, validate_question
 from .rank import Ranked, Ranker
 from .retrieve import HybridRetriever
