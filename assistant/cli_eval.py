@@ -28,8 +28,8 @@ from .config import Settings
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object")
 @click.option("--plots", type=click.Path(path_type=Path), help="write precision/coverage and reliability PNGs here")
 @click.option("--baselines", is_flag=True, help="also BM25 alone and plain dense m3e-small alone, in one table")
-@click.option("--errors", is_flag=True, help="also list each question, intent and emotion got wrong (`wrong`): read "
-              "the errors of the sets you tune on, never a report part's")
+@click.option("--errors", is_flag=True, help="also list each question, intent, emotion and feedback message got wrong "
+              "(`wrong`): read the errors of the sets you tune on, never a report part's")
 @click.option("--tune", is_flag=True, help="evaluate an index built with `build --tune` (cached apart)")
 @click.option("--tune-epochs", default=1.0, show_default=True, type=click.FloatRange(0.1, 20))
 def eval_cmd(kb_path: Path, queries: tuple[Path, ...], intents: tuple[Path, ...], emotions: tuple[Path, ...],
@@ -52,7 +52,7 @@ def eval_cmd(kb_path: Path, queries: tuple[Path, ...], intents: tuple[Path, ...]
         return _compare(kb_path, cases, assistant, settings, as_json)
     report = _questions(assistant, cases, as_json, errors, plots, kb_path)
     report.update({**_conversations(assistant, dialogues, list(intents), list(emotions), errors),
-                   **_feedback(assistant, feedback, topics)})
+                   **_feedback(assistant, feedback, topics, errors)})
     _echo_report(report, as_json)
 
 
@@ -127,10 +127,12 @@ def _conversations(assistant: Any, dialogues: list[Path], intents: list[Path], e
     return out
 
 
-def _feedback(assistant: Any, feedback: tuple[Path, ...], topics: tuple[Path, ...]) -> dict[str, Any]:
+def _feedback(assistant: Any, feedback: tuple[Path, ...], topics: tuple[Path, ...],
+              errors: bool = False) -> dict[str, Any]:
     from .evaluation.feedback import evaluate_feedback, evaluate_topics, load_feedback_file
 
-    out = {f"feedback {p}": evaluate_feedback(assistant, load_feedback_file(p)) for p in feedback}
+    out = {f"feedback {p}": {k: v for k, v in evaluate_feedback(assistant, load_feedback_file(p)).items()
+                             if errors or k != "wrong"} for p in feedback}
     out.update({f"topics {p}": evaluate_topics(assistant, load_feedback_file(p)) for p in topics})
     return out
 

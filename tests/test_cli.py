@@ -107,14 +107,23 @@ def test_build_rollback_ask_and_eval(tmp_path: Path) -> None:
     said.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in [
         {"text": "你好", "intent": "human"}, {"text": "谢谢你啊", "intent": "smalltalk", "kind": "thanks"}]),
         encoding="utf-8")
+    told = tmp_path / "told.jsonl"  # a request labelled a question, a how-to labelled a bug report
+    told.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in [
+        {"text": "希望能加个批量下载视频的功能", "feedback": False, "category": "other", "area": "video",
+         "sentiment": "neutral"},
+        {"text": "怎么关闭直播权限", "feedback": True, "category": "bug", "area": "live", "sentiment": "neutral"}]),
+        encoding="utf-8")
     errs = run("eval", "--kb", str(FIXTURE_KB), "--queries", str(mislabelled), "--queries", str(queries),
-               "--intents", str(said), "--errors", env=env)
+               "--intents", str(said), "--feedback", str(told), "--errors", env=env)
     assert errs.returncode == 0, errs.stderr
     out = errs.stdout.splitlines()
     assert "  怎么关闭直播权限 -> answer live-permission-close" in "\n".join(out)
     assert [line.split()[:2] for line in out if line.startswith(("wrong", "intents wrong"))] == [
         ["wrong", "1"], ["intents", "wrong"]]
     assert any(line.strip().startswith("human: 你好 -> smalltalk/smalltalk.greeting") for line in out)
+    assert f"feedback {told} wrong 2" in " ".join(" ".join(line.split()) for line in out)
+    assert "  taken as feedback (feature_request): 希望能加个批量下载视频的功能" in out
+    assert "  missed bug: 怎么关闭直播权限 -> answer/question" in out
     refused = run("eval", "--kb", str(FIXTURE_KB), "--queries", str(queries), "--errors", "--baselines", env=env)
     assert refused.returncode != 0 and "without --baselines" in refused.stderr
 

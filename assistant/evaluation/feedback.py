@@ -49,7 +49,8 @@ def evaluate_feedback(assistant: Assistant, items: list[dict[str, Any]]) -> dict
     gold = [bool(d["feedback"]) for d in items]
     if all(d.get("probe") for d in items):
         n = sum(said)
-        return {"questions": len(items), "taken_as_feedback": n, "rate": round(n / max(len(items), 1), 4)}
+        return {"questions": len(items), "taken_as_feedback": n, "rate": round(n / max(len(items), 1), 4),
+                "wrong": [f"taken as feedback: {d['text']}" for d, s in zip(items, said, strict=True) if s]}
     tp = sum(s and g for s, g in zip(said, gold, strict=True))
     fb = [(d, r) for d, r in zip(items, replies, strict=True) if d["feedback"] and r is not None]
     # the category of every feedback message, recognised or not: what the product team would see had it come
@@ -64,7 +65,25 @@ def evaluate_feedback(assistant: Assistant, items: list[dict[str, Any]]) -> dict
         "sentiment_accuracy": round(sum(d["sentiment"] == v.sentiment for d, v in views) / max(len(views), 1), 4),
         "also_question": len(both),
         "also_question_answered_and_recorded": sum(r.decision == "answer" and r.feedback is not None for r in both),
+        "wrong": _wrong(items, replies, said, views),
     }
+
+
+def _wrong(items: list[dict[str, Any]], replies: list[Any], said: list[bool],
+           views: list[tuple[Any, Any]]) -> list[str]:
+    """Each message read wrong, a line each (`assistant eval --errors`): feedback missed (with what the message got
+    instead), a question taken as feedback, and feedback recognised but put in another category."""
+    seen = {d["text"]: v for d, v in views}
+    out = []
+    for d, r, s in zip(items, replies, said, strict=True):
+        got = "refused as unreadable" if r is None else f"{r.decision}/{r.intent}"
+        if d["feedback"] and not s:
+            out.append(f"missed {d['category']}: {d['text']} -> {got}")
+        elif s and not d["feedback"]:
+            out.append(f"taken as feedback ({r.feedback.category}): {d['text']}")
+        elif s and d["feedback"] and (v := seen.get(d["text"])) is not None and v.category != d["category"]:
+            out.append(f"category {d['category']} -> {v.category}: {d['text']}")
+    return out
 
 
 def _read(assistant: Assistant, text: str) -> tuple[str, Any]:
