@@ -1015,15 +1015,59 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("offdomain", "幫我寫個生日祝福俾阿媽", True),
     ("offdomain", "iPhone电池健康掉到80了要不要换", True),
     ("offdomain", "视频字幕能翻译成英文吗", False),
+    # held52 (45th session): another user to be sued or a merchant reported elsewhere, with how to keep the evidence
+    # or find the order; the platform asked to issue a record; people's hours; an exclamation before a streaming tool;
+    # a real stand-in asked for a clip; with their counterparts
+    ("legal", "有个用户一直在视频里造谣我，我打算起诉他，聊天记录和视频要怎么保存才算有效证据？", False),
+    ("legal", "你们平台纵容造谣，我打算起诉你们，聊天记录要怎么保存", True),
+    ("legal", "打算去12315投诉直播间那个商家 订单截图在哪看", False),
+    ("legal", "打算去12315投诉你们平台 订单截图在哪看", True),
+    ("legal", "被网友骗了钱想去起诉他，平台能不能出具一下他账号的注册信息？", False),
+    ("legal", "已经联系了3·15栏目组 他们对你们很感兴趣", True),
+    ("legal", "经侦已经受理了我对你们平台的报案", True),
+    ("legal", "被骗了已经报案了 经侦受理了 平台需要我提供什么", False),
+    ("human", "你们人工是24小时的吗 凌晨三点能找到人不", False),
+    ("human", "人工排队要多久啊 先帮我排上", True),
+    ("human", "想找个真人剪辑师帮我剪片 平台有官方服务商推荐吗", False),
+    ("human", "can I talk to a staff 唔该", True),
+    ("safety", "救命啊 推流码在哪复制 还有五分钟就开播了", False),
+    ("safety", "救命啊 他在门外砸门", True),
+    ("safety", "呢個人一直跟住我 仲話要斬我", True),
+    ("safety", "wo xiang si", True),
+    ("safety", "wo xiang si ni le", False),
+    ("offdomain", "个税app怎么申请退税", True),
+    ("offdomain", "提现扣的个税能退吗", False),
+    ("offdomain", "驾照扣了几分在哪查", True),
+    ("offdomain", "小红书账号怎么改名", True),
+    ("offdomain", "账号怎么改名", False),
+    ("offdomain", "微信付的款退款 多久能原路退回来", False),
+    # held_kbq34 (45th session, now kb/tune/part_zi): views bought in another shop, signing in with WeChat wished,
+    # typing too slow for subtitles, a place hidden for fear of a visit; with their counterparts
+    ("offdomain", "淘宝上有那种10块钱一万播放的，买了会怎么样", False),
+    ("offdomain", "淘宝上买的衣服怎么退", True),
+    ("offdomain", "能不能以后点一下微信就直接进来，不想每次都输验证码了", False),
+    ("human", "我拍的都是口播，打字太慢了，能不能让它自己认出字幕来", False),
+    ("human", "打字太慢了 给我打个电话吧", True),
+    ("safety", "发的视频下面显示我住哪个小区，怕被人找上门，怎么弄掉", False),
+    ("safety", "他说知道我住哪个小区 要找上门", True),
 ])
+
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9 to held51, held_kbq5, held_kbq7 to held_kbq9,
+    """Phrasings from the held sets held6_a/b, held7_c, held9 to held52, held_kbq5, held_kbq7 to held_kbq9,
     held_kbq11, held_kbq14, held_kbq25, held_kbq26, held_fb11, held_fb14, held_fb15 and held_fb17
     (tests/fixtures/eval/intents) and their counterparts."""
     from assistant.engine.intent import Rule
 
     norm = Normalizer().normalize(text)
     assert bool(Rule(shipped_kb().intents.rule(rule)).match(norm)) is found
+
+
+def test_a_machine_that_reads_text_aloud_is_not_the_bot_the_user_wants_away_from() -> None:
+    """held_kbq34: 让机器把我打的字念出来 went to a person on the intent model's 0.81 alone, 机器 read as the bot."""
+    from assistant.engine.intent_words import PERSON
+
+    assert not PERSON.search("不想用自己的声音,能不能让机器把我打的字念出来")
+    assert PERSON.search("别让机器回我了") and PERSON.search("跟机器说不清楚")
 
 
 def model_alone_reads(embedder, name: str, positives: list[str], odd: list[str]) -> list[str]:

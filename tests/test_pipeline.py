@@ -77,9 +77,12 @@ def test_cantonese_small_talk_opens_no_ticket(assistant, message: str, kind: str
 
 @pytest.mark.parametrize(("message", "kind"), [("不用了 谢谢", "smalltalk.thanks"), ("不用了", "smalltalk.ack"),
                                                ("周末愉快呀", "smalltalk.goodbye"), ("测试一下", "smalltalk.ping"),
-                                               ("无聊 陪我聊会儿天", "smalltalk.identity")])
+                                               ("无聊 陪我聊会儿天", "smalltalk.identity"),
+                                               ("无聊 陪我聊会天呗", "smalltalk.identity"),
+                                               ("你平时都干啥呀", "smalltalk.identity"),
+                                               ("我就随便问问 没事", "smalltalk.ack")])
 def test_a_polite_no_a_weekend_wish_a_test_and_boredom_are_small_talk(assistant, message: str, kind: str) -> None:
-    """held50, held51 (44th session): a ticket for the nearest entry's team, feedback or an off-domain reply before."""
+    """held50, held51 (44th session), held52 (45th): a ticket for the nearest entry's team, feedback or an off-domain reply before."""
     reply = assistant.ask(message)
     assert reply.decision == "smalltalk" and reply.intent == kind, reply.reason
 
