@@ -82,7 +82,8 @@ def test_cantonese_small_talk_opens_no_ticket(assistant, message: str, kind: str
                                                ("你平时都干啥呀", "smalltalk.identity"),
                                                ("我就随便问问 没事", "smalltalk.ack")])
 def test_a_polite_no_a_weekend_wish_a_test_and_boredom_are_small_talk(assistant, message: str, kind: str) -> None:
-    """held50, held51 (44th session), held52 (45th): a ticket for the nearest entry's team, feedback or an off-domain reply before."""
+    """held50, held51 (44th session), held52 (45th): a ticket for the nearest entry's team, feedback or an
+    off-domain reply before."""
     reply = assistant.ask(message)
     assert reply.decision == "smalltalk" and reply.intent == kind, reply.reason
 

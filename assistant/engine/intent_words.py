@@ -22,8 +22,8 @@ TRANSFER = re.compile(
 # a request for a person names someone (a person, the staff, the bot it wants away from, a call back): the intent
 # model alone does not hand a message without such a word to a person (死活收不到验证码 试了十几次了). Of the 541
 # requests for a person in the KB's examples (2026-12-01) every one has one; 598 of its 1020 questions have none. 自动
-# only as the bot's own (自动回复): 我说话的视频 想让下面自动出字 went to a person on the model's 0.33 (held_kbq14); 机器 not
-# as a tool that reads or dubs (让机器把我打的字念出来 went to a person on the model's 0.81: held_kbq34)
+# only as the bot's own (自动回复): 我说话的视频 想让下面自动出字 went to a person on the model's 0.33 (held_kbq14);
+# 机器 not as a tool that reads or dubs (让机器把我打的字念出来 went to a person on the model's 0.81: held_kbq34)
 PERSON = re.compile(
     r"人|仁|客服|员|领导|经理|主管|老板|负责|上级|机器(?![把念读朗配识翻])|ai|bot|程序|自动(回复|客服|应答|答复)|回复|模板|智障|电话|小姐姐|小哥哥|坐席|专员|管事"
     r"|做主|说了算|拍板|官方|你们|rg|ren|真人|真正|活人|活的|当面|喘气|human|agent|person|manager|supervisor|escalate|someone"
