@@ -1050,10 +1050,30 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("human", "打字太慢了 给我打个电话吧", True),
     ("safety", "发的视频下面显示我住哪个小区，怕被人找上门，怎么弄掉", False),
     ("safety", "他说知道我住哪个小区 要找上门", True),
+    # held53 (45th session): how a threat is reported, what record the platform issues or whether it settles a
+    # quarrel, the bot refused by typing; held_kbq35: a label put on a video, a fight filmed, another user to be sued
+    ("safety", "举报恐吓私信需要截图吗 还是平台能直接看到", False),
+    ("safety", "他恐吓我说要杀了我 举报需要截图吗", True),
+    ("legal", "别人用我的照片开号 我想走法律程序 平台能提供什么证明", False),
+    ("legal", "你们平台侵权 我要起诉 平台能提供什么证明", True),
+    ("legal", "跟别的主播因为抄袭吵起来了 平台能仲裁吗", False),
+    ("legal", "想起诉一个网暴我的人 需要他的真实信息 平台能给吗", False),
+    ("human", "不想打字跟AI说了 有没有人工", True),
+    ("human", "有没有人工客服", False),
+    ("safety", "我视频被打了个不实信息的标 我说的都是亲身经历", False),
+    ("safety", "我被打了个半死", True),
+    ("safety", "路过看见有人打架 我录下来了 能发出来吗", False),
+    ("smalltalk.ack", "好的好的 我知道怎么弄了", True),
+    ("smalltalk.ack", "好的 那怎么弄", False),
+    ("smalltalk.greeting", "客服你吃午饭了没", True),
+    ("smalltalk.ping", "ping", True),
+    ("smalltalk.goodbye", "明天见", True),
+    ("smalltalk.identity", "小助手你有名字吗", True),
+    ("smalltalk.identity", "你是小哥哥还是小姐姐", True),
 ])
 
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9 to held52, held_kbq5, held_kbq7 to held_kbq9,
+    """Phrasings from the held sets held6_a/b, held7_c, held9 to held53, held_kbq5, held_kbq7 to held_kbq9,
     held_kbq11, held_kbq14, held_kbq25, held_kbq26, held_fb11, held_fb14, held_fb15 and held_fb17
     (tests/fixtures/eval/intents) and their counterparts."""
     from assistant.engine.intent import Rule
@@ -1067,6 +1087,7 @@ def test_a_machine_that_reads_text_aloud_is_not_the_bot_the_user_wants_away_from
     from assistant.engine.intent_words import PERSON
 
     assert not PERSON.search("不想用自己的声音,能不能让机器把我打的字念出来")
+    assert not PERSON.search("能不能让机器帮我念文案 我普通话不标准")  # held_kbq35
     assert PERSON.search("别让机器回我了") and PERSON.search("跟机器说不清楚")
 
 

@@ -80,9 +80,13 @@ def test_cantonese_small_talk_opens_no_ticket(assistant, message: str, kind: str
                                                ("无聊 陪我聊会儿天", "smalltalk.identity"),
                                                ("无聊 陪我聊会天呗", "smalltalk.identity"),
                                                ("你平时都干啥呀", "smalltalk.identity"),
-                                               ("我就随便问问 没事", "smalltalk.ack")])
+                                               ("我就随便问问 没事", "smalltalk.ack"),
+                                               ("好的好的 我知道怎么弄了", "smalltalk.ack"),
+                                               ("一天回这么多消息你不累吗", "smalltalk.identity"),
+                                               ("你平时也刷短视频吗", "smalltalk.identity"),
+                                               ("明天见", "smalltalk.goodbye")])
 def test_a_polite_no_a_weekend_wish_a_test_and_boredom_are_small_talk(assistant, message: str, kind: str) -> None:
-    """held50, held51 (44th session), held52 (45th): a ticket for the nearest entry's team, feedback or an
+    """held50, held51 (44th session), held52 and held53 (45th): a ticket for the nearest entry's team, feedback or an
     off-domain reply before."""
     reply = assistant.ask(message)
     assert reply.decision == "smalltalk" and reply.intent == kind, reply.reason
