@@ -1070,10 +1070,32 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("smalltalk.goodbye", "明天见", True),
     ("smalltalk.identity", "小助手你有名字吗", True),
     ("smalltalk.identity", "你是小哥哥还是小姐姐", True),
+    # held54 (45th session): a step against another user or a merchant with its evidence asked about; a danger on a
+    # stream that is over, asked whether it can still be reported, and one on a stream now; a game's rank
+    ("legal", "有网友造谣我，我打算走法律程序，截图录屏哪些证据比较有用", False),
+    ("legal", "你们平台纵容网友造谣 我要起诉你们 哪些证据有用", True),
+    ("legal", "买家在小黄车下单后恶意差评还骂人，我想给他发律师函，平台这边能提供订单信息吗", False),
+    ("legal", "和合作博主分钱闹翻了，我准备起诉他，平台后台的合作订单记录能导出来当证据吗", False),
+    ("legal", "想问一下去12315投诉直播间商家虚假宣传，需要准备哪些订单信息", False),
+    ("legal", "商家骗人平台也不管 我要去12315投诉你们 需要准备哪些材料", True),
+    ("legal", "如果我收到别的用户寄来的律师函说我侵权，我的视频要先删掉吗", False),
+    ("safety", "昨晚有个直播间主播拿刀比划说要砍人，现在直播已经结束了，还能举报吗", False),
+    ("safety", "前两天有个人直播说要跳楼，后来直播关了，我当时没举报，现在还能反馈吗", False),
+    ("safety", "有个主播正在直播说要跳楼 还在播 怎么举报", True),
+    ("human", "你们AI要不要吃饭睡觉的", False),
+    ("human", "ai回的都没用 别让ai回我了", True),
+    ("offdomain", "和平精英怎么从钻石打到王牌", True),
+    ("offdomain", "直播打和平精英怎么涨粉", False),
+    ("offdomain", "个税年度汇算怎么操作", True),
+    # held_kbq36 (45th session, now kb/tune/part_zk): a cruelty-to-animals video to be taken down, signing in with
+    # WeChat instead of a phone number
+    ("safety", "刷到有人虐待小猫的视频 看得我手都抖 怎么让平台删掉", False),
+    ("safety", "邻居一直虐待他家孩子", True),
+    ("offdomain", "号上挂着我的手机号不放心 我有微信能登 能把手机号去掉吗", False),
 ])
 
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9 to held53, held_kbq5, held_kbq7 to held_kbq9,
+    """Phrasings from the held sets held6_a/b, held7_c, held9 to held54, held_kbq5, held_kbq7 to held_kbq9,
     held_kbq11, held_kbq14, held_kbq25, held_kbq26, held_fb11, held_fb14, held_fb15 and held_fb17
     (tests/fixtures/eval/intents) and their counterparts."""
     from assistant.engine.intent import Rule

@@ -84,9 +84,17 @@ def test_cantonese_small_talk_opens_no_ticket(assistant, message: str, kind: str
                                                ("好的好的 我知道怎么弄了", "smalltalk.ack"),
                                                ("一天回这么多消息你不累吗", "smalltalk.identity"),
                                                ("你平时也刷短视频吗", "smalltalk.identity"),
-                                               ("明天见", "smalltalk.goodbye")])
+                                               ("明天见", "smalltalk.goodbye"),
+                                               ("有在线的没", "smalltalk.ping"),
+                                               ("ping 一下 看看通不通", "smalltalk.ping"),
+                                               ("1", "smalltalk.ping"),
+                                               ("跟我说话的这个是程序吧？", "smalltalk.identity"),
+                                               ("你们AI要不要吃饭睡觉的", "smalltalk.identity"),
+                                               ("你能陪我聊会天吗", "smalltalk.identity"),
+                                               ("okk 那就这样吧没别的了", "smalltalk.goodbye"),
+                                               ("好吧 那算了", "smalltalk.ack")])
 def test_a_polite_no_a_weekend_wish_a_test_and_boredom_are_small_talk(assistant, message: str, kind: str) -> None:
-    """held50, held51 (44th session), held52 and held53 (45th): a ticket for the nearest entry's team, feedback or an
+    """held50, held51 (44th session), held52 to held54 (45th): a ticket for the nearest entry's team, feedback or an
     off-domain reply before."""
     reply = assistant.ask(message)
     assert reply.decision == "smalltalk" and reply.intent == kind, reply.reason
