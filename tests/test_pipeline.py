@@ -226,8 +226,8 @@ def test_a_long_follow_up_that_alone_reads_as_feedback_is_answered_in_the_conver
     from assistant.engine.feedback import ANSWERED_FEEDBACK
 
     # the first read as feedback alone until the 43rd session, when the feedback models learned held_fb28's
-    # look-alike questions (还会被翻出来吗 asks), and again from the 45th (0.53, held_fb33 learned): alone it sits at the
-    # detector's threshold either way (None: not checked), and in context it is answered whichever way it falls
+    # look-alike questions (还会被翻出来吗 asks), and again from the 45th (0.53, held_fb33 learned): alone it sits at
+    # the detector's threshold either way (None: not checked), and in context it is answered whichever way it falls
     dialogues = (
         ("买粉会被怎么罚", "之前图便宜买过一回 现在已经停了 还会被翻出来吗", "engagement-buy-followers", None),
         ("冲值成功了金币没到", "已经快一个小时了 余额还是原样 要找谁", "payments-coins-not-arrived", True))
