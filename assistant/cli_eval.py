@@ -119,20 +119,22 @@ def _conversations(assistant: Any, dialogues: list[Path], intents: list[Path], e
     if dialogues:
         out["dialogues"] = conv.evaluate_dialogues(assistant, conv.load_dialogues(dialogues))
     if intents:
-        out["intents"] = {k: v for k, v in conv.evaluate_intents(assistant, conv.load_intents(intents)).items()
-                          if errors or k != "wrong"}
+        out["intents"] = _kept(conv.evaluate_intents(assistant, conv.load_intents(intents)), errors)
     if emotions:
-        out["emotions"] = {k: v for k, v in conv.evaluate_emotions(assistant, conv.load_emotions(emotions)).items()
-                           if errors or k != "wrong"}
+        out["emotions"] = _kept(conv.evaluate_emotions(assistant, conv.load_emotions(emotions)), errors)
     return out
+
+
+def _kept(figures: dict[str, Any], errors: bool) -> dict[str, Any]:
+    """A set's figures, with its `wrong` lines only when --errors asked for them."""
+    return figures if errors else {k: v for k, v in figures.items() if k != "wrong"}
 
 
 def _feedback(assistant: Any, feedback: tuple[Path, ...], topics: tuple[Path, ...],
               errors: bool = False) -> dict[str, Any]:
     from .evaluation.feedback import evaluate_feedback, evaluate_topics, load_feedback_file
 
-    out = {f"feedback {p}": {k: v for k, v in evaluate_feedback(assistant, load_feedback_file(p)).items()
-                             if errors or k != "wrong"} for p in feedback}
+    out = {f"feedback {p}": _kept(evaluate_feedback(assistant, load_feedback_file(p)), errors) for p in feedback}
     out.update({f"topics {p}": evaluate_topics(assistant, load_feedback_file(p)) for p in topics})
     return out
 
