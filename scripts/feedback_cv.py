@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.build.feedback import fit
+from assistant.build.feedback import NOT_FEEDBACK_INTENTS, fit
 from assistant.config import Settings
 from assistant.desk.feedback import grouping as grouping_mod
 from assistant.desk.feedback.grouping import best_topic, centred, pairwise
@@ -294,6 +294,8 @@ def main() -> None:
     ap.add_argument("--sweep", action="store_true", help="other thresholds: .cache/feedback_cv_sweep.txt")
     ap.add_argument("--extra", action="append", default=[], help="a tune file to measure before folding it in")
     ap.add_argument("--by-topic", action="store_true", help="fold by labelled topic rather than by message")
+    ap.add_argument("--not-feedback-intents", default=",".join(NOT_FEEDBACK_INTENTS),
+                    help="the intent examples' labels that are learned as not feedback (the build's by default)")
     args = ap.parse_args()
     bot = Assistant.from_index(Path(args.index), Settings(kb_dir=Path(args.kb), answer_cache_size=0))
     kb = load_kb(Path(args.kb))
@@ -304,7 +306,8 @@ def main() -> None:
         examples += read_feedback_examples(Path(extra), problems)
     assert not problems, problems
     prep = bot.retriever.prepare
-    questions = [q for e in kb.entries for q in e.questions] + [t for t, _ in kb.intent_examples]
+    labels = args.not_feedback_intents.split(",")
+    questions = [q for e in kb.entries for q in e.questions] + [t for t, lab in kb.intent_examples if lab in labels]
     read = [prep(q) for q in questions]
     others = ([q.said for q in read], bot.embedder.encode([q.norm for q in read]))
     items = read_all(bot, [e.text for e in examples])

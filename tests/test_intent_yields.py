@@ -1092,16 +1092,43 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("safety", "刷到有人虐待小猫的视频 看得我手都抖 怎么让平台删掉", False),
     ("safety", "邻居一直虐待他家孩子", True),
     ("offdomain", "号上挂着我的手机号不放心 我有微信能登 能把手机号去掉吗", False),
+    # held55 and held_kbq37 (46th session): a friend tagged to come and look, a brand's contact person, a bargain's
+    # 砍到骨折, a threat of a visit after a doxxing, a grown-up met in a game and a child's secret video calls, an
+    # account moved here from another app
+    ("human", "评论里咋艾特我闺蜜让她来看", False),
+    ("human", "叫你们领导出来跟我说", True),
+    ("human", "我们是做家电的品牌，想跟你们官方谈谈投放合作，对接人是谁", False),
+    ("human", "别废话了 赶紧接人", True),
+    ("safety", "砍价视频里说“砍到骨折”算不算夸大宣传", False),
+    ("safety", "他在私信里说要砍我", True),
+    ("safety", "有人把我身份证照片和住址贴出来了，还说要找人上门收拾我", True),
+    ("safety", "有个叔叔在游戏里认识了我弟，现在让他半夜偷偷开视频，还一直给他发红包", True),
+    ("safety", "我弟天天半夜偷偷开视频聊天打游戏 怎么给他设时间锁", False),
+    ("offdomain", "我之前在快手有十万粉，搬到这边来能不能认证是同一个人", False),
+    ("offdomain", "快手极速版怎么提现", True),
 ])
 
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9 to held54, held_kbq5, held_kbq7 to held_kbq9,
+    """Phrasings from the held sets held6_a/b, held7_c, held9 to held55, held_kbq5, held_kbq7 to held_kbq9,
     held_kbq11, held_kbq14, held_kbq25, held_kbq26, held_fb11, held_fb14, held_fb15 and held_fb17
     (tests/fixtures/eval/intents) and their counterparts."""
     from assistant.engine.intent import Rule
 
     norm = Normalizer().normalize(text)
     assert bool(Rule(shipped_kb().intents.rule(rule)).match(norm)) is found
+
+
+def test_a_lawyers_own_verification_and_praise_for_an_agent_veto_what_the_models_hear() -> None:
+    """held_kbq37: 我是执业律师 想给账号加个V went to the legal team on the intent model's 0.40 alone, and five stars
+    for a patient agent to a person on its 0.36; a lawsuit or a transfer asked in the same words still stands."""
+    from assistant.engine.intent import Rule
+
+    norm = Normalizer().normalize
+    legal, human = (Rule(shipped_kb().intents.rule(name)) for name in ("legal", "human"))
+    assert legal.vetoed(norm("我是执业律师，想给账号加个V"))
+    assert not legal.vetoed(norm("我是律师 代表当事人起诉你们平台"))
+    assert human.vetoed(norm("刚才那个客服小哥特别耐心，想给他打个五星"))
+    assert not human.vetoed(norm("客服小哥特别耐心 不过还是给我转个真人吧"))
 
 
 def test_a_machine_that_reads_text_aloud_is_not_the_bot_the_user_wants_away_from() -> None:

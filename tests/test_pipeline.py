@@ -92,10 +92,18 @@ def test_cantonese_small_talk_opens_no_ticket(assistant, message: str, kind: str
                                                ("你们AI要不要吃饭睡觉的", "smalltalk.identity"),
                                                ("你能陪我聊会天吗", "smalltalk.identity"),
                                                ("okk 那就这样吧没别的了", "smalltalk.goodbye"),
-                                               ("好吧 那算了", "smalltalk.ack")])
+                                               ("好吧 那算了", "smalltalk.ack"),
+                                               ("你好，小客服", "smalltalk.greeting"),
+                                               ("说实话，你背后是真人在打字还是AI", "smalltalk.identity"),
+                                               ("可以可以，回答得挺专业", "smalltalk.praise_bot"),
+                                               ("你有男朋友吗", "smalltalk.identity"),
+                                               ("👋 嘿，路过跟你打个招呼", "smalltalk.greeting"),
+                                               ("你是哪年出生的机器人呀", "smalltalk.identity"),
+                                               ("你会不会唱歌，给我哼两句", "smalltalk.identity"),
+                                               ("你怎么这么可爱", "smalltalk.praise_bot")])
 def test_a_polite_no_a_weekend_wish_a_test_and_boredom_are_small_talk(assistant, message: str, kind: str) -> None:
-    """held50, held51 (44th session), held52 to held54 (45th): a ticket for the nearest entry's team, feedback or an
-    off-domain reply before."""
+    """held50, held51 (44th session), held52 to held54 (45th), held55 (46th): a ticket for the nearest entry's team,
+    feedback, an answer or an off-domain reply before."""
     reply = assistant.ask(message)
     assert reply.decision == "smalltalk" and reply.intent == kind, reply.reason
 

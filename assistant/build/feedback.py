@@ -28,6 +28,8 @@ L2 = 0.3
 # one fold (the 1112 feedback examples of 2026-11-30), macro-F1 0.890 -> 0.893 (0.932 -> 0.936 folded by message)
 L2_KIND = 0.01
 QUESTION_WEIGHT = 0.3  # the KB's questions together weigh this much of the labelled messages
+# the intent examples that join the KB's questions as messages that are not feedback: those of every label
+NOT_FEEDBACK_INTENTS = ("question", "safety", "human", "legal", "offdomain", "smalltalk")
 # cross-validated through the whole assistant (scripts/feedback_cv.py, 1579 examples, with the gates of
 # engine/feedback.py at the same value): recall 0.852, precision 0.965, ths_faq KB questions taken 1.6% (0.55:
 # 0.823, 0.973, 1.4%; 0.45: 0.855, 0.962, 1.7%). On the 1268 examples before tune_extra3 had it 0.55: 0.864, 3.7%
@@ -43,7 +45,7 @@ def fit_feedback_models(kb: KnowledgeBase, questions: Sequence[str], questions_r
     if not examples or problems:
         return {}
     labelled = [read(e.text) for e in examples]
-    extra = [read(t) for t, _ in kb.intent_examples]
+    extra = [read(t) for t, label in kb.intent_examples if label in NOT_FEEDBACK_INTENTS]
     said = [q.said for q in labelled]
     others = [read(q).said for q in questions] + [q.said for q in extra]
     x_lab = encode([q.norm for q in labelled])
