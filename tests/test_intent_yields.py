@@ -1106,10 +1106,18 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("safety", "我弟天天半夜偷偷开视频聊天打游戏 怎么给他设时间锁", False),
     ("offdomain", "我之前在快手有十万粉，搬到这边来能不能认证是同一个人", False),
     ("offdomain", "快手极速版怎么提现", True),
+    # held56 and held_kbq38 (46th session): posting here after moving from another app, a stranger who will come to
+    # the user's school, a year-in-review 朋友圈 shows off, a company's name asked for
+    ("offdomain", "从小红书转过来的，这边图文笔记要怎么发", False),
+    ("offdomain", "我在B站有原创认证了，来这边能直接认证吗", False),
+    ("offdomain", "帮我给新公司起个名字", True),
+    ("safety", "连麦认识的一个人说要来学校找我，他知道我在哪个班，我好怕", True),
+    ("safety", "朋友圈都在晒那个今年的报告 我怎么找不到", False),
+    ("safety", "我朋友两天了都联系不上", True),
 ])
 
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9 to held55, held_kbq5, held_kbq7 to held_kbq9,
+    """Phrasings from the held sets held6_a/b, held7_c, held9 to held56, held_kbq5, held_kbq7 to held_kbq9,
     held_kbq11, held_kbq14, held_kbq25, held_kbq26, held_fb11, held_fb14, held_fb15 and held_fb17
     (tests/fixtures/eval/intents) and their counterparts."""
     from assistant.engine.intent import Rule

@@ -100,10 +100,15 @@ def test_cantonese_small_talk_opens_no_ticket(assistant, message: str, kind: str
                                                ("👋 嘿，路过跟你打个招呼", "smalltalk.greeting"),
                                                ("你是哪年出生的机器人呀", "smalltalk.identity"),
                                                ("你会不会唱歌，给我哼两句", "smalltalk.identity"),
-                                               ("你怎么这么可爱", "smalltalk.praise_bot")])
+                                               ("你怎么这么可爱", "smalltalk.praise_bot"),
+                                               ("你的回答好专业 必须点个赞", "smalltalk.praise_bot"),
+                                               ("你会不会讲冷笑话 来一个", "smalltalk.identity"),
+                                               ("你喜欢什么颜色", "smalltalk.identity"),
+                                               ("行叭 那我等等看", "smalltalk.ack"),
+                                               ("嘿嘿 就是想跟你打个招呼", "smalltalk.greeting")])
 def test_a_polite_no_a_weekend_wish_a_test_and_boredom_are_small_talk(assistant, message: str, kind: str) -> None:
-    """held50, held51 (44th session), held52 to held54 (45th), held55 (46th): a ticket for the nearest entry's team,
-    feedback, an answer or an off-domain reply before."""
+    """held50, held51 (44th session), held52 to held54 (45th), held55 and held56 (46th): a ticket for the nearest
+    entry's team, feedback, an answer or an off-domain reply before."""
     reply = assistant.ask(message)
     assert reply.decision == "smalltalk" and reply.intent == kind, reply.reason
 
