@@ -26,14 +26,44 @@ from .pinyin import pinyin_key
 
 jieba.setLogLevel(60)
 
+# Emoji a user sends alone to say something (👍 after an answer, 🙏 for thanks): a message of nothing else is read as
+# these words, so it gets the small-talk reply its words would get instead of "nothing readable" (held56's 👌👌,
+# 🤣🤣🤣). In a message with words, emoji are dropped like the rest: they only shift the embedding.
+EMOJI_WORDS = {
+    "👍": "赞", "👌": "好的", "🆗": "好的", "🙏": "谢谢", "👋": "你好", "💯": "赞", "👏": "赞",
+    "😂": "哈哈", "🤣": "哈哈", "😄": "哈哈", "😁": "哈哈", "😆": "哈哈",
+}
+_EMOJI_RANGES = ((0x1F000, 0x1FAFF), (0x2600, 0x27BF), (0x200D, 0x200D), (0xFE0F, 0xFE0F), (0x2B50, 0x2B50),
+                 (0x2B55, 0x2B55), (0x23E9, 0x23FA))
+
+
+def _char_class(ranges: tuple[tuple[int, int], ...], leave_out: frozenset[int] = frozenset()) -> str:
+    """A character class's body for the ranges less some characters: astral characters literal (a JSON Schema
+    pattern cannot escape them), the rest as \\u escapes."""
+    def char(code: int) -> str:
+        return chr(code) if code > 0xFFFF else f"\\u{code:04x}"
+    runs: list[list[int]] = []  # [first, last] of each run of consecutive characters kept
+    for code in (c for lo, hi in ranges for c in range(lo, hi + 1) if c not in leave_out):
+        if runs and code == runs[-1][1] + 1:
+            runs[-1][1] = code
+        else:
+            runs.append([code, code])
+    parts = [char(a) if a == b else f"{char(a)}-{char(b)}" for a, b in runs]
+    return "".join(parts)
+
+
 # Character classes (regular-expression syntax that Python, JSON Schema validators and pydantic read alike; the
 # emoji planes as literal characters). The API's schemas are written with them (api/schemas.py).
 CONTROL_CHARS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"  # never meant; databases choke on NUL
 BLANK_CHARS = r"\t\n\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"  # str.isspace, less controls
-EMOJI_CHARS = "\U0001f000-\U0001faff" + r"\u2600-\u27bf\u200d\ufe0f\u2b50\u2b55\u23e9-\u23fa"
+EMOJI_CHARS = _char_class(_EMOJI_RANGES)
+# emoji that say nothing on their own (every emoji less EMOJI_WORDS' ones)
+MUTE_EMOJI_CHARS = _char_class(_EMOJI_RANGES, frozenset(ord(e) for e in EMOJI_WORDS))
 _EMOJI = re.compile(f"[{EMOJI_CHARS}]+")
-# A question is readable when it has a character that is not blank, an emoji or a control character.
-_READABLE = re.compile(f"[^{CONTROL_CHARS}{BLANK_CHARS}{EMOJI_CHARS}\ud800-\udfff]")
+_EMOJI_WORD = re.compile("(" + "|".join(EMOJI_WORDS) + r")\1*")  # 👍👍👍 is one 赞
+# A question is readable when it has a character that is not blank, a mute emoji or a control character.
+_READABLE = re.compile(f"[^{CONTROL_CHARS}{BLANK_CHARS}{MUTE_EMOJI_CHARS}\ud800-\udfff]")
+_WORDS_READABLE = re.compile(f"[^{CONTROL_CHARS}{BLANK_CHARS}{EMOJI_CHARS}\ud800-\udfff]")
 _SPACE = re.compile(r"\s+")
 _REPEATED_PUNCT = re.compile(r"([!?,.;:~。，、！？；：…\-_=*#])\1+")
 # Fillers at the start of a clause (string start, after punctuation or a space) and hesitation sounds anywhere.
@@ -77,6 +107,8 @@ class Normalizer:
     def normalize(self, text: str) -> str:
         text = unicodedata.normalize("NFKC", text).lower()
         text = self._t2s.convert(text)
+        if not _WORDS_READABLE.search(text):  # emoji alone: the ones that say something, as their words
+            text = _EMOJI_WORD.sub(lambda m: f" {EMOJI_WORDS[m.group(1)]} ", text)
         text = _EMOJI.sub(" ", text)
         text = _REPEATED_PUNCT.sub(r"\1", text)
         return _close_spaced_out(_SPACE.sub(" ", text).strip())

@@ -1114,10 +1114,25 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("safety", "连麦认识的一个人说要来学校找我，他知道我在哪个班，我好怕", True),
     ("safety", "朋友圈都在晒那个今年的报告 我怎么找不到", False),
     ("safety", "我朋友两天了都联系不上", True),
+    # held57 (47th session): the entrance to a person asked in pinyin, 人工 typed 认工, a butcher's knife work,
+    # a wish to die typed in pinyin, a train ticket, a diet and a fund that are no business of ours
+    ("human", "rengong kefu de rukou zai nali a", False),
+    ("human", "wo yao ren gong", True),
+    ("human", "转认工", True),
+    ("safety", "烧烤店老板一枚 想发砍排骨的刀工视频 会不会被限", False),
+    ("safety", "他说想来砍我", True),
+    ("safety", "zhen de hao xiang si a", True),
+    ("safety", "zhe liang ge shipin hao xiang si", False),
+    ("offdomain", "火车票抢不到 抢票软件哪个好用", True),
+    ("offdomain", "一个月瘦十斤靠谱的方法有吗", True),
+    ("offdomain", "直播卖火车票需要什么资质", False),
+    # ...and a stranger coming to the user's school gets the threat's message, not the general one (46th's review)
+    ("danger.threat", "连麦认识的一个人说要来学校找我，他知道我在哪个班，我好怕", True),
+    ("danger.threat", "学校门口的奶茶店能开直播吗", False),
 ])
 
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9 to held56, held_kbq5, held_kbq7 to held_kbq9,
+    """Phrasings from the held sets held6_a/b, held7_c, held9 to held57, held_kbq5, held_kbq7 to held_kbq9,
     held_kbq11, held_kbq14, held_kbq25, held_kbq26, held_fb11, held_fb14, held_fb15 and held_fb17
     (tests/fixtures/eval/intents) and their counterparts."""
     from assistant.engine.intent import Rule

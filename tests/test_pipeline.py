@@ -105,9 +105,17 @@ def test_cantonese_small_talk_opens_no_ticket(assistant, message: str, kind: str
                                                ("你会不会讲冷笑话 来一个", "smalltalk.identity"),
                                                ("你喜欢什么颜色", "smalltalk.identity"),
                                                ("行叭 那我等等看", "smalltalk.ack"),
-                                               ("嘿嘿 就是想跟你打个招呼", "smalltalk.greeting")])
+                                               ("嘿嘿 就是想跟你打个招呼", "smalltalk.greeting"),
+                                               ("跟我说话的这个是程序自动回的还是有人在打字", "smalltalk.identity"),
+                                               ("哇你怎么这么聪明", "smalltalk.praise_bot"),
+                                               ("睡不着 随便跟你聊聊", "smalltalk.identity"),
+                                               ("nihao ya xiaozhushou", "smalltalk.greeting"),
+                                               ("好人一生平安", "smalltalk.thanks"),
+                                               ("👌👌", "smalltalk.ack"), ("🙏🙏", "smalltalk.thanks"),
+                                               ("👍", "smalltalk.praise_bot")])
 def test_a_polite_no_a_weekend_wish_a_test_and_boredom_are_small_talk(assistant, message: str, kind: str) -> None:
-    """held50, held51 (44th session), held52 to held54 (45th), held55 and held56 (46th): a ticket for the nearest
+    """held50, held51 (44th session), held52 to held54 (45th), held55 and held56 (46th), held57
+    and emoji sent alone (47th): a ticket for the nearest
     entry's team, feedback, an answer or an off-domain reply before."""
     reply = assistant.ask(message)
     assert reply.decision == "smalltalk" and reply.intent == kind, reply.reason

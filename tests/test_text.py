@@ -4,7 +4,7 @@ import pytest
 
 from assistant.cantonese import is_cantonese, read_cantonese
 from assistant.kb import load_kb
-from assistant.text import JiebaSegmenter, Normalizer
+from assistant.text import JiebaSegmenter, Normalizer, readable
 from tests.conftest import SHIPPED_KB
 
 N = Normalizer()
@@ -20,6 +20,8 @@ N = Normalizer()
         ("直播  权限\t怎么\n开", "直播 权限 怎么 开"),  # whitespace collapsed
         ("为什么限流！！！？？？", "为什么限流!?"),  # repeated punctuation collapsed (after NFKC)
         ("视频被下架了😭😭👍", "视频被下架了"),  # emoji stripped
+        ("👌👌", "好的"), ("🙏", "谢谢"), ("👍👍👍🙏", "赞 谢谢"),  # emoji alone that say something: their words
+        ("😭😭😭", ""),  # ...and emoji that say nothing alone: nothing
         ("  前后空格  ", "前后空格"),
         ("我再说最后一遍：我 要 找 活 人", "我再说最后一遍:我要找活人"),  # typed a character at a time: gaps closed
         ("转 人 工 ok", "转人工 ok"),  # only between Chinese characters
@@ -144,3 +146,10 @@ def test_mandarin_is_left_as_it_is(said: str) -> None:
     """No word only Cantonese uses: nothing changes, 系统 and 仲裁 included."""
     assert not is_cantonese(said)
     assert read_cantonese(said) == said
+
+
+@pytest.mark.parametrize(("text", "expected"), [("👍", True), ("  🙏🙏 ", True), ("🤣🤣🤣", True), ("😭😭", False),
+                                              ("❤️🔥", False), ("\u3000\n", False), ("好", True)])
+def test_readable_emoji_alone_say_something_or_nothing(text: str, expected: bool) -> None:
+    """held56's 👌👌 and 🤣🤣🤣 were refused as unreadable; 👍 alone is 赞, 😭 alone says nothing to answer."""
+    assert readable(text) is expected
