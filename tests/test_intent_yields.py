@@ -1129,10 +1129,26 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     # ...and a stranger coming to the user's school gets the threat's message, not the general one (46th's review)
     ("danger.threat", "连麦认识的一个人说要来学校找我，他知道我在哪个班，我好怕", True),
     ("danger.threat", "学校门口的奶茶店能开直播吗", False),
+    # held58 and held_kbq40 (47th session): a leak by us reported to the police, the phone number of a person, 想s了,
+    # someone held where they were lured, a drink for a condition, a script, the service's hours in pinyin, stuck in
+    # teen mode, a video put up for sale, the WeChat icon at login
+    ("legal", "我手机号被你们泄露给骗子了，我要报案，还要追究你们平台的责任", True),
+    ("human", "有没有人工客服的电话号码？想打电话问问", False),
+    ("human", "有没有人工客服 给我转过去", True),
+    ("human", "rengong kefu wanshang shi dian hai you ren ma", False),
+    ("safety", "我想s了", True),
+    ("safety", "我被骗到这边来了，手机被收了不让走，这是偷偷发的", True),
+    ("safety", "我都三十了怎么还被困在青少年模式里，怎么退出来啊", False),
+    ("safety", "我被困在房间里出不去", True),
+    ("safety", "朋友托我帮他卖电子烟，我拍视频挂出来可以吗", False),
+    ("safety", "他把我聊天记录截图挂出来了", True),
+    ("offdomain", "高血压的人能不能喝酒", True),
+    ("offdomain", "写个python脚本把两个csv合并一下", True),
+    ("offdomain", "想点那个绿色的微信图标直接进，不用每次输号码，要先在哪里设置", False),
 ])
 
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
-    """Phrasings from the held sets held6_a/b, held7_c, held9 to held57, held_kbq5, held_kbq7 to held_kbq9,
+    """Phrasings from the held sets held6_a/b, held7_c, held9 to held58, held_kbq5, held_kbq7 to held_kbq9,
     held_kbq11, held_kbq14, held_kbq25, held_kbq26, held_fb11, held_fb14, held_fb15 and held_fb17
     (tests/fixtures/eval/intents) and their counterparts."""
     from assistant.engine.intent import Rule

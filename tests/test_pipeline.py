@@ -112,10 +112,17 @@ def test_cantonese_small_talk_opens_no_ticket(assistant, message: str, kind: str
                                                ("nihao ya xiaozhushou", "smalltalk.greeting"),
                                                ("好人一生平安", "smalltalk.thanks"),
                                                ("👌👌", "smalltalk.ack"), ("🙏🙏", "smalltalk.thanks"),
-                                               ("👍", "smalltalk.praise_bot")])
+                                               ("👍", "smalltalk.praise_bot"),
+                                               ("我猜跟我聊天的是个自动程序，对不对", "smalltalk.identity"),
+                                               ("今天被好多人问问题，你心情还好不", "smalltalk.identity"),
+                                               ("你累不累啊，一天到晚回答问题", "smalltalk.identity"),
+                                               ("屏幕对面到底是人还是程序啊，好奇问问", "smalltalk.identity"),
+                                               ("收到啦，我照着弄一下", "smalltalk.ack"),
+                                               ("我就随便逛逛，跟你打个招呼", "smalltalk.greeting"),
+                                               ("xiexie la, jiejue le", "smalltalk.thanks")])
 def test_a_polite_no_a_weekend_wish_a_test_and_boredom_are_small_talk(assistant, message: str, kind: str) -> None:
-    """held50, held51 (44th session), held52 to held54 (45th), held55 and held56 (46th), held57
-    and emoji sent alone (47th): a ticket for the nearest
+    """held50, held51 (44th session), held52 to held54 (45th), held55 and held56 (46th), held57,
+    held58 and emoji sent alone (47th): a ticket for the nearest
     entry's team, feedback, an answer or an off-domain reply before."""
     reply = assistant.ask(message)
     assert reply.decision == "smalltalk" and reply.intent == kind, reply.reason

@@ -182,3 +182,17 @@ def test_feedback_near_kb_entries_shows_them_under_the_thanks_and_after_a_reload
     history.locator(".choice", has_text="账号被盗了怎么办？").click()
     expect(user.locator(".msg.bot:not(.typing)")).to_have_count(before + 1, timeout=TIMEOUT)
     assert user.locator(".msg.bot .q").last.inner_text() == "账号被盗了怎么办？"
+
+
+def test_an_emoji_alone_is_small_talk_or_a_polite_note(browser, live: LiveServer) -> None:
+    """👍 or 🙏 sent alone says something (a small-talk reply, no ticket); 😭 alone says nothing to answer: the voice's
+    note asks for words (held56's 👌👌 got the note before)."""
+    user = user_page(browser, live.url + "/")
+    ask_and_wait(user, "🙏🙏")
+    assert "不客气" in user.locator(".msg.bot").last.inner_text()
+    ask_and_wait(user, "👍")
+    assert "夸奖" in user.locator(".msg.bot").last.inner_text()
+    ask(user, "😭")
+    user.locator(".sys.error", has_text="请用文字简单描述").wait_for()
+    assert user.locator(".ticket").is_hidden()
+    user.screenshot(path=str(SHOTS / "widget-emoji-alone.png"))
