@@ -8,6 +8,7 @@ import datetime as dt
 import json
 
 import numpy as np
+import pytest
 
 from assistant.desk.feedback import Topic
 from assistant.desk.feedback.board import sort_views, topic_csv, topic_view
@@ -25,7 +26,7 @@ from assistant.engine.intent import Intent
 from assistant.engine.intent_feedback import read_feedback
 from assistant.engine.logistic import Logistic
 from assistant.kb.examples import read_feedback_examples
-from tests.conftest import ROOT
+from tests.conftest import BENCHMARKS, ROOT
 
 SET = ROOT / "tests" / "fixtures" / "eval" / "feedback"
 
@@ -135,3 +136,22 @@ def test_an_off_domain_reading_by_meaning_gives_way_to_sure_feedback() -> None:
     assert read_feedback(sure, Intent("smalltalk.ack", evidence="examples"), said, raw).name == "smalltalk.ack"
     handed = read_feedback(sure, Intent("human", evidence="pattern"), said, raw)
     assert handed.name == "human" and handed.feedback is not None  # handed off, and recorded too
+
+
+def test_the_ths_faq_shape_labels_match_the_benchmark_and_name_no_text() -> None:
+    """scripts/feedback_shape.py splits the ths_faq KB's texts taken as feedback by a blind label; the labels file
+    holds an entry id and a position for each of the benchmark's texts (never the text: it is read from ../shared)."""
+    import sys
+
+    if not (BENCHMARKS / "ths_faq" / "kb.jsonl").exists():
+        pytest.skip("needs ../shared/benchmarks")
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from feedback_shape import LABELS, labelled_texts
+
+    rows = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines()]
+    assert all(set(r) == {"id", "n", "label"} for r in rows)
+    texts = labelled_texts(BENCHMARKS)
+    assert len(texts) == len(rows) == 1620
+    labels = [label for _, label in texts]
+    assert set(labels) <= {"bug", "complaint", "feature_request", "praise", "none"}
+    assert "今天你们的全景500档有问题都不刷新了" in {t for t, label in texts if label == "bug"}
