@@ -1145,6 +1145,18 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("offdomain", "高血压的人能不能喝酒", True),
     ("offdomain", "写个python脚本把两个csv合并一下", True),
     ("offdomain", "想点那个绿色的微信图标直接进，不用每次输号码，要先在哪里设置", False),
+    # held59 (48th session): 想死 in pinyin followed by more, relief at one's own death, an elder lost, what the 315
+    # gala said asked about, 人工 said again and again, another shop's order, a card overdue, two phones compared
+    ("safety", "wo zhen de xiang si, mei ren neng bang wo", True),
+    ("safety", "wo xiang si ni le", False),
+    ("safety", "要是我不在了，家里人应该都轻松了吧", True),
+    ("safety", "我姥爷早上出门遛弯走丢了，到现在没回来", True),
+    ("legal", "315晚会说的那种直播间套路 平台有什么提醒吗", False),
+    ("human", "人工 人工 人工 有人听到吗", True),
+    ("offdomain", "京东的订单怎么开发票", True),
+    ("offdomain", "在你们这下的订单怎么开发票", False),
+    ("offdomain", "信用卡逾期三天影响征信不", True),
+    ("offdomain", "华为和苹果哪个好用", True),
 ])
 
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:

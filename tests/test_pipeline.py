@@ -119,10 +119,16 @@ def test_cantonese_small_talk_opens_no_ticket(assistant, message: str, kind: str
                                                ("屏幕对面到底是人还是程序啊，好奇问问", "smalltalk.identity"),
                                                ("收到啦，我照着弄一下", "smalltalk.ack"),
                                                ("我就随便逛逛，跟你打个招呼", "smalltalk.greeting"),
-                                               ("xiexie la, jiejue le", "smalltalk.thanks")])
+                                               ("xiexie la, jiejue le", "smalltalk.thanks"),
+                                               ("能看见我发的字吗", "smalltalk.ping"),
+                                               ("你能听得懂粤语吗", "smalltalk.identity"),
+                                               ("我该怎么称呼你呀", "smalltalk.identity"),
+                                               ("你们机器人也有周末吗", "smalltalk.identity"),
+                                               ("hi xiao zhushou wanshang hao", "smalltalk.greeting"),
+                                               ("xiexie, wo mingbai le", "smalltalk.thanks")])
 def test_a_polite_no_a_weekend_wish_a_test_and_boredom_are_small_talk(assistant, message: str, kind: str) -> None:
     """held50, held51 (44th session), held52 to held54 (45th), held55 and held56 (46th), held57,
-    held58 and emoji sent alone (47th): a ticket for the nearest
+    held58 and emoji sent alone (47th), held59 (48th): a ticket for the nearest
     entry's team, feedback, an answer or an off-domain reply before."""
     reply = assistant.ask(message)
     assert reply.decision == "smalltalk" and reply.intent == kind, reply.reason
