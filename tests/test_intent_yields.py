@@ -1157,6 +1157,17 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("offdomain", "在你们这下的订单怎么开发票", False),
     ("offdomain", "信用卡逾期三天影响征信不", True),
     ("offdomain", "华为和苹果哪个好用", True),
+    # held60 (48th session): 想活 in pinyin with 再, a group selling videos of children, 开盒 punished asked about,
+    # another app's streaming threshold and followers, a fund at a loss; the bot called useless
+    ("safety", "wo bu xiang zai huo le", True),
+    ("safety", "有个群在出售儿童不雅视频", True),
+    ("safety", "平台对人肉别人的行为会怎么处罚", False),
+    ("offdomain", "快手上开直播需要多少粉", True),
+    ("offdomain", "快手的直播能同步到这边吗", False),
+    ("offdomain", "小红书的号怎么涨粉", True),
+    ("offdomain", "股票亏了三成 该止损吗", True),
+    ("smalltalk.complain_bot", "你好蠢", True),
+    ("smalltalk.complain_bot", "你们机器人有点笨 头像怎么改", False),
 ])
 
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:

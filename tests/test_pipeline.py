@@ -125,13 +125,27 @@ def test_cantonese_small_talk_opens_no_ticket(assistant, message: str, kind: str
                                                ("我该怎么称呼你呀", "smalltalk.identity"),
                                                ("你们机器人也有周末吗", "smalltalk.identity"),
                                                ("hi xiao zhushou wanshang hao", "smalltalk.greeting"),
-                                               ("xiexie, wo mingbai le", "smalltalk.thanks")])
+                                               ("xiexie, wo mingbai le", "smalltalk.thanks"),
+                                               ("你到底是真人还是ai 说实话", "smalltalk.identity"),
+                                               ("能听见吗", "smalltalk.ping"),
+                                               ("nihao a xiao zhushou", "smalltalk.greeting"),
+                                               ("你怎么这么笨啊", "smalltalk.complain_bot"),
+                                               ("没用的机器人 啥都不懂", "smalltalk.complain_bot")])
 def test_a_polite_no_a_weekend_wish_a_test_and_boredom_are_small_talk(assistant, message: str, kind: str) -> None:
     """held50, held51 (44th session), held52 to held54 (45th), held55 and held56 (46th), held57,
-    held58 and emoji sent alone (47th), held59 (48th): a ticket for the nearest
+    held58 and emoji sent alone (47th), held59 and held60 (48th): a ticket for the nearest
     entry's team, feedback, an answer or an off-domain reply before."""
     reply = assistant.ask(message)
     assert reply.decision == "smalltalk" and reply.intent == kind, reply.reason
+
+
+def test_the_bot_called_useless_gets_an_apology_and_a_person_offered_but_a_question_after_it_an_answer(
+        assistant) -> None:
+    reply = assistant.ask("垃圾机器人")
+    assert reply.decision == "smalltalk" and reply.intent == "smalltalk.complain_bot" and reply.offer_human
+    assert "抱歉" in reply.message and "人工" in reply.message
+    asked = assistant.ask("你们机器人有点笨 算了 忘记密码了怎么办")
+    assert asked.decision != "smalltalk", asked.reason
 
 
 def test_explicit_request_for_a_person_is_handed_off(assistant) -> None:

@@ -211,7 +211,8 @@ class Decider:
             said = (self.voice.say("offdomain.service", channel, service=intent.service) if intent.service
                     else self.voice.say(intent.name, channel))
             return replace(base, decision="smalltalk", message=said,
-                           alternatives=(), offer_human=intent.name == "offdomain", empathy="",
+                           alternatives=(), empathy="",
+                           offer_human=intent.name in ("offdomain", "smalltalk.complain_bot"),
                            reason=f"{intent.name}: {intent.reason}")
         return None
 

@@ -19,8 +19,9 @@ from .files import load_yaml, read_mapping
 
 # checked in this order; the first that matches decides
 HANDOFF_INTENTS = ("safety", "legal", "human")
-# in order of precedence: a message with phrases of several kinds is the first of them ("好的 拜拜" is goodbye)
-SMALLTALK_KINDS = ("goodbye", "thanks", "praise_bot", "identity", "greeting", "ping", "ack")
+# in order of precedence: a message with phrases of several kinds is the first of them ("好的 拜拜" is goodbye);
+# complain_bot is the bot called stupid or useless (垃圾机器人): an apology and a person offered
+SMALLTALK_KINDS = ("goodbye", "thanks", "complain_bot", "praise_bot", "identity", "greeting", "ping", "ack")
 EMOTIONS = ("angry", "anxious", "distressed")
 # kinds of danger with a safety message of their own (voice.yaml safety.<kind>), the first that matches: a missing or
 # lured person is told to call 110 at once, a fraud in progress to stop the transfer, a threat to keep safe and keep

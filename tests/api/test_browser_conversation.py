@@ -184,6 +184,21 @@ def test_feedback_near_kb_entries_shows_them_under_the_thanks_and_after_a_reload
     assert user.locator(".msg.bot .q").last.inner_text() == "账号被盗了怎么办？"
 
 
+def test_the_bot_called_useless_apologises_and_offers_a_person(browser, live: LiveServer) -> None:
+    """垃圾机器人 啥也不会 (held60 had three such) is not off-domain: an apology, a word on how to ask again and the
+    button to a person, with no ticket opened until it is pressed."""
+    user = user_page(browser, live.url + "/")
+    ask_and_wait(user, "垃圾机器人 啥也不会")
+    last = user.locator(".msg.bot").last
+    assert "抱歉" in last.inner_text() and "超出" not in last.inner_text()
+    last.get_by_role("button", name="转人工客服").wait_for()
+    assert user.locator(".ticket").is_hidden()
+    user.screenshot(path=str(SHOTS / "widget-bot-called-useless.png"))
+    last.get_by_role("button", name="转人工客服").click()
+    user.locator("form.handoff button[type=submit]").click()
+    user.locator(".ticket", has_text="工单 #").wait_for()
+
+
 def test_an_emoji_alone_is_small_talk_or_a_polite_note(browser, live: LiveServer) -> None:
     """👍 or 🙏 sent alone says something (a small-talk reply, no ticket); 😭 alone says nothing to answer: the voice's
     note asks for words (held56's 👌👌 got the note before)."""
