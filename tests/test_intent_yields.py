@@ -1168,6 +1168,22 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("offdomain", "股票亏了三成 该止损吗", True),
     ("smalltalk.complain_bot", "你好蠢", True),
     ("smalltalk.complain_bot", "你们机器人有点笨 头像怎么改", False),
+    # held61 and held_kbq43 (49th session): child sexual abuse videos sold, a threat typed in pinyin, 救命 before a
+    # message to take back, dozing off while watching, a game's tips, another app's post limited, the tax office's
+    # app, another service's own password
+    ("safety", "有账号在私信里发链接卖儿童色情视频", True),
+    ("safety", "you ren weixie yao sha wo quan jia", True),
+    ("safety", "zhe ge sha fa zen me mai", False),
+    ("safety", "救命 刚把吐槽老板的话发到老板私信里了，还能收回来吗", False),
+    ("safety", "睡前刷着刷着就睡过去了，能不能设个半小时自动停", False),
+    ("safety", "药都吃了 就想这样睡过去", True),
+    ("offdomain", "王者荣耀卡在钻石上不去了 用啥英雄好上分", True),
+    ("offdomain", "直播王者荣耀 钻石段位的号被封了", False),
+    ("offdomain", "我在小红书发的笔记小眼睛一直是0 是不是被限流了", True),
+    ("offdomain", "小红书发的视频搬到这边被限流了", False),
+    ("offdomain", "今年在个人所得税app上申请退税 一直显示审核中是啥意思", True),
+    ("offdomain", "好多年没登的QQ 密码忘了 绑的手机也换了 还能找回不", True),
+    ("offdomain", "抖音绑的QQ 密码忘了 还能登吗", False),
 ])
 
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
@@ -1191,6 +1207,7 @@ def test_a_lawyers_own_verification_and_praise_for_an_agent_veto_what_the_models
     assert not legal.vetoed(norm("我是律师 代表当事人起诉你们平台"))
     assert human.vetoed(norm("刚才那个客服小哥特别耐心，想给他打个五星"))
     assert not human.vetoed(norm("客服小哥特别耐心 不过还是给我转个真人吧"))
+    assert human.vetoed(norm("客服说话很温柔，还主动帮我跟进后续，必须表扬一下"))  # held_fb40
 
 
 def test_a_machine_that_reads_text_aloud_is_not_the_bot_the_user_wants_away_from() -> None:
@@ -1198,6 +1215,9 @@ def test_a_machine_that_reads_text_aloud_is_not_the_bot_the_user_wants_away_from
     from assistant.engine.intent_words import PERSON
 
     assert not PERSON.search("不想用自己的声音,能不能让机器把我打的字念出来")
+    # held61: dai (带) is not ai, and the intent model's 0.34 for a person sent a weather question in pinyin to one
+    assert not PERSON.search("mingtian hangzhou tianqi zenmeyang yao dai san ma")
+    assert PERSON.search("wo yao zhao ren") and PERSON.search("bu yao ai kefu")
     assert not PERSON.search("能不能让机器帮我念文案 我普通话不标准")  # held_kbq35
     assert PERSON.search("别让机器回我了") and PERSON.search("跟机器说不清楚")
 

@@ -80,6 +80,8 @@ def test_cantonese_small_talk_opens_no_ticket(assistant, message: str, kind: str
                                                ("无聊 陪我聊会儿天", "smalltalk.identity"),
                                                ("无聊 陪我聊会天呗", "smalltalk.identity"),
                                                ("你平时都干啥呀", "smalltalk.identity"),
+                                               ("你都能干点啥", "smalltalk.identity"),
+                                               ("xiexie ni la xiao zhushou", "smalltalk.thanks"),
                                                ("我就随便问问 没事", "smalltalk.ack"),
                                                ("好的好的 我知道怎么弄了", "smalltalk.ack"),
                                                ("一天回这么多消息你不累吗", "smalltalk.identity"),

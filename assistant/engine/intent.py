@@ -27,8 +27,9 @@ NEUTRAL = "neutral"
 _PUNCT = re.compile(r"[\s,.!;:~，。！；：、…～·\u2600-\u27bf\U0001f300-\U0001faff\ufe0f\u200d]+")  # and emoji: 谢谢👍
 # particles and address words that may sit between small-talk phrases
 _FILLER = re.compile(
-    r"啊|呀|哦|呢|啦|吧|呗|嘛|吗|么|哈|哒|滴|鸭|哇|噢|咯|捏|嘞|咧|哟|呐|的|了|那我|我|兄弟|说实话|老实说|讲真|你|您|亲|小客服|客服|小助手|机器人|[?？]|\s"
-    r"|ya|la|xiao ?(zhu ?shou|ke ?fu)"  # typed in pinyin: nihao ya xiaozhushou (held57), xiexie la (held58)
+    r"啊|呀|哦|呢|啦|拉|吧|呗|嘛|吗|么|哈|哒|滴|鸭|哇|噢|咯|捏|嘞|咧|哟|呐|的|了|那我|我|兄弟|说实话|老实说|讲真|你|您|亲|小客服|客服|小助手|机器人|[?？]|\s"
+    r"|ya|la|ni|xiao ?(zhu ?shou|ke ?fu)"  # typed in pinyin: nihao ya xiaozhushou (held57), xiexie la (held58); 拉 is
+    # la read back (xiexie ni la xiao zhushou: held61)
 )
 
 
