@@ -1184,6 +1184,15 @@ def test_who_may_message_the_user_is_a_setting_not_a_threat(text: str, safety: b
     ("offdomain", "今年在个人所得税app上申请退税 一直显示审核中是啥意思", True),
     ("offdomain", "好多年没登的QQ 密码忘了 绑的手机也换了 还能找回不", True),
     ("offdomain", "抖音绑的QQ 密码忘了 还能登吗", False),
+    # held62 (49th session): 救命 after a message to take back, another app's streaming permission applied for, a
+    # suit against another user supposed, the platform named a co-defendant, a police report in pinyin
+    ("safety", "私信发错人了！！！把吐槽领导的话发给领导了，还能收回来吗救命", False),
+    ("safety", "救命 有人在我家门口砸门", True),
+    ("offdomain", "我想在快手那边也开播 快手的直播权限要怎么申请", True),
+    ("offdomain", "这边的直播权限怎么申请", False),
+    ("legal", "如果我要起诉造谣我的人，平台能提供哪些东西？比如对方的注册信息", False),
+    ("legal", "我委托了律师起诉那个造谣的博主，平台也会被列为共同被告", True),
+    ("legal", "yijing baojing le, jingcha hui lianxi nimen", True),
 ])
 
 def test_held_near_misses_and_requests(rule: str, text: str, found: bool) -> None:
